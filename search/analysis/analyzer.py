@@ -1,0 +1,243 @@
+"""The Korean analyzer: a morpheme tokenizer followed by small filters, each with
+one job, composed into one Whoosh analyzer used at index and at query time.
+
+    MorphemeTokenizer           text → morphemes with exact character offsets
+    | PartOfSpeechFilter        keep content morphemes, drop particles/endings/suffixes
+    | LemmaFilter               verbs and adjectives → dictionary form (나섰다 → 나서다)
+    | CompoundSplitFilter       compound nouns → their parts (성장산업 → 성장 + 산업)
+    | HanjaReadingFilter        Hanja also indexed by its Hangul reading (文 → 문)
+    | LowercaseFilter           Latin letters lower-cased (MS → ms)
+    | PositionFilter            consecutive positions, so phrases match across dropped particles
+
+The analyzer pickles as its configuration only: Whoosh stores the schema in the
+index, and the morphological backend (a C library handle) is created lazily once
+per process by `get_backend`.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator
+
+from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
+from whoosh.analysis.filters import LowercaseFilter
+
+from search.analysis.morphology import Morpheme, get_backend
+
+# What becomes an index term (mecab-ko-dic / Sejong tags).  Adverbs (MAG, MAJ) and
+# determiners (MM) stay: dropping them measurably hurt retrieval.
+CONTENT_TAGS = frozenset(
+    {
+        "NNG", "NNP", "NNB", "NNBC", "NR", "NP",  # nouns, numerals, pronouns
+        "VV", "VA",  # verbs and adjectives (as lemmas)
+        "XR",  # roots (깨끗 of 깨끗하다)
+        "MAG", "MAJ", "MM",  # adverbs, determiners
+        "SL", "SH", "SN",  # Latin words, Hanja, numbers
+        "UNKNOWN", "UNA", "NA", "NF", "NV",  # words the dictionary does not know
+    }
+)
+PREDICATE_TAGS = frozenset({"VV", "VA"})
+
+
+def _is_hanja(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+
+
+def _is_hangul(text: str) -> bool:
+    return bool(text) and all("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+class MorphemeTokenizer(Tokenizer):
+    """Yields one Whoosh token per morpheme; the morpheme rides along on the token
+    (`token.morpheme`) for the filters."""
+
+    def __init__(self, backend: str = "mecab"):
+        self.backend = backend
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.backend == self.backend
+
+    def __getstate__(self):
+        return {"backend": self.backend}
+
+    def __setstate__(self, state):
+        self.backend = state.get("backend", "mecab")
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs) -> Iterator[Token]:
+        if not tokenize:
+            token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            token.text = token.original = value
+            token.boost = 1.0
+            token.stopped = False
+            token.morpheme = Morpheme(value, "NNG", 0, len(value), value)
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for morpheme in get_backend(self.backend).analyze(value):
+            token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+            token.text = morpheme.surface
+            token.boost = 1.0
+            token.stopped = False
+            token.posinc = 1
+            token.morpheme = morpheme
+            if keeporiginal:
+                token.original = morpheme.surface
+            if chars:
+                token.startchar = start_char + morpheme.start
+                token.endchar = start_char + morpheme.end
+            yield token
+
+
+class _MorphemeFilter(Filter):
+    """A filter with no settings: equal to any other of its class, pickles empty."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __hash__(self):
+        return hash(type(self).__name__)
+
+
+class PartOfSpeechFilter(_MorphemeFilter):
+    """Drops particles, endings, suffixes, the copula and punctuation."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            if token.morpheme.tag in CONTENT_TAGS:
+                yield token
+
+
+class LemmaFilter(_MorphemeFilter):
+    """Verbs and adjectives become their dictionary form (stem + 다), so 나섰다,
+    나서는 and 나설 are one term; nouns take mecab's base form (뭘 → 무엇)."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            morpheme = token.morpheme
+            if morpheme.tag in PREDICATE_TAGS:
+                token.text = morpheme.lemma + "다"
+            elif morpheme.lemma != morpheme.surface and not morpheme.parts:
+                token.text = morpheme.lemma
+            yield token
+
+
+class CompoundSplitFilter(_MorphemeFilter):
+    """Compound nouns are indexed as their parts only (Nori's default), so a
+    compound and its spaced-out spelling are the same terms.  Each part points at
+    its own characters when the parts spell the surface, else at the whole word."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            parts = token.morpheme.parts
+            if len(parts) < 2:
+                yield token
+                continue
+            surface = token.morpheme.surface
+            exact = "".join(parts) == surface
+            cursor = 0
+            start = getattr(token, "startchar", None)
+            for part in parts:
+                piece = token.copy()
+                piece.text = part
+                piece.posinc = 1
+                if start is not None:
+                    if exact:
+                        piece.startchar = start + cursor
+                        piece.endchar = start + cursor + len(part)
+                    else:
+                        piece.startchar = start
+                        piece.endchar = start + len(surface)
+                cursor += len(part)
+                yield piece
+
+
+class HanjaReadingFilter(_MorphemeFilter):
+    """Hanja (common in headlines: 文 대통령, 對中 수출) is also indexed by its
+    Hangul reading at the same position, so 문 대통령 finds 文 대통령."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        for token in tokens:
+            yield token
+            reading = token.morpheme.reading
+            text = token.morpheme.surface
+            if reading and _is_hanja(text) and _is_hangul(reading):
+                alias = token.copy()
+                alias.text = reading
+                alias.posinc = 0
+                yield alias
+
+
+class PositionFilter(_MorphemeFilter):
+    """Numbers the surviving tokens 0, 1, 2, … (a reading shares its word's
+    position).  Dropped particles leave no gaps, so the phrase "기술 협력" matches
+    기술 협력 and 기술의 협력 alike."""
+
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        position = -1
+        for token in tokens:
+            if getattr(token, "posinc", 1) or position < 0:
+                position += 1
+            if token.positions:
+                token.pos = position
+            yield token
+
+
+class PreTokenized(str):
+    """Text whose tokens were already computed (in a worker process during a
+    reindex): the analyzer replays them instead of analysing again."""
+
+    __slots__ = ("tokens",)
+
+    def __new__(cls, text: str, tokens: list[tuple[str, int, int, int]]):
+        obj = super().__new__(cls, text)
+        obj.tokens = tokens
+        return obj
+
+    def __reduce__(self):
+        return (PreTokenized, (str(self), self.tokens))
+
+
+class KoreanAnalyzer(CompositeAnalyzer):
+    """The analyzer for Korean text fields; `backend` is `mecab` (default) or `kiwi`."""
+
+    def __init__(self, backend: str = "mecab"):
+        super().__init__(
+            MorphemeTokenizer(backend),
+            PartOfSpeechFilter(),
+            LemmaFilter(),
+            CompoundSplitFilter(),
+            HanjaReadingFilter(),
+            LowercaseFilter(),
+            PositionFilter(),
+        )
+        self.backend = backend
+
+    def __call__(self, value, positions=False, chars=False, **kwargs):
+        if isinstance(value, PreTokenized):
+            return _replay(value.tokens, positions, chars, kwargs)
+        return super().__call__(value, positions=positions, chars=chars, **kwargs)
+
+    def token_tuples(self, text: str) -> list[tuple[str, int, int, int]]:
+        """(term, position, startchar, endchar) for every token of `text`."""
+        return [(t.text, t.pos, t.startchar, t.endchar) for t in self(text, positions=True, chars=True)]
+
+
+def _replay(tokens, positions, chars, kwargs) -> Iterator[Token]:
+    token = Token(positions, chars, **{k: v for k, v in kwargs.items() if k in ("removestops", "mode")})
+    token.boost = 1.0
+    token.stopped = False
+    for text, pos, startchar, endchar in tokens:
+        token.text = text
+        if positions:
+            token.pos = pos
+        if chars:
+            token.startchar, token.endchar = startchar, endchar
+        yield token
+
+
+def analyze_terms(text: str, backend: str = "mecab") -> list[str]:
+    """The index terms of `text`, in order (for queries, tests and debugging)."""
+    return [token.text for token in KoreanAnalyzer(backend)(text)]

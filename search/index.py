@@ -1,0 +1,206 @@
+"""The Whoosh index: its schema, its on-disk layout and the mapping between
+`Article` records and index documents.
+
+Layout of an index folder (default `index/`)::
+
+    index/
+      current -> gen-20261129T101500-1234   the generation readers use (a symlink)
+      gen-20261129T101500-1234/             a complete Whoosh index + manifest.json
+      gen-….building/                       a reindex in progress (never read)
+      .lock                                 held (flock) by the one running reindex
+
+A reindex always writes a new generation and then replaces the `current` link
+with one atomic rename, so a reader sees the old index or the new one, never a
+half-written one, and a killed reindex leaves the old one untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+from whoosh import index as whoosh_index
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from search.analysis.analyzer import KoreanAnalyzer, PreTokenized
+from search.model import SEOUL, Article, RelatedLink
+
+SCHEMA_VERSION = 1
+TEXT_FIELDS = ("title", "subtitles", "body", "captions")
+CURRENT = "current"
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+
+
+def build_schema(backend: str = "mecab") -> Schema:
+    analyzer = KoreanAnalyzer(backend)
+
+    def text(**options) -> TEXT:
+        # chars=True stores each term's character offsets: snippets are cut from
+        # the stored text at those offsets instead of re-analysing it.
+        return TEXT(analyzer=analyzer, phrase=True, chars=True, **options)
+
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=text(stored=True),
+        subtitles=text(stored=True),
+        body=text(stored=True),
+        captions=text(stored=True),
+        reporter=KEYWORD(stored=True, commas=True, scorable=False),
+        press=ID(stored=True),
+        published=DATETIME(stored=True, sortable=True),
+        # 1 for articles without a date, so date sorts can put them last either way.
+        undated=NUMERIC(sortable=True, bits=8),
+        # Precomputed period keys: counting these is ~100x cheaper than
+        # DateRangeFacet over a result set.
+        month=ID(stored=True),
+        year=ID(),
+        day=ID(),
+        url=ID(stored=True),
+        title_key=ID(),
+        source=ID(stored=True),
+        content_hash=STORED,
+        meta=STORED,
+    )
+
+
+def normalise_title(title: str) -> str:
+    """A title reduced to letters and digits, for matching 관련기사 entries to articles
+    whatever quotes, brackets or spacing each side used."""
+    title = unicodedata.normalize("NFKC", title).lower()
+    return re.sub(r"[^\w]+|_", "", title)
+
+
+def title_key(title: str, published: Optional[date]) -> str:
+    return f"{normalise_title(title)}|{published.isoformat() if published else ''}"
+
+
+def _naive_utc(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def document_for(article: Article, tokens: Optional[dict[str, list]] = None) -> dict[str, Any]:
+    """The Whoosh document of an article.  `tokens` holds analysed fields from a
+    worker process; those fields are replayed, not analysed again."""
+    texts = {
+        "title": article.title,
+        "subtitles": "\n".join(article.subtitles),
+        "body": article.body_text,
+        "captions": "\n".join(article.captions),
+    }
+    doc: dict[str, Any] = {"id": article.id, "content_hash": article.content_hash}
+    for name, value in texts.items():
+        if tokens and name in tokens:
+            doc[name] = PreTokenized(value, tokens[name])
+            doc["_stored_" + name] = value
+        else:
+            doc[name] = value
+    if article.reporters:
+        doc["reporter"] = ",".join(r.replace(",", " ") for r in article.reporters)
+    if article.press:
+        doc["press"] = article.press
+    doc["undated"] = 0 if article.published else 1
+    if article.published:
+        local = article.published.astimezone(SEOUL)
+        doc["published"] = _naive_utc(article.published)
+        doc["month"] = local.strftime("%Y-%m")
+        doc["year"] = local.strftime("%Y")
+        doc["day"] = local.strftime("%Y-%m-%d")
+    if article.url:
+        doc["url"] = article.url
+    if article.source:
+        doc["source"] = article.source
+    doc["title_key"] = title_key(
+        article.title, article.published.astimezone(SEOUL).date() if article.published else None
+    )
+    doc["meta"] = json.dumps(
+        {
+            "subtitles": article.subtitles,
+            "reporters": article.reporters,
+            "email": article.email,
+            "captions": article.captions,
+            "published": article.published.isoformat() if article.published else None,
+            "related": [link.to_dict() for link in article.related],
+        },
+        ensure_ascii=False,
+    )
+    return doc
+
+
+def article_from_stored(stored: dict[str, Any]) -> Article:
+    meta = json.loads(stored.get("meta") or "{}")
+    published = meta.get("published")
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        url=stored.get("url"),
+        subtitles=meta.get("subtitles", []),
+        press=stored.get("press"),
+        reporters=meta.get("reporters", []),
+        email=meta.get("email"),
+        published=datetime.fromisoformat(published) if published else None,
+        body=[p for p in (stored.get("body") or "").split("\n") if p],
+        captions=meta.get("captions", []),
+        related=[RelatedLink.from_dict(r) for r in meta.get("related", [])],
+        source=stored.get("source"),
+        content_hash=stored.get("content_hash", ""),
+    )
+
+
+class IndexNotFound(FileNotFoundError):
+    """There is no built index at the given folder."""
+
+
+@dataclass
+class IndexLayout:
+    """Where the generations of one index live, and which one is current."""
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK
+
+    @property
+    def current_link(self) -> Path:
+        return self.root / CURRENT
+
+    def current(self) -> Optional[Path]:
+        """The generation folder readers should open, or None before the first build."""
+        try:
+            target = os.readlink(self.current_link)
+        except OSError:
+            return None
+        path = self.root / target
+        return path if whoosh_index.exists_in(str(path)) else None
+
+    def require_current(self) -> Path:
+        path = self.current()
+        if path is None:
+            raise IndexNotFound(
+                f"no index at {self.root}: build it first with `news-search reindex --index {self.root}`"
+            )
+        return path
+
+    def generations(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if p.is_dir() and p.name.startswith("gen-") and not p.name.endswith(".building"))
+
+    def read_manifest(self, generation: Optional[Path] = None) -> dict[str, Any]:
+        generation = generation or self.current()
+        if generation is None:
+            return {}
+        try:
+            return json.loads((generation / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}

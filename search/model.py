@@ -1,0 +1,116 @@
+"""The one record every loader produces and every later stage consumes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+@dataclass
+class RelatedLink:
+    """One entry of an article's own 관련기사 list."""
+
+    title: str
+    published: Optional[date] = None
+    url: Optional[str] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "published": self.published.isoformat() if self.published else None,
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "RelatedLink":
+        published = data.get("published")
+        if isinstance(published, str) and published:
+            published = date.fromisoformat(published[:10])
+        return cls(title=data["title"], published=published or None, url=data.get("url") or None)
+
+
+@dataclass
+class Article:
+    """A news article as the search engine sees it, whatever file it came from."""
+
+    id: str
+    title: str = ""
+    url: Optional[str] = None
+    subtitles: list[str] = field(default_factory=list)
+    press: Optional[str] = None
+    reporters: list[str] = field(default_factory=list)
+    email: Optional[str] = None
+    published: Optional[datetime] = None
+    body: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    related: list[RelatedLink] = field(default_factory=list)
+    source: Optional[str] = None
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if self.published is not None and self.published.tzinfo is None:
+            # Korean sources that omit the offset mean Korean time.
+            self.published = self.published.replace(tzinfo=SEOUL)
+        if not self.content_hash:
+            self.content_hash = self.compute_hash()
+
+    @property
+    def body_text(self) -> str:
+        return "\n".join(self.body)
+
+    def compute_hash(self) -> str:
+        """Hash of everything that is indexed, so an unchanged article is never re-analysed."""
+        payload = self.to_dict()
+        for volatile in ("id", "source", "content_hash"):
+            payload.pop(volatile, None)
+        raw = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published"] = self.published.isoformat() if self.published else None
+        data["related"] = [link.to_dict() for link in self.related]
+        return data
+
+    @classmethod
+    def create(cls, *, id_basis: Optional[str] = None, **fields: Any) -> "Article":
+        """Build an article whose id is derived from its URL, else its file and content."""
+        article = cls(id="", **fields)
+        article.id = article_id(article.url, id_basis or article.source, article.content_hash)
+        return article
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Article":
+        published = data.get("published")
+        if isinstance(published, str) and published:
+            published = datetime.fromisoformat(published)
+        return cls(
+            id=data["id"],
+            title=data.get("title") or "",
+            url=data.get("url"),
+            subtitles=list(data.get("subtitles") or []),
+            press=data.get("press"),
+            reporters=list(data.get("reporters") or []),
+            email=data.get("email"),
+            published=published or None,
+            body=list(data.get("body") or []),
+            captions=list(data.get("captions") or []),
+            related=[RelatedLink.from_dict(r) for r in data.get("related") or []],
+            source=data.get("source"),
+            content_hash=data.get("content_hash") or "",
+        )
+
+
+def article_id(url: Optional[str], source: Optional[str], content_hash: str) -> str:
+    """A stable id: from the URL when known, else from the file path and the content."""
+    if url:
+        basis = "url:" + url.strip()
+    else:
+        basis = f"src:{source}:{content_hash}"
+    return hashlib.blake2b(basis.encode("utf-8"), digest_size=8).hexdigest()

@@ -1,0 +1,364 @@
+"""The query language a Korean newsroom user types, parsed leniently.
+
+    삼성전자 협력              words are ANDed (each analysed into morphemes)
+    "기술 협력"                a phrase
+    삼성 OR 엘지               either
+    삼성전자 -협력             without
+    (삼성 OR 엘지) 반도체      grouping
+    기자:조재범  reporter:…    reporter (exact)
+    언론사:뉴데일리경제 press:… press (exact)
+    제목:협력  title:…         only in titles     (본문:/body: only in bodies)
+    날짜:2018-11  date:…       a year, a month or a day (2018, 2018-11, 2018-11-07)
+    from:2018-01-01 to:2018-12-31
+
+Nothing a user types raises: a lone quote runs to the end of the query, an
+unbalanced parenthesis is ignored, a dangling OR or `-` is dropped, an unknown
+`field:` is searched as text.  What was dropped is reported as a notice.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional, Union
+
+from whoosh import query as Q
+
+from search.analysis.analyzer import KoreanAnalyzer
+
+MAX_QUERY_CHARS = 1000
+MAX_CLAUSES = 64
+
+# Field weights for BM25F: a word in the title says more about the article.
+FIELD_WEIGHTS = {"title": 2.5, "subtitles": 1.5, "body": 1.0, "captions": 0.8}
+DEFAULT_FIELDS = tuple(FIELD_WEIGHTS)
+
+FIELD_ALIASES = {
+    "기자": "reporter", "reporter": "reporter", "by": "reporter",
+    "언론사": "press", "press": "press", "매체": "press",
+    "제목": "title", "title": "title",
+    "본문": "body", "body": "body",
+    "날짜": "date", "date": "date", "기간": "date",
+    "from": "from", "since": "from", "부터": "from",
+    "to": "to", "until": "to", "까지": "to",
+}
+
+
+class QueryError(ValueError):
+    """A query or filter value that cannot be used; `param` names the culprit."""
+
+    def __init__(self, message: str, param: str = "q"):
+        super().__init__(message)
+        self.param = param
+
+
+# ------------------------------------------------------------------ syntax tree
+
+
+@dataclass
+class Text:
+    text: str
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    phrase: bool = False
+    # Where the text stands in the query: words are analysed in the context of the
+    # whole query, as in an article (standalone, 온 is a determiner; in 늦게 온
+    # 기사 it is a verb form that the analyser drops).
+    span: Optional[tuple[int, int]] = None
+
+
+@dataclass
+class Exact:
+    field: str  # reporter | press
+    value: str
+
+
+@dataclass
+class Period:
+    start: Optional[date]
+    end: Optional[date]
+
+
+@dataclass
+class Not:
+    node: "Node"
+
+
+@dataclass
+class AllOf:
+    nodes: list["Node"]
+
+
+@dataclass
+class AnyOf:
+    nodes: list["Node"]
+
+
+Node = Union[Text, Exact, Period, Not, AllOf, AnyOf]
+
+
+# ------------------------------------------------------------------ lexing
+
+_TOKEN = re.compile(
+    r'''(?P<open>\()|(?P<close>\))|(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+(?:"[^"]*"?)?)'''
+)
+
+
+def parse_date_bound(value: str, upper: bool, param: str = "date") -> date:
+    """`2018`, `2018-11`, `2018-11-07` (also with . or /) as the first (or last) day."""
+    match = re.fullmatch(r"\s*(\d{4})(?:[-./](\d{1,2}))?(?:[-./](\d{1,2}))?\.?\s*", value or "")
+    if not match:
+        raise QueryError(f"{param}: '{value}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", param)
+    year = int(match[1])
+    month = int(match[2]) if match[2] else (12 if upper else 1)
+    try:
+        if match[3]:
+            return date(year, month, int(match[3]))
+        if not 1 <= month <= 12:
+            raise ValueError("month must be in 1..12")
+        return date(year, month, calendar.monthrange(year, month)[1] if upper else 1)
+    except ValueError as exc:
+        raise QueryError(f"{param}: '{value}' is not a valid date ({exc})", param) from None
+
+
+@dataclass
+class ParsedQuery:
+    node: Optional[Node]
+    notices: list[str] = field(default_factory=list)
+    text: str = ""  # the query as parsed (after any length cap)
+
+
+class _QueryReader:
+    """Reads one query string into a syntax tree (one instance per parse)."""
+
+    # -- parsing
+
+    def __init__(self, text: str):
+        self._notices: list[str] = []
+        text = text or ""
+        if len(text) > MAX_QUERY_CHARS:
+            self._notices.append(f"검색어가 너무 길어 앞의 {MAX_QUERY_CHARS:,}자만 검색했습니다.")
+            text = text[:MAX_QUERY_CHARS]
+        self._text = text
+        self._tokens = list(_TOKEN.finditer(text))
+        self._pos = 0
+        self._clauses = 0
+
+    def read(self) -> ParsedQuery:
+        node = self._sequence(top=True)
+        return ParsedQuery(node, self._notices, self._text)
+
+    def _sequence(self, top: bool) -> Optional[Node]:
+        """Clauses ANDed, with OR binding tighter: a OR b c = (a OR b) AND c."""
+        groups: list[list[Node]] = []
+        pending_or = False
+        while self._pos < len(self._tokens):
+            token = self._tokens[self._pos]
+            kind = token.lastgroup
+            if kind == "close":
+                self._pos += 1
+                if top:
+                    continue  # an unbalanced ')' is ignored
+                break
+            if kind == "word" and token.group() in ("OR", "||", "|"):
+                self._pos += 1
+                pending_or = bool(groups)
+                continue
+            node = self._clause()
+            if node is None:
+                continue
+            if pending_or and groups:
+                groups[-1].append(node)
+            else:
+                groups.append([node])
+            pending_or = False
+        nodes = [g[0] if len(g) == 1 else AnyOf(g) for g in groups]
+        if not nodes:
+            return None
+        return nodes[0] if len(nodes) == 1 else AllOf(nodes)
+
+    def _clause(self) -> Optional[Node]:
+        token = self._tokens[self._pos]
+        self._pos += 1
+        self._clauses += 1
+        if self._clauses > MAX_CLAUSES:
+            if self._clauses == MAX_CLAUSES + 1:
+                self._notices.append(f"검색어의 단어가 너무 많아 앞의 {MAX_CLAUSES}개만 사용했습니다.")
+            return None
+        kind = token.lastgroup
+        if kind == "open":
+            return self._sequence(top=False)
+        raw = token.group()
+        start = token.start()
+        if kind == "quote":
+            return self._phrase(raw, DEFAULT_FIELDS, start)
+        negate = False
+        if raw.startswith("-") and len(raw) > 1:
+            negate, raw, start = True, raw[1:], start + 1
+        elif raw in ("-", "+"):
+            return None
+        if raw.startswith("+") and len(raw) > 1:
+            raw, start = raw[1:], start + 1
+        node = self._fielded(raw, start)
+        if node is None:
+            return None
+        return Not(node) if negate else node
+
+    def _phrase(self, raw: str, fields: tuple[str, ...], start: int) -> Optional[Node]:
+        inner = raw.strip('"')
+        offset = start + raw.index(inner) if inner else start
+        if not inner.strip():
+            return None
+        return Text(inner.strip(), fields, phrase=True, span=(offset, offset + len(inner)))
+
+    def _fielded(self, raw: str, start: int) -> Optional[Node]:
+        name, colon, value = raw.partition(":")
+        target = FIELD_ALIASES.get(name.lower()) if colon else None
+        if target is None:
+            if raw.startswith('"') or raw.endswith('"'):
+                return self._phrase(raw, DEFAULT_FIELDS, start)
+            return Text(raw, span=(start, start + len(raw)))
+        value_start = start + len(name) + 1
+        if not value:
+            # `기자: 조재범` — the value is the next word.
+            if self._pos < len(self._tokens) and self._tokens[self._pos].lastgroup in ("word", "quote"):
+                value = self._tokens[self._pos].group()
+                value_start = self._tokens[self._pos].start()
+                self._pos += 1
+            else:
+                self._notices.append(f"'{raw}' 다음에 값이 없어 무시했습니다.")
+                return None
+        value = value.strip('"').strip()
+        if target in ("reporter", "press"):
+            return Exact(target, value)
+        if target in ("title", "body"):
+            return Text(value, (target,), phrase=" " in value)  # analysed on its own
+        try:
+            if target == "date":
+                if ".." in value:
+                    lo, _, hi = value.partition("..")
+                    return Period(parse_date_bound(lo, False) if lo else None,
+                                  parse_date_bound(hi, True) if hi else None)
+                return Period(parse_date_bound(value, False), parse_date_bound(value, True))
+            if target == "from":
+                return Period(parse_date_bound(value, False, "from"), None)
+            return Period(None, parse_date_bound(value, True, "to"))
+        except QueryError as exc:
+            self._notices.append(f"날짜 '{value}'를 이해하지 못해 무시했습니다 ({exc}).")
+            return None
+
+
+class QueryParser:
+    """Parses the query language into a syntax tree (`parse`) and compiles the tree
+    into a Whoosh query (`compile`) with the index's own analyzer."""
+
+    def __init__(self, analyzer: Optional[KoreanAnalyzer] = None):
+        self.analyzer = analyzer or KoreanAnalyzer()
+        # Parsers are shared by server threads: the analysis cache is per thread.
+        self._local = threading.local()
+
+    def parse(self, text: str) -> ParsedQuery:
+        return _QueryReader(text).read()
+
+    # -- compiling
+
+    def _tokens(self, text: str) -> list[tuple[str, int, int, int]]:
+        cached = getattr(self._local, "analysed", None)
+        if cached is None or cached[0] != text:
+            cached = (text, self.analyzer.token_tuples(text))
+            self._local.analysed = cached
+        return cached[1]
+
+    def terms_by_position(self, node: Text, source: str = "") -> list[list[str]]:
+        """The analysed terms of a text clause, grouped by position (a Hanja word
+        and its reading share one).  With the query `source`, the clause is
+        analysed in context and picked out by its character span."""
+        if node.span and source[node.span[0]:node.span[1]] == node.text:
+            low, high = node.span
+            tokens = [t for t in self._tokens(source) if t[2] >= low and t[3] <= high]
+        else:
+            tokens = self.analyzer.token_tuples(node.text)
+        groups: dict[int, list[str]] = {}
+        for term, pos, _, _ in tokens:
+            group = groups.setdefault(pos, [])
+            if term not in group:
+                group.append(term)
+        return [groups[p] for p in sorted(groups)]
+
+    def compile(self, parsed: Union[ParsedQuery, Node, None], source: str = "") -> Optional[Q.Query]:
+        if isinstance(parsed, ParsedQuery):
+            return self.compile(parsed.node, parsed.text)
+        node = parsed
+        if node is None:
+            return None
+        if isinstance(node, Text):
+            return self._compile_text(node, source)
+        if isinstance(node, Exact):
+            return Q.Term(node.field, node.value)
+        if isinstance(node, Period):
+            return date_query(node.start, node.end)
+        if isinstance(node, Not):
+            inner = self.compile(node.node, source)
+            return Q.Not(inner) if inner is not None else None
+        parts = [q for q in (self.compile(n, source) for n in node.nodes) if q is not None]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        if isinstance(node, AnyOf):
+            return Q.Or(parts)
+        positives = [p for p in parts if not isinstance(p, Q.Not)]
+        negatives = [p.query for p in parts if isinstance(p, Q.Not)]
+        if not positives:
+            return Q.AndNot(Q.Every(), Q.Or(negatives)) if negatives else None
+        query = positives[0] if len(positives) == 1 else Q.And(positives)
+        return Q.AndNot(query, Q.Or(negatives)) if negatives else query
+
+    def _compile_text(self, node: Text, source: str) -> Optional[Q.Query]:
+        positions = self.terms_by_position(node, source)
+        if not positions:
+            return None
+        per_field = []
+        for name in node.fields:
+            weight = FIELD_WEIGHTS.get(name, 1.0)
+            if len(positions) == 1:
+                per_field.extend(Q.Term(name, t, boost=weight) for t in positions[0])
+            elif all(len(p) == 1 for p in positions):
+                # The morphemes of one word (삼성전자 → 삼성 전자) or a quoted phrase
+                # must stand together, as they did in the text.
+                per_field.append(Q.Phrase(name, [p[0] for p in positions], boost=weight))
+            else:
+                per_field.append(Q.And([Q.Or([Q.Term(name, t) for t in p]) for p in positions], boost=weight))
+        return per_field[0] if len(per_field) == 1 else Q.Or(per_field)
+
+
+def date_query(start: Optional[date], end: Optional[date]) -> Q.Query:
+    """Articles published on days start..end (inclusive), by the precomputed day key."""
+    return Q.TermRange("day", start.isoformat() if start else None, end.isoformat() if end else None)
+
+
+def highlight_terms(parser: QueryParser, parsed: ParsedQuery) -> set[str]:
+    """The analysed terms of the positive text clauses, for snippet highlighting."""
+
+    def collect(node: Optional[Node]) -> set[str]:
+        terms: set[str] = set()
+        if isinstance(node, Text):
+            for group in parser.terms_by_position(node, parsed.text):
+                terms.update(group)
+        elif isinstance(node, (AllOf, AnyOf)):
+            for child in node.nodes:
+                terms |= collect(child)
+        return terms
+
+    return collect(parsed.node)
+
+
+def filters_in(node: Optional[Node]) -> list[Node]:
+    """Exact and Period clauses at the top level (ANDed with the rest)."""
+    if isinstance(node, (Exact, Period)):
+        return [node]
+    if isinstance(node, AllOf):
+        return [n for n in node.nodes if isinstance(n, (Exact, Period))]
+    return []
