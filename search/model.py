@@ -5,11 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
 SEOUL = ZoneInfo("Asia/Seoul")
+
+# A title is a line, not a page: longer ones (a scrape that lost its line
+# breaks) are cut here so lists stay readable; the full text stays in the body.
+MAX_TITLE_CHARS = 300
+# Dates outside this window are typos or placeholders (0001-01-01, 2999-…), not
+# publication times; the article is kept, without a date.
+EARLIEST_YEAR = 1880
+FUTURE_SLACK = timedelta(days=2)
 
 
 @dataclass
@@ -57,6 +65,11 @@ class Article:
         if self.published is not None and self.published.tzinfo is None:
             # Korean sources that omit the offset mean Korean time.
             self.published = self.published.replace(tzinfo=SEOUL)
+        if self.published is not None and not plausible_date(self.published):
+            self.published = None
+        if len(self.title) > MAX_TITLE_CHARS:
+            cut = self.title.rfind(" ", 0, MAX_TITLE_CHARS)
+            self.title = self.title[: cut if cut > MAX_TITLE_CHARS // 2 else MAX_TITLE_CHARS].rstrip() + "…"
         if not self.content_hash:
             self.content_hash = self.compute_hash()
 
@@ -105,6 +118,13 @@ class Article:
             source=data.get("source"),
             content_hash=data.get("content_hash") or "",
         )
+
+
+def plausible_date(value: datetime) -> bool:
+    """Whether a publication time can be real: not before the first Korean
+    newspapers, not (beyond a clock-skew margin) in the future."""
+    now = datetime.now(timezone.utc)
+    return value.year >= EARLIEST_YEAR and value <= now + FUTURE_SLACK
 
 
 def article_id(url: Optional[str], source: Optional[str], content_hash: str) -> str:

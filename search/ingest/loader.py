@@ -41,6 +41,20 @@ class Discovery:
     missing: list[Path] = field(default_factory=list)
 
 
+# Tab, line breaks, form feed, and ESC/SO/SI (ISO-2022-KR shifts) are text.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b\x0e\x0f")
+
+
+def looks_binary(data: bytes) -> bool:
+    """Images, archives and executables renamed .txt/.html: many NUL or control
+    bytes.  A stray NUL in real text (it happens in scrapes) is not enough."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text is full of NULs by design
+    sample = data[:8192]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return sample.count(0) > 8 or controls > len(sample) // 20
+
+
 def file_digest(path: Path) -> str:
     digest = hashlib.blake2b(digest_size=16)
     with open(path, "rb") as handle:
@@ -105,8 +119,8 @@ class ArticleLoader:
             data = path.read_bytes()
             if not data.strip():
                 raise ArticleError("empty file")
-            if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise ArticleError("binary file (NUL bytes), not text")
+            if looks_binary(data):
+                raise ArticleError("binary file (mostly control bytes), not text")
             if suffix in HTML_SUFFIXES:
                 from search.ingest.html import load_html
 
