@@ -112,3 +112,44 @@ def service(fixture_index):
     from search.service import SearchService
 
     return SearchService(fixture_index)
+
+
+# ---- HTML loader fixtures (tests/test_html_extract.py)
+
+HTML_FIXTURES = ROOT / "tests" / "fixtures" / "html"
+
+# An article page saved by an old Korean CMS: EUC-KR declared, cp949 bytes.
+# 똠 and 뷁 are outside KS X 1001 (the 2,350 syllables EUC-KR proper encodes),
+# so a strict euc-kr decoder fails on this page; cp949 reads it.  Built here, not
+# stored, so that the repository holds no file in a legacy encoding.
+EUCKR_PAGE = """<html>
+<head>
+<meta charset="euc-kr">
+<title>똠양꿍 축제에 '뷁' 응원 구호 등장 :: 예시타임즈</title>
+<meta property="og:site_name" content="예시타임즈">
+</head>
+<body>
+<table width="100%"><tr>
+<td class="menu"><a href="/">홈</a> | <a href="/culture">문화</a> | <a href="/life">생활</a></td>
+</tr><tr>
+<td id="news_body">
+<b>똠양꿍 축제에 '뷁' 응원 구호 등장</b><br>
+최똠순 기자 | 입력 2009.07.11 14:30<br><br>
+지난 주말 열린 똠양꿍 축제에서 관객들이 '뷁'을 외치는 독특한 응원 구호가 등장해 눈길을 끌었다.<br><br>
+주최 측은 똠양꿍 요리 대회 참가자가 지난해보다 두 배 늘었으며 관객도 3만명을 넘었다고 밝혔다.<br><br>
+한 관객은 "뷁이라는 말이 처음에는 낯설었지만 함께 외치다 보니 축제 분위기가 살아났다"고 말했다.
+</td>
+</tr></table>
+</body>
+</html>
+"""
+
+
+@pytest.fixture(scope="session")
+def html_fixtures() -> Path:
+    return HTML_FIXTURES
+
+
+@pytest.fixture(scope="session")
+def euckr_page() -> bytes:
+    return EUCKR_PAGE.encode("cp949")

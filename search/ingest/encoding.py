@@ -63,22 +63,31 @@ def _hangul_quality(text: str) -> float:
     return common / len(syllables)
 
 
-def _is_multibyte_utf8(data: bytes) -> bool:
-    if data.isascii():
-        return False
+def _strict(data: bytes, encoding: str) -> Optional[str]:
+    """`data` decoded strictly, or None.  A character cut off at the very end
+    (a truncated download) is dropped rather than failing the whole file."""
     try:
-        data.decode("utf-8")
-        return True
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.start < len(data) - 3:
+            return None
+    except LookupError:
+        return None
+    try:
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=False)
     except UnicodeDecodeError:
-        return False
+        return None
+
+
+def _is_multibyte_utf8(data: bytes) -> bool:
+    return not data.isascii() and _strict(data, "utf-8") is not None
 
 
 def _plausible_korean(data: bytes) -> Optional[str]:
     """A Korean encoding that reads `data` strictly as ordinary Hangul, or None."""
     for candidate in ("cp949", "johab"):
-        try:
-            text = data.decode(candidate)
-        except UnicodeDecodeError:
+        text = _strict(data, candidate)
+        if text is None:
             continue
         if _hangul_quality(text) >= 0.9:
             return candidate
@@ -92,22 +101,14 @@ def detect_encoding(data: bytes) -> str:
             return name
     # ISO-2022-KR is 7-bit, so it would also pass as UTF-8: its designator
     # escape (ESC $ ) C) has to be looked for first.
-    if _ISO2022_KR_ESCAPE in data[:4096]:
-        try:
-            data.decode("iso2022_kr")
-            return "iso2022_kr"
-        except UnicodeDecodeError:
-            pass
-    try:
-        data.decode("utf-8")
+    if _ISO2022_KR_ESCAPE in data[:4096] and _strict(data, "iso2022_kr") is not None:
+        return "iso2022_kr"
+    if _strict(data, "utf-8") is not None:
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     best, best_score = "cp949", -1.0
     for candidate in ("cp949", "johab"):
-        try:
-            text = data.decode(candidate)
-        except UnicodeDecodeError:
+        text = _strict(data, candidate)
+        if text is None:
             continue
         score = _hangul_quality(text)
         if score > best_score:
@@ -132,14 +133,14 @@ def decode_bytes(data: bytes, declared: Optional[str] = None) -> tuple[str, str]
             # Legacy bytes are never valid UTF-8 once they hold any Hangul (their
             # lead bytes are UTF-8 continuation bytes), so valid multibyte UTF-8
             # means the declaration is stale: the page was converted, its <meta> not.
-            return data.decode("utf-8"), "utf-8"
+            return _strict(data, "utf-8") or "", "utf-8"
         if encoding in _SINGLE_BYTE_WESTERN and not data.isascii():
             korean = _plausible_korean(data)
             if korean:
-                return data.decode(korean), korean
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            pass
+                return _strict(data, korean) or "", korean
+        text = _strict(data, encoding)
+        if text is not None:
+            return text, encoding
     encoding = detect_encoding(data)
-    return data.decode(encoding, "replace"), encoding
+    text = _strict(data, encoding)
+    return (text if text is not None else data.decode(encoding, "replace")), encoding

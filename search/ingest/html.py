@@ -48,7 +48,7 @@ from search.ingest.encoding import decode_bytes, normalise_label
 from search.ingest.errors import ArticleError
 from search.ingest.text import clean_line, press_for
 from search.ingest.textscrape import CHROME, REPORTER_TITLES, reporters_in
-from search.model import Article, RelatedLink
+from search.model import Article, RelatedLink, plausible_date
 
 # --------------------------------------------------------------------------- bytes → text
 
@@ -140,7 +140,7 @@ _CAPTION_OBJECTS = {"photo", "img", "image", "pic", "picture", "thumb", "thum", 
 _CAPTION_TEXTS = {"txt", "text", "desc", "caption", "cap", "info", "explain", "exp", "title"}
 _SUBTITLE_WORDS = {
     "subtitle", "subtit", "subtitles", "subhead", "subheadline", "subheading", "summary", "deck",
-    "standfirst", "midtitle", "subject_sub",
+    "standfirst", "midtitle",
 }
 _SUB_PAIRS = {("sub", "tit"), ("sub", "title"), ("sub", "ttl"), ("sub", "head"), ("sub", "headline"),
               ("mid", "title"), ("mid", "tit"), ("sum", "title"), ("sum", "tit")}
@@ -157,7 +157,6 @@ _HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 _NON_WORD = re.compile(r"[\W_]+")
-_SPACE = re.compile(r"\s+")
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0\u3000]*\n")
 _CLAUSE = re.compile(r"[,，、]|다\.|[.!?。](?:\s|$)")
 _SENTENCE_END = re.compile(r"[.!?。…\"'”’)\]」』다요음함됨임]\s*$")
@@ -246,10 +245,6 @@ def _words(el: Tag) -> list[str]:
     return words
 
 
-def _joined_class(el: Tag) -> str:
-    return "".join(_words(el))
-
-
 def _has_pair(words: list[str], pairs: set[tuple[str, str]]) -> bool:
     return any((a, b) in pairs for a, b in zip(words, words[1:]))
 
@@ -259,6 +254,19 @@ def _attr(el: Tag, name: str) -> str:
     if isinstance(value, list):
         value = " ".join(value)
     return str(value).strip() if value is not None else ""
+
+
+def _tags(root: Tag, names: Optional[Iterable[str]] = None) -> list[Tag]:
+    """The elements under `root` in document order (a plain scan: bs4's
+    `find_all` filters cost ten times more on big pages)."""
+    if names is None:
+        return [n for n in root.descendants if isinstance(n, Tag)]
+    wanted = set(names)
+    return [n for n in root.descendants if isinstance(n, Tag) and n.name in wanted]
+
+
+def _links(root: Tag) -> list[Tag]:
+    return [a for a in _tags(root, ("a",)) if _attr(a, "href")]
 
 
 def _is_text(node: Any) -> bool:
@@ -485,30 +493,28 @@ def _ld_url(value: Any) -> Optional[str]:
 
 @dataclass
 class _Found:
-    """What one source (JSON-LD, hydration data, meta tags, the page) says."""
+    """The metadata found beside an article kept as data (hydration state)."""
 
-    title: str = ""
     reporters: list[str] = field(default_factory=list)
     email: Optional[str] = None
     published: Any = None
     subtitles: list[str] = field(default_factory=list)
-    body: list[str] = field(default_factory=list)
-    captions: list[str] = field(default_factory=list)
 
 
 class _Page:
-    def __init__(self, soup: BeautifulSoup, url: Optional[str]):
-        self.soup = soup
-        self.given_url = url
+    """What the page's head and scripts declare, read before the tree is cleaned."""
+
+    def __init__(self, soup: BeautifulSoup):
         self.metas: dict[str, list[str]] = {}
         self.ld_objects: list[Any] = []
         self.script_texts: list[str] = []
-        for meta in soup.find_all("meta"):
+        tags = _tags(soup)
+        for meta in (t for t in tags if t.name == "meta"):
             key = _attr(meta, "property") or _attr(meta, "name") or _attr(meta, "itemprop")
             content = _attr(meta, "content")
             if key and content:
                 self.metas.setdefault(key.lower(), []).append(content)
-        for script in soup.find_all("script"):
+        for script in (t for t in tags if t.name == "script"):
             kind = _attr(script, "type").lower()
             text = script.get_text()
             if "ld+json" in kind:
@@ -520,14 +526,20 @@ class _Page:
                 self.script_texts.append(text)
         self.html_title = _unescape(soup.title.get_text()) if soup.title else ""
         self.canonical = None
-        for link in soup.find_all("link"):
+        for link in (t for t in tags if t.name == "link"):
             rel = [r.lower() for r in (link.get("rel") or [])] if isinstance(link.get("rel"), list) else [
                 _attr(link, "rel").lower()]
             if "canonical" in rel and _attr(link, "href"):
                 self.canonical = _attr(link, "href")
                 break
-        base = soup.find("base", href=True)
+        base = next((t for t in tags if t.name == "base" and _attr(t, "href")), None)
         self.base_href = _attr(base, "href") if base else None
+        self.headings = [clean_line(t.get_text(" ")) for t in tags if t.name in ("h1", "h2", "h3")][:40]
+        self.date_published = [
+            _attr(t, "content") or _attr(t, "datetime") or t.get_text(" ")
+            for t in tags if _attr(t, "itemprop").lower() == "datepublished"
+        ][:5]
+        self.times = [_attr(t, "datetime") or t.get_text(" ") for t in tags if t.name == "time"][:10]
 
     # -- meta tags
     def meta(self, *keys: str) -> str:
@@ -566,16 +578,24 @@ class _Page:
 # --------------------------------------------------------------------------- metadata pieces
 
 
-def _site_names(page: _Page, ld: Optional[dict], url: Optional[str]) -> list[str]:
+def _ld_resolve(value: Any, ids: dict[str, dict]) -> Any:
+    """A JSON-LD `{"@id": …}` reference replaced by the node it names."""
+    if isinstance(value, dict) and isinstance(value.get("@id"), str) and len(value) == 1:
+        return ids.get(value["@id"], value)
+    return value
+
+
+def _site_names(page: _Page, ld: Optional[dict], url: Optional[str], ids: dict[str, dict]) -> list[str]:
     names = [page.meta("og:site_name"), page.meta("application-name"), page.meta("twitter:site").lstrip("@")]
     if ld:
-        names.append(_ld_text(ld.get("publisher")))
+        names.append(_ld_text(_ld_resolve(ld.get("publisher"), ids)))
     names.append(_press_for(url) or "")
     return [n for n in dict.fromkeys(n.strip() for n in names if n) if n]
 
 
 def _only_site(part: str, sites: list[str], sections: set[str]) -> bool:
     """`part` (squeezed) is a site name, maybe with a section name: `정치한국일보`."""
+    part = part.replace("ㅣ", "")  # the jamo some sites use as a bar is a word character
     for site in sites:
         if site and site in part:
             rest = part.replace(site, "", 1)
@@ -638,10 +658,9 @@ def _ld_authors(ld: dict, ids: dict[str, dict], press_names: list[str]) -> tuple
     names: list[str] = []
     email = None
     for item in items:
-        if isinstance(item, dict) and "@id" in item and len(item) == 1:
-            item = ids.get(item["@id"], item)
+        item = _ld_resolve(item, ids)
         if isinstance(item, dict):
-            if "organization" in _ld_types(item):
+            if any(t.endswith("organization") for t in _ld_types(item)):
                 continue
             value = _ld_text(item.get("name"))
             email = email or (_ld_text(item.get("email")) or None)
@@ -652,9 +671,8 @@ def _ld_authors(ld: dict, ids: dict[str, dict], press_names: list[str]) -> tuple
         if not value or "://" in value:
             continue
         found = _names_from_value(value, press_names)
-        if not found and not any(_squeeze(value) == _squeeze(p) for p in press_names if p) \
-                and len(value) <= 40 and not _EMAIL.search(value) and not re.search(r"\d", value):
-            found = [value]  # a name in another script (`John Smith`)
+        if not found and re.fullmatch(r"[A-Za-z][A-Za-z.'-]*(?: [A-Za-z][A-Za-z.'-]*){1,3}", value):
+            found = [value]  # a name in Latin script (`John Smith`), not an agency (`연합뉴스`)
         for name in found:
             if name not in names:
                 names.append(name)
@@ -673,7 +691,8 @@ def _labelled_published(text: str):
 
 
 def _plausible(value) -> bool:
-    return value is not None and 1990 <= value.year <= 2100
+    """A usable publication time; a bogus one lets the next source speak."""
+    return value is not None and plausible_date(value)
 
 
 # --------------------------------------------------------------------------- related links
@@ -689,28 +708,31 @@ def _usable_anchor(a: Tag) -> bool:
 
 def _link_share(elements: list[Tag], minus: int = 0) -> float:
     text = sum(_letters(el.get_text(" ")) for el in elements) - minus
-    links = sum(_letters(a.get_text(" ")) for el in elements for a in el.find_all("a"))
+    links = sum(_letters(a.get_text(" ")) for el in elements for a in _tags(el, ("a",)))
     return links / text if text > 0 else 0.0
 
 
 def _related_boxes(root: Tag, total_letters: int) -> list[list[Tag]]:
     boxes: list[list[Tag]] = []
-    for el in root.find_all(True):
+    tags = _tags(root)
+    for el in tags:
         words = _words(el)
         if any(w.startswith("relat") and not w.startswith("relativ") for w in words):
             size = _letters(el.get_text(" "))
             if size <= 0.4 * max(total_letters, 1) and (size == 0 or _link_share([el]) >= 0.3):
                 boxes.append([el])
-    for string in root.find_all(string=_RELATED_HEADING):
-        if not _is_text(string):
-            continue
+    headings = [
+        node for node in root.descendants
+        if _is_text(node) and len(node) <= 60 and _RELATED_HEADING.match(str(node))
+    ]
+    for string in headings:
         heading_letters = _letters(str(string))
         el = string.parent
         box = None
         for _ in range(6):
             if el is None or el.name in ("body", "html", "[document]"):
                 break
-            anchors = [a for a in el.find_all("a", href=True) if _usable_anchor(a)]
+            anchors = [a for a in _links(el) if _usable_anchor(a)]
             if anchors:
                 size = _letters(el.get_text(" "))
                 if size <= 3000 and _link_share([el], heading_letters) >= 0.5:
@@ -727,7 +749,7 @@ def _related_boxes(root: Tag, total_letters: int) -> list[list[Tag]]:
             if (
                 block is not None
                 and following is not None
-                and any(_usable_anchor(a) for a in following.find_all("a", href=True))
+                and any(_usable_anchor(a) for a in _links(following))
                 and _link_share([following]) >= 0.5
             ):
                 box = [block, following]
@@ -749,7 +771,7 @@ def _related_links(boxes: list[list[Tag]], base: Optional[str]) -> list[RelatedL
     seen: set[str] = set()
     for box in boxes:
         for el in box:
-            for a in el.find_all("a", href=True):
+            for a in _links(el):
                 if not _usable_anchor(a):
                     continue
                 url = _absolute(_attr(a, "href"), base)
@@ -763,7 +785,7 @@ def _related_links(boxes: list[list[Tag]], base: Optional[str]) -> list[RelatedL
                     item = a.parent
                     while item is not None and item is not el and item.name not in ("li", "dd", "dt", "tr", "p", "div"):
                         item = item.parent
-                    if item is not None and len(item.find_all("a", href=True)) <= 2:
+                    if item is not None and len(_links(item)) <= 2:
                         rest = clean_line(item.get_text(" ")).replace(title, " ")
                         published = parse_date(rest)
                 key = url or title
@@ -792,7 +814,8 @@ def _take_captions(root: Tag) -> list[tuple[str, set[int]]]:
     """Remove photo captions from the tree; return each with the ids of the
     elements that held it (to keep only the article's own later)."""
     taken: list[tuple[str, set[int]]] = []
-    for el in root.find_all(_is_caption_element):
+    tags = _tags(root)
+    for el in [t for t in tags if _is_caption_element(t)]:
         if not _attached(el, root):
             continue
         text = clean_line(el.get_text(" "))
@@ -802,8 +825,8 @@ def _take_captions(root: Tag) -> list[tuple[str, set[int]]]:
         el.extract()
         if text:
             taken.append((text, holders))
-    for figure in root.find_all("figure"):
-        if _attached(figure, root) and figure.find("img") is not None:
+    for figure in [t for t in tags if t.name == "figure"]:
+        if _attached(figure, root) and _tags(figure, ("img",)):
             text = clean_line(figure.get_text(" "))
             if text and len(text) <= 300:
                 holders = {id(p) for p in figure.parents}
@@ -819,7 +842,7 @@ def _is_subtitle_element(el: Tag) -> bool:
     return any(w in _SUBTITLE_WORDS for w in words) or _has_pair(words, _SUB_PAIRS)
 
 
-def _is_junk(el: Tag) -> bool:
+def _is_junk(el: Tag, strict: bool = True) -> bool:
     if _attr(el, "itemprop").lower() == "articlebody":
         return False
     if el.name in _STRUCTURAL_JUNK:
@@ -829,7 +852,7 @@ def _is_junk(el: Tag) -> bool:
     style = _attr(el, "style").lower().replace(" ", "")
     if "display:none" in style or "visibility:hidden" in style:
         return True
-    words = _words(el)
+    words = _words(el) if strict else []
     if not words:
         return False
     if any(w in _JUNK_WORDS or w.startswith(_JUNK_PREFIXES) for w in words):
@@ -838,7 +861,7 @@ def _is_junk(el: Tag) -> bool:
     return any(j in joined for j in _JUNK_JOINED)
 
 
-def _remove_junk(root: Tag, total_letters: int) -> None:
+def _remove_junk(root: Tag, total_letters: int, strict: bool = True) -> None:
     """Drop chrome, but never an element holding most of the page's running
     text (a `<div class="content has-sidebar">` wrapping the article)."""
     stack = [root]
@@ -847,14 +870,14 @@ def _remove_junk(root: Tag, total_letters: int) -> None:
         for child in list(el.children):
             if not isinstance(child, Tag):
                 continue
-            if _is_junk(child) and not _holds_article(child, total_letters):
+            if _is_junk(child, strict) and not _holds_article(child, total_letters):
                 child.extract()
                 continue
             stack.append(child)
 
 
 def _holds_article(el: Tag, total_letters: int) -> bool:
-    if el.find(attrs={"itemprop": re.compile("^articleBody$", re.I)}) is not None:
+    if any(_attr(t, "itemprop").lower() == "articlebody" for t in _tags(el)):
         return True
     size = _letters(el.get_text(" "))
     return size >= 0.5 * max(total_letters, 1) and _link_share([el]) < 0.35
@@ -893,7 +916,7 @@ def _class_weight(el: Tag) -> float:
     if _attr(el, "itemprop").lower() == "articlebody":
         weight += 30
     if el.name == "article":
-        weight += 10
+        weight += 5
     words = _words(el)
     if any(w in _POSITIVE_WORDS for w in words):
         weight += 10
@@ -917,8 +940,8 @@ def _choose_containers(root: Tag, lines: list[_Line]) -> list[Tag]:
                 break
             el = el.parent
     for line in lines:
-        if line.chars < 10 or line.link_chars > 0.5 * line.chars:
-            continue
+        if line.chars < 10 or line.link_chars > 0.5 * line.chars or line.owner.name in _HEADING_TAGS:
+            continue  # headings and link lists are not running text
         points = _line_points(line, korean_page)
         owner = line.owner
         if owner.name in _PARAGRAPH_TAGS and owner is not root:
@@ -1015,8 +1038,8 @@ def _body_from_lines(
             continue
         if line.chars and line.link_chars >= 0.6 * line.chars:
             continue
-        if squeezed_title and _squeeze(text) == squeezed_title:
-            continue
+        if line.owner.name == "h1" or (squeezed_title and _squeeze(text) == squeezed_title):
+            continue  # the headline, repeated above the body
         caption = _CAPTION_LINE.match(text)
         if caption and text.count("▲") + text.count("△") == 1 and len(text) <= 200:
             result.captions.append(caption["text"].strip())
@@ -1054,10 +1077,22 @@ def _body_from_lines(
     return result
 
 
+def _list_like(containers: list[Tag], body: list[str]) -> bool:
+    """A section front or search result: headline links, each with a one-line
+    teaser, instead of paragraphs."""
+    headline_links = sum(
+        1 for c in containers for a in _links(c) if len(clean_line(a.get_text(" "))) >= 8
+    )
+    if headline_links < 3 or headline_links < 0.5 * len(body):
+        return False
+    lengths = sorted(len(line) for line in body)
+    return not lengths or lengths[len(lengths) // 2] < 60
+
+
 def _clean_tree(root: Tag) -> None:
-    for tag in root.find_all(_DROP_TAGS):
-        tag.extract()
-    for node in root.find_all(string=lambda s: isinstance(s, PreformattedString)):
+    drop = set(_DROP_TAGS)
+    doomed = [n for n in root.descendants if (isinstance(n, Tag) and n.name in drop) or isinstance(n, PreformattedString)]
+    for node in doomed:
         node.extract()
 
 
@@ -1073,7 +1108,7 @@ def _fragment_body(markup: str, title: str) -> _BodyResult:
     total = _letters(soup.get_text(" "))
     _remove_junk(soup, total)
     root = soup.body or soup
-    subtitle_ids = {id(el) for el in root.find_all(_is_subtitle_element)}
+    subtitle_ids = {id(el) for el in _tags(root) if _is_subtitle_element(el)}
     result = _body_from_lines(_iter_lines(root), title, subtitle_ids, {id(root)})
     result.captions = [text for text, _ in captions] + result.captions
     return result
@@ -1154,7 +1189,7 @@ def _hydrated_article(page: _Page, titles: set[str]) -> Optional[dict]:
                 for k, v in _dict_strings(item)
                 if _BODY_KEY.search(k) and not _NOT_BODY_KEY.search(k)
             ]
-            bodies = [b for b in bodies if b[0] >= 100]
+            bodies = [b for b in bodies if b[0] >= 60]
             if not bodies:
                 continue
             size, body = max(bodies, key=lambda b: b[0])
@@ -1221,9 +1256,90 @@ def load_html(path: Path, data: bytes, id_basis: Optional[str] = None) -> Iterat
     yield extract_article(data, source=str(path), id_basis=id_basis)
 
 
+@dataclass
+class _DomRead:
+    """What the visible page gave: body, related links and the byline."""
+
+    result: _BodyResult
+    related: list[RelatedLink]
+    page_text: str
+    reporters: list[str]
+    email: Optional[str]
+    prose: int  # letters of the page outside link-dominated lines
+
+
+def _read_dom(soup: BeautifulSoup, title: str, base: Optional[str], strict: bool) -> _DomRead:
+    """Find the body in the visible page.  `strict` drops elements by their
+    class/id words too; the lenient pass (for pages whose article container
+    carries an unlucky class name) only by tag, role and inline style."""
+    _clean_tree(soup)
+    root = soup.body or soup
+    page_lines = _iter_lines(root)
+    page_text = "\n".join(line.text for line in page_lines)
+    total_letters = sum(line.chars for line in page_lines)
+
+    boxes = _related_boxes(root, total_letters)
+    related = _related_links(boxes, base)
+    for box in boxes:
+        for el in box:
+            el.extract()
+    captions = _take_captions(root)
+
+    order = _tags(root)
+    position = {id(el): i for i, el in enumerate(order)}
+    subtitle_elements = [el for el in order if _is_subtitle_element(el) and not _foreign(el)]
+
+    reporters: list[str] = []
+    email = None
+    for el in [t for t in order if any(
+        w.startswith(("byline", "writer", "reporter", "journalist", "author")) for w in _words(t)
+    )]:
+        if _foreign(el):
+            continue
+        value = clean_line(el.get_text(" "))
+        if not value or len(value) > 300:
+            continue
+        for name in reporters_in(" " + value) or ([value] if _is_bare_name(value) else []):
+            if name not in reporters:
+                reporters.append(name)
+        m = _EMAIL.search(value)
+        if not m:
+            mail = next((a for a in _links(el) if _attr(a, "href").lower().startswith("mailto:")), None)
+            m = _EMAIL.search(_attr(mail, "href")) if mail else None
+        if m and not email:
+            email = m.group(0)
+
+    _remove_junk(root, total_letters, strict)
+    lines = _iter_lines(root)
+    containers = _choose_containers(root, lines)
+    result = _BodyResult()
+    if containers:
+        container_ids = {id(c) for c in containers}
+        first = min(position.get(id(c), 0) for c in containers)
+        inside = [line for line in lines if _within(line.owner, container_ids)]
+        result = _body_from_lines(inside, title, {id(el) for el in subtitle_elements}, container_ids)
+        head_subtitles: list[str] = []
+        for el in subtitle_elements:  # a 부제 in the article's header, above the body
+            if _within(el, container_ids) or position.get(id(el), first) >= first:
+                continue
+            texts = [line.text for line in _iter_lines(el)]
+            if texts and sum(len(t) for t in texts) <= 300 and _squeeze(" ".join(texts)) != _squeeze(title):
+                head_subtitles.extend(texts)
+        result.subtitles = head_subtitles[:6] + result.subtitles
+        result.captions = [text for text, holders in captions if holders & container_ids] + result.captions
+        if _list_like(containers, result.body):
+            result = _BodyResult()
+    prose = sum(line.chars for line in page_lines if line.link_chars <= 0.5 * line.chars)
+    return _DomRead(result, related, page_text, reporters, email, prose)
+
+
 def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str], id_basis: Optional[str]) -> Article:
     if isinstance(data, (bytes, bytearray, memoryview)):
+        from search.ingest.loader import looks_binary  # here: the loader imports this module
+
         raw = _maybe_gunzip(bytes(data))
+        if looks_binary(raw):
+            raise ArticleError("binary data (mostly control bytes), not an HTML page")
         text, _ = decode_html(raw)
     elif isinstance(data, str):
         text = data
@@ -1232,49 +1348,48 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
     text = text.replace("\x00", "")
     if not text.strip():
         raise ArticleError("empty page")
+    undecodable = text.count("\ufffd")
+    if undecodable > 10 and undecodable > 0.05 * len(text):
+        raise ArticleError("not a text page: the bytes read as no known encoding")
 
     soup = _parse(text)
-    page = _Page(soup, url)
+    page = _Page(soup)
     ld = page.ld_article()
     ld_ids = page.ld_ids() if ld else {}
 
-    # ---- URL
-    base = url
+    # ---- URL: the page's own canonical address, else where it came from
+    base = url if _scheme(url) in ("http", "https") else None
     for candidate in (page.base_href, page.canonical, page.meta("og:url")):
-        if not base and candidate:
-            base = candidate if urlsplit(candidate).scheme in ("http", "https") else base
+        if candidate and _scheme(candidate) in ("http", "https"):
+            base = base or candidate
     candidates = [page.canonical, page.meta("og:url"), _ld_url(ld.get("url")) if ld else None,
                   _ld_url(ld.get("mainEntityOfPage")) if ld else None, url]
-    absolute = [u for u in (_absolute(c, base) for c in candidates if c) if u and "://" in u]
-    deep = [u for u in absolute if urlsplit(u).path not in ("", "/")]
+    absolute = [u for u in (_absolute(c, base) for c in candidates if c) if u]
+    deep = [u for u in absolute if _path(u) not in ("", "/")]  # not a canonical that names the home page
     article_url = (deep or absolute or [None])[0]
     base = base or article_url
 
-    # ---- the visible page, scripts and styles gone
-    _clean_tree(soup)
-    root = soup.body or soup
-    page_lines = _iter_lines(root)
-    page_text = "\n".join(line.text for line in page_lines)
-    total_letters = sum(line.chars for line in page_lines)
-    headings = [clean_line(h.get_text(" ")) for h in root.find_all(["h1", "h2", "h3"])][:40]
-
     # ---- press and title
-    press_names = _site_names(page, ld, article_url)
-    press = page.meta("og:site_name") or (_ld_text(ld.get("publisher")) if ld else "") or press_for(article_url)
-    title = ""
+    headings = page.headings
+    press_names = _site_names(page, ld, article_url, ld_ids)
+    sections = page.meta_all("article:section", "article:section2", "og:article:section", "section")
     title_sources = [
-        _ld_text(ld.get("headline")) or _ld_text(ld.get("name")) if ld else "",
+        (_ld_text(ld.get("headline")) or _ld_text(ld.get("name"))) if ld else "",
         page.meta("og:title"), page.meta("twitter:title"), page.meta("dable:title"), page.html_title,
     ]
+    title = ""
     for candidate in title_sources:
         if candidate:
-            title = _strip_site(candidate, press_names, headings)
+            title = _strip_site(candidate, press_names, headings, sections)
             if title:
                 break
     if not title:
-        title = next((h for h in headings if len(h) >= 4 and _squeeze(h) not in {_squeeze(p) for p in press_names}), "")
+        site_forms = {_squeeze(p) for p in press_names}
+        title = next((h for h in headings if len(h) >= 4 and _squeeze(h) not in site_forms), "")
+    press = page.meta("og:site_name") or (_ld_text(_ld_resolve(ld.get("publisher"), ld_ids)) if ld else "") \
+        or _press_for(article_url)
 
-    # ---- what the article's own metadata says
+    # ---- what the article's metadata says
     reporters: list[str] = []
     email: Optional[str] = None
     published = None
@@ -1286,9 +1401,9 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
             if _plausible(value):
                 published = value
                 break
-        alt = _ld_text(ld.get("alternativeHeadline"))
-        if alt and _squeeze(alt) != _squeeze(title):
-            subtitles = [alt]
+        alternative = _ld_text(ld.get("alternativeHeadline"))
+        if alternative and _squeeze(alternative) != _squeeze(title):
+            subtitles = [alternative]
     if published is None:
         for value in page.meta_all(
             "article:published_time", "og:article:published_time", "article:published", "published_time",
@@ -1301,11 +1416,8 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
                 published = value_dt
                 break
     if published is None:
-        for el in soup.find_all(attrs={"itemprop": re.compile("^datePublished$", re.I)}):
-            value_dt = parse_datetime(_attr(el, "content") or _attr(el, "datetime") or el.get_text(" "))
-            if _plausible(value_dt):
-                published = value_dt
-                break
+        published = next((v for v in map(parse_datetime, page.date_published) if _plausible(v)), None)
+    time_values = page.times
 
     meta_reporters: list[str] = []
     meta_email = None
@@ -1318,136 +1430,86 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
         if m and not meta_email:
             meta_email = m.group(0)
 
-    # ---- related boxes and captions leave the tree before the body is sought
-    related_boxes = _related_boxes(root, total_letters)
-    related = _related_links(related_boxes, base)
-    for box in related_boxes:
-        for el in box:
-            el.extract()
-    captions_found = _take_captions(root)
+    # ---- the body in the visible page (a second, lenient pass when the first finds none)
+    dom = _read_dom(soup, title, base, strict=True)
+    if dom.result.chars < STRUCTURED_MIN_CHARS and dom.prose >= STRUCTURED_MIN_CHARS:
+        lenient = _read_dom(_parse(text), title, base, strict=False)
+        if lenient.result.chars > dom.result.chars:
+            dom = lenient
+    chosen = dom.result
 
-    order = root.find_all(True)
-    position = {id(el): i for i, el in enumerate(order)}
-    subtitle_elements = [el for el in root.find_all(_is_subtitle_element) if not _foreign(el)]
-
-    byline_reporters: list[str] = []
-    byline_email = None
-    for el in root.find_all(lambda t: any(
-        w.startswith(("byline", "writer", "reporter", "journalist", "author")) for w in _words(t)
-    )):
-        if _foreign(el):
-            continue
-        value = clean_line(el.get_text(" "))
-        if not value or len(value) > 300:
-            continue
-        names = reporters_in(" " + value) or ([value] if _is_bare_name(value) else [])
-        for name in names:
-            if name not in byline_reporters:
-                byline_reporters.append(name)
-        m = _EMAIL.search(value)
-        if not m:
-            mail = el.find("a", href=re.compile(r"^mailto:", re.I))
-            m = _EMAIL.search(_attr(mail, "href")) if mail else None
-        if m and not byline_email:
-            byline_email = m.group(0)
-
-    # ---- the body
-    _remove_junk(root, total_letters)
-    lines = _iter_lines(root)
-    containers = _choose_containers(root, lines)
-    container_ids = {id(c) for c in containers}
-    dom = _BodyResult()
-    if containers:
-        first = min(position.get(id(c), 0) for c in containers)
-        inside = [line for line in lines if _within(line.owner, container_ids)]
-        subtitle_ids = {id(el) for el in subtitle_elements}
-        dom = _body_from_lines(inside, title, subtitle_ids, container_ids)
-        head_subtitles = []
-        for el in subtitle_elements:
-            if _within(el, container_ids) or position.get(id(el), first) >= first:
-                continue
-            text_lines = [line.text for line in _iter_lines(el)]
-            if text_lines and sum(len(t) for t in text_lines) <= 300 and _squeeze(" ".join(text_lines)) != _squeeze(title):
-                head_subtitles.extend(text_lines)
-        dom.subtitles = head_subtitles[:6] + dom.subtitles
-        dom.captions = [text for text, holders in captions_found if holders & container_ids] + dom.captions
-
-    # ---- articles that only exist as data (JSON-LD articleBody, hydration state)
-    chosen = dom
-    hydrated_meta: Optional[_Found] = None
+    # ---- articles that only exist as data: JSON-LD articleBody, hydration state
     structured: Optional[_BodyResult] = None
     if ld and isinstance(ld.get("articleBody"), str) and ld["articleBody"].strip():
         structured = _fragment_body(ld["articleBody"], title)
-    needs_data = dom.chars < STRUCTURED_MIN_CHARS and (structured is None or structured.chars < STRUCTURED_MIN_CHARS)
-    if needs_data or published is None or not (reporters or meta_reporters or byline_reporters or dom.reporters):
+    needs_data = chosen.chars < STRUCTURED_MIN_CHARS and (
+        structured is None or structured.chars < STRUCTURED_MIN_CHARS
+    )
+    hydrated_meta: Optional[_Found] = None
+    have_reporters = reporters or meta_reporters or dom.reporters or chosen.reporters
+    if page.script_texts and (needs_data or published is None or not have_reporters):
         titles = {_squeeze(t) for t in [title, *title_sources, *headings[:5]] if t and len(_squeeze(t)) >= 4}
-        hydrated = _hydrated_article(page, titles) if titles and page.script_texts else None
+        hydrated = _hydrated_article(page, titles) if titles else None
         if hydrated:
             hydrated_meta = _hydrated_metadata(hydrated["object"], press_names)
             if needs_data:
                 structured = _fragment_body(hydrated["body"], title)
                 if not structured.subtitles:
                     structured.subtitles = hydrated_meta.subtitles
-    if structured is not None and structured.body and (
-        not dom.body or dom.chars < 0.6 * structured.chars
-    ):
+    if structured is not None and structured.body and (not chosen.body or chosen.chars < 0.6 * structured.chars):
         chosen = structured
 
-    # ---- what the page says to its reader, when the metadata said nothing
-    if published is None and hydrated_meta and hydrated_meta.published:
+    # ---- what the page tells its reader, when the metadata said nothing
+    declared_article = bool(ld or published or reporters or meta_reporters or dom.reporters
+                            or page.meta("og:type").lower() == "article")
+    if published is None and hydrated_meta is not None:
         published = hydrated_meta.published
     if published is None:
-        published = _labelled_published(page_text)
+        published = _labelled_published(dom.page_text)
+        declared_article = declared_article or published is not None
     if published is None:
-        for el in soup.find_all("time"):
-            value_dt = parse_datetime(_attr(el, "datetime") or el.get_text(" "))
-            if _plausible(value_dt):
-                published = value_dt
-                break
+        published = next((v for v in map(parse_datetime, time_values) if _plausible(v)), None)
 
     if not reporters:
-        for candidates_list in (
-            hydrated_meta.reporters if hydrated_meta else [], byline_reporters, meta_reporters, chosen.reporters,
-        ):
-            if candidates_list:
-                reporters = list(candidates_list)
+        for found in (hydrated_meta.reporters if hydrated_meta else [], dom.reporters, meta_reporters,
+                      chosen.reporters):
+            if found:
+                reporters = list(found)
                 break
     if not reporters:
-        for line in page_text.split("\n"):
+        for line in dom.page_text.split("\n"):
             names = _byline_names(line)
             if names:
                 reporters = names
+                declared_article = True
                 m = _EMAIL.search(line)
                 email = email or (m.group(0) if m else None)
                 break
-    email = email or byline_email or (hydrated_meta.email if hydrated_meta else None) or meta_email or chosen.email
+    email = email or dom.email or (hydrated_meta.email if hydrated_meta else None) or meta_email or chosen.email
     if not subtitles:
         subtitles = chosen.subtitles
     subtitles = [s for s in dict.fromkeys(subtitles) if s and _squeeze(s) != _squeeze(title)]
 
     body = chosen.body
-    body_chars = sum(_letters(line) for line in body)
-    signals = bool(ld or published or reporters or page.meta("og:type").lower() == "article")
-    needed = MIN_BODY_CHARS if signals else MIN_UNSIGNED_BODY_CHARS
+    body_chars = chosen.chars
+    needed = MIN_BODY_CHARS if declared_article or hydrated_meta else MIN_UNSIGNED_BODY_CHARS
     if not body or body_chars < needed or max(len(line) for line in body) < 25:
         raise ArticleError(
             "no article text found: no block of running text outside navigation, ads and scripts"
-            + (f" ({body_chars} characters)" if body else "")
+            + (f" (only {body_chars} characters)" if body else "")
         )
 
-    captions = list(dict.fromkeys(c for c in chosen.captions if c))
-    press = press or press_for(article_url, email)
     return Article.create(
         id_basis=id_basis,
         title=title,
         url=article_url,
         subtitles=subtitles,
-        press=press or None,
+        press=press or _press_for(article_url, email) or None,
         reporters=reporters,
         email=email,
         published=published,
         body=body,
-        captions=captions,
-        related=related,
+        captions=list(dict.fromkeys(c for c in chosen.captions if c)),
+        related=dom.related,
         source=source,
     )
