@@ -309,6 +309,7 @@ class SearchService:
             request=request,
         )
         result.suggestion = self.suggest(parsed, result)
+        result.took_ms = (time.perf_counter() - started) * 1000
         return result
 
     def suggest(self, parsed, result: SearchResult) -> Optional[str]:

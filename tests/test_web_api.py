@@ -222,7 +222,7 @@ NASTY_QUERIES = [
 ]
 
 
-@pytest.mark.parametrize("q", NASTY_QUERIES)
+@pytest.mark.parametrize("q", NASTY_QUERIES, ids=[ascii(q[:10]) + (f"...{len(q)}" if len(q) > 10 else "") for q in NASTY_QUERIES])
 def test_nasty_queries_never_fail(client, q):
     response = client.get("/api/search", query_string={"q": q})
     assert response.status_code == 200, response.data[:300]
