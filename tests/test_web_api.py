@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from web_fixtures import ALL_ARTICLES, SCRIPT_TITLE, web_index
+from web_fixtures import ALL_ARTICLES, NASTY_IDS, NASTY_QUERIES, SCRIPT_TITLE, web_index
 from webui import create_app
 
 OPENAPI_FILE = Path(__file__).resolve().parents[1] / "webui" / "openapi.json"
@@ -206,6 +206,13 @@ def test_bad_parameters_are_400_naming_the_parameter(client, query, param):
     assert param in error["message"]
 
 
+def test_missing_index_is_503_saying_how_to_build_it(tmp_path):
+    response = create_app(tmp_path / "empty").test_client().get("/api/search?q=x")
+    assert response.status_code == 503
+    assert_matches("Error", response.json)
+    assert "news-search reindex" in response.json["error"]["message"]
+
+
 def test_unknown_api_path_and_method_are_json(client):
     missing = client.get("/api/nothing-here")
     assert missing.status_code == 404 and missing.json["error"]["status"] == 404
@@ -213,16 +220,9 @@ def test_unknown_api_path_and_method_are_json(client):
     assert posted.status_code == 405 and posted.json["error"]["status"] == 405
 
 
-NASTY_QUERIES = [
-    '"', '""', '"""', "(", ")", "((((", "))))", "OR", "AND OR NOT", "-", "--", "+", "-(", "기자:", "기자:\"",
-    "날짜:", "날짜:2018-13", "날짜:9999-99-99", "날짜:..", "날짜:2018..2017", "from:", "to:abc", ":", ":::",
-    "*", "?", "\\", "/", "%", "%00", "\x00", "\u200b", "\ufeff", "😀" * 50, "a" * 5000, "삼성전자 " * 300,
-    "<script>alert(1)</script>", "'; DROP TABLE articles; --", "{{7*7}}", "${7*7}", "제목:", "본문:(", "title:\"a",
-    "OR OR OR", "-삼성전자", "-(삼성 OR 엘지)", "\ud7a3\u3131\u314f", "ㅋㅋㅋ", "ⓐ①㈜", "\t\n\r",
-]
 
 
-@pytest.mark.parametrize("q", NASTY_QUERIES, ids=[ascii(q[:10]) + (f"...{len(q)}" if len(q) > 10 else "") for q in NASTY_QUERIES])
+@pytest.mark.parametrize("q", NASTY_QUERIES, ids=NASTY_IDS)
 def test_nasty_queries_never_fail(client, q):
     response = client.get("/api/search", query_string={"q": q})
     assert response.status_code == 200, response.data[:300]

@@ -9,9 +9,13 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from search.service import SearchService
-from web_fixtures import ALL_ARTICLES, SCRIPT_REPORTER, SCRIPT_TITLE, SEED_LINKED_TITLE, web_index
+from web_fixtures import (
+    ALL_ARTICLES, NASTY_IDS, NASTY_QUERIES, SCRIPT_REPORTER, SCRIPT_TITLE, SEED_LINKED_TITLE, web_index,
+)
 from webui import create_app
 
 
@@ -241,6 +245,38 @@ def test_bad_parameters_are_explained_on_the_page(client, query, label):
     retry = alert.select_one("a")["href"]
     assert client.get(retry).status_code == 200
     assert params_of(retry)["q"] == ["반도체"]
+
+
+@pytest.mark.parametrize("q", NASTY_QUERIES, ids=NASTY_IDS)
+def test_nasty_queries_render(client, q):
+    results = client.get("/search", query_string={"q": q})
+    assert results.status_code == 200
+    soup = BeautifulSoup(results.data.decode("utf-8"), "lxml")
+    assert soup.select_one(".summary-count") is not None
+    # The article page re-runs the search for previous/next links and marks.
+    article = client.get("/articles/fx-semi-1", query_string={"q": q, "rank": "2"})
+    assert article.status_code == 200
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=40), reporter=st.text(max_size=8), to=st.text(max_size=10))
+def test_any_search_page_is_200_or_400(client, q, reporter, to):
+    response = client.get("/search", query_string={"q": q, "reporter": reporter, "to": to})
+    assert response.status_code in (200, 400), response.data[:300]
+    if response.status_code == 400:
+        assert "끝 날짜" in response.data.decode("utf-8")
+
+
+@pytest.mark.parametrize("article_id", ["%00", "..%2F..%2Fetc%2Fpasswd", "a" * 500, "%EC%97%86%EC%9D%8C", "<script>"])
+def test_odd_article_ids_are_404(client, article_id):
+    for prefix in ("/articles/", "/api/articles/"):
+        assert client.get(prefix + article_id).status_code == 404
+
+
+def test_missing_index_is_a_503_page(tmp_path):
+    response = create_app(tmp_path / "empty").test_client().get("/")
+    assert response.status_code == 503
+    assert "news-search reindex" in response.data.decode("utf-8")
 
 
 def test_unknown_page_is_a_korean_404(client):

@@ -106,6 +106,16 @@ WEB_ARTICLES = [
 ]
 
 ALL_ARTICLES = FIXTURE_ARTICLES + WEB_ARTICLES
+
+# Query strings that have broken search boxes elsewhere: none may cause a 500.
+NASTY_QUERIES = [
+    '"', '""', '"""', "(", ")", "((((", "))))", "OR", "AND OR NOT", "-", "--", "+", "-(", "기자:", "기자:\"",
+    "날짜:", "날짜:2018-13", "날짜:9999-99-99", "날짜:..", "날짜:2018..2017", "from:", "to:abc", ":", ":::",
+    "*", "?", "\\", "/", "%", "%00", "\x00", "\u200b", "\ufeff", "😀" * 50, "a" * 5000, "삼성전자 " * 300,
+    "<script>alert(1)</script>", "'; DROP TABLE articles; --", "{{7*7}}", "${7*7}", "제목:", "본문:(", "title:\"a",
+    "OR OR OR", "-삼성전자", "-(삼성 OR 엘지)", "\ud7a3\u3131\u314f", "ㅋㅋㅋ", "ⓐ①㈜", "\t\n\r",
+]
+NASTY_IDS = [ascii(q[:10]) + (f"...{len(q)}" if len(q) > 10 else "") for q in NASTY_QUERIES]
 # Everything in the corpus: the JSONL articles and the seed.
 ARTICLE_COUNT = len(ALL_ARTICLES) + 1
 

@@ -5,7 +5,7 @@ shared and cached."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Optional
 from urllib.parse import urlencode
 
@@ -166,7 +166,6 @@ class ResultContext:
 
     params: SearchParams
     rank: Optional[int] = None
-    links: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_args(cls, args) -> Optional["ResultContext"]:
