@@ -31,6 +31,8 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 FACET_LIMIT = 20
+# Below this many hits a respelled query is looked for.
+SUGGEST_BELOW = 3
 
 
 @dataclass
@@ -292,7 +294,7 @@ class SearchService:
             for rank in range(offset, min(limit, len(results))):
                 hits.append(self._hit(results[rank], reader, terms, sort == "relevance"))
 
-        return SearchResult(
+        result = SearchResult(
             query=request.q,
             total=total,
             page=request.page,
@@ -306,6 +308,46 @@ class SearchService:
             highlight_terms=sorted(terms),
             request=request,
         )
+        result.suggestion = self.suggest(parsed, result)
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def suggest(self, parsed, result: SearchResult) -> Optional[str]:
+        """A respelling of a query that finds little ("이것을 찾으셨나요?"), or None.
+
+        Deliberately simple, and meant to be replaced: each plain word that finds
+        nothing on its own becomes the most frequent indexed term one edit away
+        (same first syllable); the respelling is offered only if it finds more."""
+        if result.total >= SUGGEST_BELOW or not parsed.text.strip():
+            return None
+        searcher = self.generation().searcher()
+        reader = searcher.reader()
+        words, changed = parsed.text.split(), False
+        for i, word in enumerate(words):
+            core = word.strip('"()')
+            if len(core) < 2 or ":" in core or core[0] in "-+" or core in ("OR", "||", "|"):
+                continue
+            query = self.parser.compile(self.parser.parse(core))
+            if query is not None and any(True for _ in searcher.docs_for_query(query)):
+                continue
+            candidates = {t for f in ("title", "body") for t in reader.terms_within(f, core, 1, prefix=1)}
+            candidates.discard(core)
+            if candidates:
+                best = max(sorted(candidates), key=lambda t: reader.doc_frequency("body", t) + reader.doc_frequency("title", t))
+                words[i], changed = word.replace(core, best), True
+        if not changed:
+            return None
+        respelled = " ".join(words)
+        query = self.parser.compile(self.parser.parse(respelled))
+        found = sum(1 for _ in searcher.docs_for_query(query)) if query is not None else 0
+        return respelled if found > result.total else None
+
+    def related(self, article_id: str, limit: int = 5):
+        """The article's related-article navigation (`search.related.RelatedArticles`),
+        or None for an unknown id."""
+        from search.related import find_related
+
+        return find_related(self.generation().searcher(), article_id, similar=limit, per_reporter=limit)
 
     def _facet_and_filter(self, docs: list[int], request: SearchRequest, table: _FacetTable):
         """Filters by the request's reporters, presses and dates and counts the

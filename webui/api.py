@@ -1,0 +1,87 @@
+"""The JSON API, documented by `webui/openapi.json` (served at /api/openapi.json).
+
+Responses are built field by field here rather than dumped from the engine's
+dataclasses, so the documented shape cannot change by accident when the engine
+grows a field.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from search.model import Article
+from search.service import SearchResult
+from webui import search_service
+from webui.errors import error_json
+from webui.params import SearchParams
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+HIT_FIELDS = ("id", "title", "url", "press", "reporters", "published", "score", "snippet")
+
+
+def search_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.query,
+        "total": result.total,
+        "page": result.page,
+        "size": result.size,
+        "took_ms": round(result.took_ms, 2),
+        "hits": [{name: getattr(hit, name) for name in HIT_FIELDS} for hit in result.hits],
+        "facets": {
+            "reporter": [{"value": f.value, "count": f.count} for f in result.facets.get("reporter", [])],
+            "press": [{"value": f.value, "count": f.count} for f in result.facets.get("press", [])],
+            "date": [{"period": f.value, "count": f.count} for f in result.facets.get("date", [])],
+        },
+        "suggestion": result.suggestion,
+        "notices": list(result.notices),
+    }
+
+
+def article_json(article: Article) -> dict[str, Any]:
+    """The whole record, except `source`: a path on the server, not part of the article."""
+    data = article.to_dict()
+    data.pop("source", None)
+    return data
+
+
+def not_found(article_id: str):
+    return error_json(404, f"no article with id '{article_id}'", "id")
+
+
+@bp.get("/search")
+def search():
+    params = SearchParams.from_args(request.args)
+    result = search_service().search(params.request())  # QueryError → 400 (webui.errors)
+    return jsonify(search_json(result))
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    record = search_service().article(article_id)
+    if record is None:
+        return not_found(article_id)
+    return jsonify(article_json(record))
+
+
+@bp.get("/articles/<article_id>/related")
+def related(article_id: str):
+    found = search_service().related(article_id)
+    if found is None:
+        return not_found(article_id)
+    return jsonify(found.to_dict())
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    return json.loads(resources.files("webui").joinpath("openapi.json").read_text("utf-8"))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

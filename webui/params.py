@@ -1,0 +1,187 @@
+"""Search parameters as they travel in URLs: read from the query string as typed,
+validated into a `SearchRequest`, and written back into stable URLs (always the
+same parameter order, defaults left out) so a result page can be bookmarked,
+shared and cached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Optional
+from urllib.parse import urlencode
+
+from search.service import SearchRequest
+
+DEFAULT_SORT = "relevance"
+DEFAULT_SIZE = "10"
+
+SORT_LABELS = {"relevance": "관련도순", "newest": "최신순", "oldest": "오래된순"}
+
+# Korean names of the parameters, for error messages on the pages.
+PARAM_LABELS = {
+    "q": "검색어", "reporter": "기자", "press": "언론사", "from": "시작 날짜", "to": "끝 날짜",
+    "sort": "정렬", "page": "페이지", "size": "표시 개수",
+}
+
+
+def _first(args, name: str) -> str:
+    value = args.get(name)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The search parameters of one URL, as strings (validation is `request()`)."""
+
+    q: str = ""
+    reporters: tuple[str, ...] = ()
+    presses: tuple[str, ...] = ()
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = DEFAULT_SORT
+    page: str = "1"
+    size: str = DEFAULT_SIZE
+
+    @classmethod
+    def from_args(cls, args) -> "SearchParams":
+        """From a query-string MultiDict; repeated `reporter`/`press` are kept in order."""
+
+        def many(name: str) -> tuple[str, ...]:
+            seen: list[str] = []
+            for value in args.getlist(name):
+                value = value.strip()
+                if value and value not in seen:
+                    seen.append(value)
+            return tuple(seen)
+
+        return cls(
+            q=_first(args, "q").strip(),
+            reporters=many("reporter"),
+            presses=many("press"),
+            date_from=_first(args, "from").strip(),
+            date_to=_first(args, "to").strip(),
+            sort=_first(args, "sort").strip().lower() or DEFAULT_SORT,
+            page=_first(args, "page").strip() or "1",
+            size=_first(args, "size").strip() or DEFAULT_SIZE,
+        )
+
+    def request(self, **overrides: Any) -> SearchRequest:
+        """The validated engine request; raises `QueryError` naming a bad parameter."""
+        values = {
+            "q": self.q, "reporter": self.reporters, "press": self.presses,
+            "date_from": self.date_from, "date_to": self.date_to, "sort": self.sort,
+            "page": self.page, "size": self.size,
+        }
+        values.update(overrides)
+        return SearchRequest.from_params(**values)
+
+    # -- URLs
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.reporters or self.presses or self.date_from or self.date_to)
+
+    def items(self, page: bool = True) -> list[tuple[str, str]]:
+        """The parameters in their one stable order, defaults omitted."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        pairs += [("reporter", r) for r in self.reporters]
+        pairs += [("press", p) for p in self.presses]
+        if self.date_from:
+            pairs.append(("from", self.date_from))
+        if self.date_to:
+            pairs.append(("to", self.date_to))
+        if self.sort != DEFAULT_SORT:
+            pairs.append(("sort", self.sort))
+        if page and self.page not in ("", "1"):
+            pairs.append(("page", self.page))
+        if self.size != DEFAULT_SIZE:
+            pairs.append(("size", self.size))
+        return pairs
+
+    def query_string(self, page: bool = True, extra: Iterable[tuple[str, str]] = ()) -> str:
+        return urlencode(self.items(page) + list(extra))
+
+    def search_url(self) -> str:
+        query = self.query_string()
+        return "/search" + ("?" + query if query else "")
+
+    def changed(self, **changes: Any) -> "SearchParams":
+        """A copy with `changes`; any change other than the page goes back to page 1."""
+        if "page" not in changes:
+            changes["page"] = "1"
+        return replace(self, **changes)
+
+    def url(self, **changes: Any) -> str:
+        return self.changed(**changes).search_url()
+
+    def without_url(self, param: str) -> str:
+        """This search with one (bad) parameter reset to its default."""
+        reset = {
+            "q": {"q": ""}, "reporter": {"reporters": ()}, "press": {"presses": ()},
+            "from": {"date_from": "", "date_to": ""}, "to": {"date_from": "", "date_to": ""},
+            "sort": {"sort": DEFAULT_SORT}, "size": {"size": DEFAULT_SIZE}, "page": {},
+        }
+        return self.url(**reset.get(param, {}))
+
+    def toggle_url(self, facet: str, value: str) -> str:
+        """Adds `value` to a facet's choice (OR within a facet), or takes it away."""
+        name = {"reporter": "reporters", "press": "presses"}[facet]
+        current: tuple[str, ...] = getattr(self, name)
+        chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
+        return self.url(**{name: chosen})
+
+    def period_url(self, period: str) -> str:
+        """Narrows to one histogram period (`2019` or `2019-02`)."""
+        return self.url(date_from=period, date_to=period)
+
+    def page_url(self, page: int) -> str:
+        return replace(self, page=str(page)).search_url()
+
+    def hidden_fields(self, skip: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """Parameters a form must carry along (everything but what it asks for)."""
+        skipped = set(skip) | {"page"}
+        return [(k, v) for k, v in self.items(page=False) if k not in skipped]
+
+
+@dataclass(frozen=True)
+class Chip:
+    label: str
+    remove_url: str
+
+
+def active_filters(params: SearchParams) -> list[Chip]:
+    """The removable chips for the filters in force."""
+    chips = [Chip(f"기자: {r}", params.toggle_url("reporter", r)) for r in params.reporters]
+    chips += [Chip(f"언론사: {p}", params.toggle_url("press", p)) for p in params.presses]
+    if params.date_from or params.date_to:
+        span = params.date_from if params.date_from == params.date_to else f"{params.date_from or '…'} ~ {params.date_to or '…'}"
+        chips.append(Chip(f"기간: {span}", params.url(date_from="", date_to="")))
+    return chips
+
+
+@dataclass
+class ResultContext:
+    """Where an article page was reached from: the search and the hit's rank (1-based)."""
+
+    params: SearchParams
+    rank: Optional[int] = None
+
+    @classmethod
+    def from_args(cls, args) -> Optional["ResultContext"]:
+        params = SearchParams.from_args(args)
+        rank_text = _first(args, "rank").strip()
+        rank = int(rank_text) if rank_text.isdigit() and int(rank_text) > 0 else None
+        if not params.q and not params.filtered and rank is None:
+            return None
+        return cls(params, rank)
+
+    def article_query(self, rank: Optional[int]) -> str:
+        extra = [("rank", str(rank))] if rank else []
+        return self.params.query_string(page=False, extra=extra)
+
+    def back_url(self) -> str:
+        if self.rank:
+            size = int(self.params.size) if self.params.size.isdigit() and int(self.params.size) > 0 else 10
+            return self.params.page_url((self.rank - 1) // size + 1)
+        return self.params.url()
