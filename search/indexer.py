@@ -17,6 +17,7 @@ import errno
 import fcntl
 import json
 import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import sys
@@ -31,6 +32,8 @@ from whoosh import index as whoosh_index
 
 from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.userdict import fingerprint as userdict_fingerprint
+from search.faults import checkpoint
+from search.orphans import exit_with_parent
 from search.index import (
     CURRENT, MANIFEST, SCHEMA_VERSION, TEXT_FIELDS, IndexLayout, build_schema, document_for,
 )
@@ -93,6 +96,11 @@ class ReindexReport:
 # ---------------------------------------------------------------- worker side
 
 _worker_state: dict[str, Any] = {}
+
+
+def _init_pool_worker(backend: str, known: Optional[dict[str, str]]) -> None:
+    exit_with_parent()  # no orphan goes on analysing after a killed reindex
+    _init_worker(backend, known)
 
 
 def _init_worker(backend: str, known: Optional[dict[str, str]]) -> None:
@@ -168,7 +176,16 @@ class _Lock:
         self.handle.truncate()
         self.handle.write(str(os.getpid()))
         self.handle.flush()
+        # Analysis workers forked from here inherit the locked file; a worker that
+        # outlives a killed reindex would keep the lock (and refuse the next one).
+        multiprocessing.util.register_after_fork(self, _Lock._close_in_child)
         return self
+
+    def _close_in_child(self) -> None:
+        # Closes the child's copy of the descriptor only: the lock stays with the parent.
+        if self.handle:
+            self.handle.close()
+            self.handle = None
 
     def __exit__(self, *exc_info):
         if self.handle:
@@ -323,6 +340,7 @@ class Reindexer:
                 if bar is not None:
                     bar.update(len(outcomes))
                     bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
+                checkpoint("reindex:analysis")
             if bar is not None:
                 bar.close()
 
@@ -336,6 +354,7 @@ class Reindexer:
                 writer.delete_by_term("id", article_id)
                 report.removed += 1
             writer.commit(optimize=base is None)
+            checkpoint("reindex:commit")
         except BaseException:
             writer.cancel()
             raise
@@ -366,7 +385,7 @@ class Reindexer:
             return
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with context.Pool(self.workers, initializer=_init_worker, initargs=(self.backend, known)) as pool:
+        with context.Pool(self.workers, initializer=_init_pool_worker, initargs=(self.backend, known)) as pool:
             # A bounded window of tasks in flight keeps memory flat on huge inputs
             # while both cores stay busy; results come back in input order.
             window: deque = deque()
@@ -396,12 +415,14 @@ class Reindexer:
         _fsync_dir(building)
         final = building.with_name(building.name[: -len(".building")])
         os.rename(building, final)
+        checkpoint("reindex:swap")
         link_tmp = self.layout.root / f".{CURRENT}.{os.getpid()}"
         if link_tmp.is_symlink() or link_tmp.exists():
             link_tmp.unlink()
         os.symlink(final.name, link_tmp)
         os.replace(link_tmp, self.layout.current_link)  # the atomic swap
         _fsync_dir(self.layout.root)
+        checkpoint("reindex:swapped")
         return final
 
     def _remove_unfinished(self) -> None:
