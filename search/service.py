@@ -227,6 +227,7 @@ class SearchService:
         if current is not None and current.path == path:
             return current
         with self._lock:
+            path = self.layout.require_current()  # again: one read before a swap must not switch back
             current = self._generation
             if current is None or current.path != path:
                 fresh = _Generation(path)
