@@ -77,6 +77,15 @@ def run_reindex(args: argparse.Namespace) -> int:
         f"{report.removed} removed, {len(report.failed)} failed, {len(report.duplicates)} duplicate; "
         f"{report.total} articles in the index ({report.files_seen} files, {report.seconds:.1f} s, {rate:.0f} articles/s)"
     )
+    # The bookkeeping, spelled out: every article read is accounted for.
+    print(
+        f"  {report.articles_seen} articles read = {report.indexed} indexed + {report.unchanged} unchanged + "
+        f"{len(report.failed)} failed + {len(report.duplicates)} duplicate"
+    )
+    print(
+        f"  {report.total} articles in the index = {report.indexed} indexed + {report.unchanged} unchanged + "
+        f"{report.kept} kept (their file failed this time; the last good version stays)"
+    )
     if report.files_skipped:
         print(f"  skipped {len(report.files_skipped)} file(s) of unsupported type (e.g. {report.files_skipped[0]})")
     for failure in report.failed:

@@ -63,6 +63,7 @@ class ReindexReport:
     indexed: int = 0  # articles analysed and written (new or changed)
     unchanged: int = 0  # articles kept as they were (incremental)
     removed: int = 0  # articles whose file or line is gone
+    kept: int = 0  # articles kept as they were because their file failed to load this time
     failed: list[LoadFailure] = field(default_factory=list)
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (id, source, kept source)
     total: int = 0  # articles in the new index
@@ -85,6 +86,7 @@ class ReindexReport:
             "indexed": self.indexed,
             "unchanged": self.unchanged,
             "removed": self.removed,
+            "kept": self.kept,
             "failed": [{"source": f.source, "line": f.line, "reason": f.reason} for f in self.failed],
             "duplicates": [{"id": i, "source": s, "kept": k} for i, s, k in self.duplicates],
             "total": self.total,
@@ -309,6 +311,7 @@ class Reindexer:
                 articles[article_id] = [source, content_hash]
                 report.unchanged += 1
         sources_with_failures: set[str] = set()
+        sources_with_duplicates: set[str] = set()  # read again next time, so the duplicate is reported again
 
         writer = ix.writer(limitmb=self.limitmb)
         try:
@@ -323,6 +326,7 @@ class Reindexer:
                         _, article_id, source = outcome
                         if article_id in articles:
                             report.duplicates.append((article_id, source, articles[article_id][0]))
+                            sources_with_duplicates.add(source)
                             continue
                         articles[article_id] = [source, known_hashes[article_id]]
                         report.unchanged += 1
@@ -330,6 +334,7 @@ class Reindexer:
                         _, article, tokens = outcome
                         if article.id in articles:
                             report.duplicates.append((article.id, article.source or "", articles[article.id][0]))
+                            sources_with_duplicates.add(article.source or "")
                             continue
                         if article.id in old_articles:
                             writer.delete_by_term("id", article.id)
@@ -350,6 +355,7 @@ class Reindexer:
                 if source in sources_with_failures:
                     # The file could not be read this time: keep what we had rather than lose it.
                     articles[article_id] = [source, content_hash]
+                    report.kept += 1
                     continue
                 writer.delete_by_term("id", article_id)
                 report.removed += 1
@@ -360,7 +366,7 @@ class Reindexer:
             raise
 
         report.total = len(articles)
-        files = {k: v for k, v in digests.items() if k not in sources_with_failures}
+        files = {k: v for k, v in digests.items() if k not in sources_with_failures | sources_with_duplicates}
         for source in sources_with_failures:
             if source in old_files:
                 files[source] = old_files[source]  # try it again next time
