@@ -55,7 +55,7 @@ def test_openapi_document_is_valid_and_served(client):
 
 def test_every_api_route_is_documented(client):
     routes = {
-        rule.rule.replace("<article_id>", "{id}")
+        rule.rule.replace("<article:article_id>", "{id}")
         for rule in client.application.url_map.iter_rules()
         if rule.rule.startswith("/api/")
     }

@@ -62,8 +62,9 @@ def create_app(
         app.config.update(config)
     app.extensions[EXTENSION] = service or SearchService(index_dir or default_index_dir())
 
-    from webui import api, errors, formatting, pages, security
+    from webui import api, errors, formatting, ids, pages, security
 
+    ids.register(app)  # before the blueprints: their routes use it
     formatting.register(app)
     security.register(app)
     errors.register(app)

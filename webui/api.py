@@ -61,7 +61,7 @@ def search():
     return jsonify(search_json(result))
 
 
-@bp.get("/articles/<article_id>")
+@bp.get("/articles/<article:article_id>")
 def article(article_id: str):
     record = search_service().article(article_id)
     if record is None:
@@ -69,7 +69,7 @@ def article(article_id: str):
     return jsonify(article_json(record))
 
 
-@bp.get("/articles/<article_id>/related")
+@bp.get("/articles/<article:article_id>/related")
 def related(article_id: str):
     found = search_service().related(article_id)
     if found is None:

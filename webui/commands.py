@@ -34,12 +34,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
     import waitress
 
-    from webui import create_app
+    from webui import MAX_CONTENT_LENGTH, create_app
 
     app = create_app(args.index)
     try:
+        # The app takes GETs only; waitress would otherwise buffer request bodies of
+        # up to 1 GB to disk before the app could refuse them.
         server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                        ident="news-search")
+                                        ident="news-search", max_request_body_size=MAX_CONTENT_LENGTH)
     except OSError as exc:
         print(f"news-search serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -54,7 +54,7 @@ def search():
     )
 
 
-@bp.get("/articles/<article_id>")
+@bp.get("/articles/<article:article_id>")
 def article(article_id: str):
     service = search_service()
     record = service.article(article_id)
