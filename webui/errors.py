@@ -58,8 +58,14 @@ def register(app) -> None:
     def http_error(exc: HTTPException):
         status = exc.code or 500
         if wants_json():
-            return error_json(status, exc.description or exc.name)
-        return error_page(status, KOREAN_STATUS.get(status, exc.name))
+            response = error_json(status, exc.description or exc.name)
+        else:
+            response = app.make_response(error_page(status, KOREAN_STATUS.get(status, exc.name)))
+        # Keep what the exception says in its headers (a 405's Allow, RFC 9110).
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
