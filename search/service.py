@@ -24,6 +24,7 @@ from whoosh import scoring, sorting
 
 from search.highlight import mark, snippet, term_spans
 from search.index import IndexLayout, article_from_stored
+from search.limits import guard
 from search.model import Article
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
 
@@ -258,6 +259,7 @@ class SearchService:
         parsed = self.parser.parse(request.q)
         notices = list(parsed.notices)
         query = self.parser.compile(parsed)
+        query = guard(query, parsed.text, notices)  # time budget; wildcard notice (search/limits.py)
         terms = highlight_terms(self.parser, parsed)
         browse = not request.q
         if query is None and not browse:

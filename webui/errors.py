@@ -23,6 +23,14 @@ KOREAN_STATUS = {
 }
 
 
+# An error message quotes the bad value; a 10,000-character value is quoted in part.
+MAX_MESSAGE_CHARS = 300
+
+
+def shorten(message: str) -> str:
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/api"
 
@@ -44,9 +52,10 @@ def error_page(status: int, message: str):
 def register(app) -> None:
     @app.errorhandler(QueryError)
     def bad_parameter(exc: QueryError):
+        message = shorten(str(exc))
         if wants_json():
-            return error_json(400, str(exc), exc.param)
-        return error_page(400, str(exc))
+            return error_json(400, message, exc.param)
+        return error_page(400, message)
 
     @app.errorhandler(IndexNotFound)
     def no_index(exc: IndexNotFound):

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from search.query import QueryError
 from search.service import SearchResult
 from webui import search_service
+from webui.errors import shorten
 from webui.params import PARAM_LABELS, SORT_LABELS, ResultContext, SearchParams, active_filters
 
 bp = Blueprint("pages", __name__)
@@ -38,7 +39,7 @@ def search():
     except QueryError as exc:
         label = PARAM_LABELS.get(exc.param, exc.param)
         return (
-            render_template("search.html", params=params, result=None, error=f"{label}: {exc}", error_param=exc.param),
+            render_template("search.html", params=params, result=None, error=shorten(f"{label}: {exc}"), error_param=exc.param),
             400,
         )
     result = search_service().search(search_request)
