@@ -119,3 +119,22 @@ def test_the_cli_summary_states_the_identity(messy, tmp_path):
     assert "15 articles read = 8 indexed + 0 unchanged + 5 failed + 2 duplicate" in done.stdout
     assert "8 articles in the index = 8 indexed + 0 unchanged + 0 kept" in done.stdout
     assert f"failed: {corpus / 'articles.jsonl'}:7: invalid JSON" in done.stdout
+
+
+def test_real_legacy_encoded_files_are_each_indexed_or_explained(shared_data, tmp_path):
+    """The chardet samples (EUC-KR, CP949, Johab, ISO-2022-KR; .txt, .html and
+    .xml): every supported file becomes an article or a failure with a reason,
+    never an unexpected error, and the other files are counted as skipped."""
+    folder = shared_data / "html" / "chardet_korean_encodings"
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    supported = [p for p in files if p.suffix in (".txt", ".html")]
+    report = reindex([folder], index_dir=tmp_path / "ix", workers=1)
+    assert report.files_seen == len(files) and len(report.files_skipped) == len(files) - len(supported)
+    assert_adds_up(report, len(supported))
+    assert report.indexed >= len(supported) - 2
+    for failure in report.failed:
+        assert not failure.reason.startswith("unexpected"), failure
+        assert Path(failure.source) in supported
+    service = SearchService(tmp_path / "ix")
+    sources = {service.article(h.id).source for h in service.search("", size=100).hits}
+    assert len(sources) == report.indexed and sources <= {str(p) for p in supported}
