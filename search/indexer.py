@@ -120,8 +120,15 @@ def _outcomes(items: Iterable[Union[Article, LoadFailure]], analyse: bool) -> li
             out.append(("failed", item))
         elif known.get(item.id) == item.content_hash:
             out.append(("unchanged", item.id, item.source))
+        elif not analyse:
+            out.append(("article", item, None))
         else:
-            out.append(("article", item, _analyse(item) if analyse else None))
+            try:
+                tokens = _analyse(item)
+            except Exception as exc:  # one broken article never stops a reindex
+                out.append(("failed", LoadFailure(item.source or "", f"cannot analyse article {item.id}: {exc}")))
+                continue
+            out.append(("article", item, tokens))
     return out
 
 
@@ -135,6 +142,54 @@ def _process_unit(unit: tuple, analyse: bool = True) -> list[tuple]:
     _, path, relative, first_line, lines = unit
     items = list(load_jsonl_lines(Path(path), lines, relative, first_line))
     return _outcomes(items, analyse)
+
+
+def _segment_worker(building: str, backend: str, limitmb: int, tasks, results, slot: int) -> None:
+    """One process of a parallel full build: loads, analyses and writes its share
+    of the units into a Whoosh segment of its own, so Whoosh's pure-Python
+    posting work runs on every core, not only in the parent.  Per unit it sends
+    back small summaries (never tokens); at the end, the finished segment."""
+    from whoosh.writing import SegmentWriter
+
+    _init_worker(backend, None)
+    ix = whoosh_index.open_dir(building)
+    # The parent holds the index's write lock and publishes the table of contents.
+    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+    docnum = 0
+    try:
+        while True:
+            task = tasks.get()
+            if task is None:
+                break
+            number, unit = task
+            summaries: list[tuple] = []
+            for outcome in _process_unit(unit):
+                if outcome[0] != "article":
+                    summaries.append(outcome)
+                    continue
+                _, article, tokens = outcome
+                try:
+                    document = document_for(article, tokens)
+                except Exception as exc:  # one broken article never stops a reindex
+                    summaries.append(("failed", LoadFailure(article.source or "", f"cannot index: {exc}")))
+                    continue
+                writer.add_document(**document)
+                chars = len(article.title) + len(article.body_text)
+                summaries.append(("written", article.id, article.source or "", article.content_hash, chars, slot, docnum))
+                docnum += 1
+            results.put(("unit", number, summaries))
+        # Not writer._finish(): that would remove the temporary folder the
+        # other workers still use; the parent's writer removes it at the end.
+        segment = writer._finalize_segment() if docnum else None
+        if segment is None:
+            writer._close_segment()
+        results.put(("done", slot, segment))
+    except BaseException as exc:
+        try:
+            writer._close_segment()
+        finally:
+            results.put(("error", slot, f"{type(exc).__name__}: {exc}"))
+        raise
 
 
 # ---------------------------------------------------------------- main side
@@ -200,6 +255,7 @@ class Reindexer:
         progress: bool = False,
         wait_for_lock: bool = False,
         limitmb: int = 256,
+        parallel_writers: bool = True,
     ):
         self.layout = IndexLayout(Path(index_dir))
         self.backend = backend
@@ -207,6 +263,9 @@ class Reindexer:
         self.progress = progress
         self.wait_for_lock = wait_for_lock
         self.limitmb = limitmb
+        # Full builds: each worker writes its own segment (True), or workers only
+        # analyse and this process writes one segment (False; kept to measure).
+        self.parallel_writers = parallel_writers
         self.loader = ArticleLoader()
 
     # -- public
@@ -291,11 +350,44 @@ class Reindexer:
             if source in unchanged_sources:
                 articles[article_id] = [source, content_hash]
                 report.unchanged += 1
-        sources_with_failures: set[str] = set()
+        failures_before = len(report.failed)
 
+        if base is None and self.parallel_writers and self._parallel(units, total_bytes):
+            self._write_segments_in_parallel(ix, building, units, report, articles)
+        else:
+            self._write_in_this_process(ix, units, total_bytes, known_hashes, report, articles,
+                                        old_articles, base is not None)
+        sources_with_failures = {failure.source for failure in report.failed[failures_before:]}
+
+        report.total = len(articles)
+        files = {k: v for k, v in digests.items() if k not in sources_with_failures}
+        for source in sources_with_failures:
+            if source in old_files:
+                files[source] = old_files[source]  # try it again next time
+        new_manifest = {
+            "schema": SCHEMA_VERSION,
+            "backend": self.backend,
+            "userdict": userdict_fingerprint() if self.backend == "mecab" else None,
+            "created": datetime.now(timezone.utc).isoformat(),
+            "paths": paths,
+            "files": files,
+            "articles": articles,
+            "report": report.to_dict(),
+        }
+        return self._publish(building, new_manifest)
+
+    def _parallel(self, units: list[tuple], total_bytes: int) -> bool:
+        return self.workers > 1 and total_bytes >= PARALLEL_MIN_BYTES and len(units) >= 2
+
+    def _write_in_this_process(self, ix, units, total_bytes, known_hashes, report, articles,
+                               old_articles, incremental: bool) -> None:
+        """One Whoosh writer here; analysis in worker processes when it pays.
+        Used for incremental updates (deletions and additions in one commit)
+        and for small inputs."""
+        sources_with_failures: set[str] = set()
         writer = ix.writer(limitmb=self.limitmb)
         try:
-            bar = self._progress_bar(sum(len(u[4]) if u[0] == "jsonl" else 1 for u in units))
+            bar = self._progress_bar(_article_units(units))
             for outcomes in self._run_units(units, total_bytes, known_hashes):
                 for outcome in outcomes:
                     kind = outcome[0]
@@ -335,27 +427,121 @@ class Reindexer:
                     continue
                 writer.delete_by_term("id", article_id)
                 report.removed += 1
-            writer.commit(optimize=base is None)
+            # A full build here is small (below PARALLEL_MIN_BYTES or one
+            # worker): one segment is cheap.  An incremental update adds a small
+            # segment and lets Whoosh's policy merge only small ones, so it never
+            # rewrites the big segments of the last full build.
+            writer.commit(optimize=not incremental)
         except BaseException:
             writer.cancel()
             raise
 
-        report.total = len(articles)
-        files = {k: v for k, v in digests.items() if k not in sources_with_failures}
-        for source in sources_with_failures:
-            if source in old_files:
-                files[source] = old_files[source]  # try it again next time
-        new_manifest = {
-            "schema": SCHEMA_VERSION,
-            "backend": self.backend,
-            "userdict": userdict_fingerprint() if self.backend == "mecab" else None,
-            "created": datetime.now(timezone.utc).isoformat(),
-            "paths": paths,
-            "files": files,
-            "articles": articles,
-            "report": report.to_dict(),
-        }
-        return self._publish(building, new_manifest)
+    def _write_segments_in_parallel(self, ix, building: Path, units, report, articles) -> None:
+        """A full build with every core writing: each worker process loads,
+        analyses and indexes whole units into its own segment; this process
+        hands out units, keeps the report in input order (so the first of two
+        articles with one id wins, as in a serial build) and publishes the
+        segments in one table of contents.  Duplicates found late are marked
+        deleted in their segment before it is published."""
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        tasks = context.Queue(maxsize=self.workers * 4)
+        results = context.Queue()
+        # Each worker's pool spills to disk past its share of the memory budget.
+        limitmb = max(32, self.limitmb // self.workers)
+        processes = [
+            context.Process(target=_segment_worker, args=(str(building), self.backend, limitmb, tasks, results, slot),
+                            daemon=True)
+            for slot in range(self.workers)
+        ]
+        # The parent's writer holds Whoosh's lock and writes only the table of contents.
+        writer = ix.writer()
+        for process in processes:
+            process.start()
+        located: dict[str, tuple[int, int]] = {}  # article id -> (worker slot, docnum in its segment)
+        duplicates: list[tuple[int, int]] = []
+        pending: dict[int, list[tuple]] = {}
+        segments: dict[int, Any] = {}
+        next_unit = 0
+        bar = self._progress_bar(_article_units(units))
+
+        def take(message) -> None:
+            nonlocal next_unit
+            kind = message[0]
+            if kind == "error":
+                raise RuntimeError(f"reindex worker {message[1]} failed: {message[2]}")
+            if kind == "done":
+                segments[message[1]] = message[2]
+                return
+            pending[message[1]] = message[2]
+            while next_unit in pending:  # the report follows the input order
+                summaries = pending.pop(next_unit)
+                next_unit += 1
+                for outcome in summaries:
+                    if outcome[0] == "failed":
+                        report.failed.append(outcome[1])
+                        continue
+                    _, article_id, source, content_hash, chars, slot, docnum = outcome
+                    if article_id in articles:
+                        report.duplicates.append((article_id, source, articles[article_id][0]))
+                        duplicates.append((slot, docnum))
+                        continue
+                    articles[article_id] = [source, content_hash]
+                    located[article_id] = (slot, docnum)
+                    report.indexed += 1
+                    report.characters += chars
+                if bar is not None:
+                    bar.update(len(summaries))
+                    bar.set_postfix(articles=report.indexed, failed=len(report.failed), refresh=False)
+
+        def drain(block: bool) -> None:
+            import queue
+
+            while True:
+                try:
+                    message = results.get(timeout=1.0) if block else results.get_nowait()
+                except queue.Empty:
+                    if not block:
+                        return
+                    dead = [p for p in processes if p.exitcode not in (None, 0)]
+                    if dead:
+                        raise RuntimeError(f"reindex worker exited with code {dead[0].exitcode}")
+                    continue
+                take(message)
+                if block:
+                    return
+
+        try:
+            for number, unit in enumerate(units):
+                while True:
+                    drain(block=False)
+                    try:
+                        tasks.put((number, unit), timeout=0.2)
+                        break
+                    except Exception:  # queue full: collect results meanwhile
+                        continue
+            for _ in processes:
+                tasks.put(None)
+            while len(segments) < len(processes):
+                drain(block=True)
+            for process in processes:
+                process.join()
+            if bar is not None:
+                bar.close()
+            for slot, docnum in duplicates:
+                segments[slot].delete_document(docnum)
+            published = [segments[slot] for slot in sorted(segments) if segments[slot] is not None]
+            # Whoosh 2.7.4 (pinned): the same steps its multi-segment MpWriter
+            # takes to publish segments written by other processes.
+            writer._close_segment()
+            writer._commit_toc(published)
+            writer._finish()
+        except BaseException:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            writer.cancel()
+            raise
 
     def _run_units(self, units: list[tuple], total_bytes: int, known: dict[str, str]) -> Iterator[list[tuple]]:
         if self.workers <= 1 or total_bytes < PARALLEL_MIN_BYTES or len(units) < 2:
@@ -420,6 +606,11 @@ class Reindexer:
         # answering from one until its next request notices the swap.
         for old in generations[: max(0, len(generations) - (KEEP_GENERATIONS - 1))]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _article_units(units: list[tuple]) -> int:
+    """How many articles (JSONL lines) or files the units hold, for the progress bar."""
+    return sum(len(u[4]) if u[0] == "jsonl" else 1 for u in units)
 
 
 def _fsync_dir(path: Path) -> None:
