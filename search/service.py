@@ -11,6 +11,7 @@ and keeps finished results per (request, generation).
 
 from __future__ import annotations
 
+import copy
 import heapq
 import json
 import os
@@ -263,6 +264,36 @@ def _streaming_unions(query: Q.Query) -> Q.Query:
     return query.apply(_streaming_unions)
 
 
+def _prune(query: Q.Query, reader) -> Q.Query:
+    """The query without the parts that cannot match in this index: a term
+    (or a phrase word) no document has.  Each word is searched in four fields
+    and most words are absent from most of them (few articles have captions);
+    building, sizing and advancing matchers for those was a large share of a
+    search.  Matches and scores are unchanged: an absent term adds nothing to
+    an OR and empties an AND."""
+    if isinstance(query, Q.Term):
+        return query if (query.fieldname, query.text) in reader else Q.NullQuery
+    if isinstance(query, Q.Phrase):
+        return query if all((query.fieldname, word) in reader for word in query.words) else Q.NullQuery
+    if isinstance(query, Q.AndNot):
+        positive = _prune(query.a, reader)
+        if positive is Q.NullQuery:
+            return Q.NullQuery
+        negative = _prune(query.b, reader)
+        return positive if negative is Q.NullQuery else Q.AndNot(positive, negative)
+    if isinstance(query, (Q.And, Q.Or)) and type(query) in (Q.And, Q.Or, DefaultOr):
+        parts = [_prune(sub, reader) for sub in query.subqueries]
+        kept = [sub for sub in parts if sub is not Q.NullQuery]
+        if not kept or (isinstance(query, Q.And) and len(kept) < len(parts)):
+            return Q.NullQuery
+        if len(kept) == len(parts) and all(a is b for a, b in zip(kept, query.subqueries)):
+            return query
+        pruned = copy.copy(query)
+        pruned.subqueries = kept
+        return pruned
+    return query
+
+
 class _ResultCache:
     """Finished results per (index generation, request): a repeated search (the
     next visitor, the back button, a refreshed page) costs a dictionary look-up.
@@ -368,7 +399,9 @@ class SearchService:
         query = self.parser.compile(self.parser.parse(q))
         if query is None:
             return []
-        query = _streaming_unions(query)
+        query = _prune(_streaming_unions(query), searcher.reader())
+        if query is Q.NullQuery:
+            return []
         return [hit["id"] for hit in searcher.search(query, limit=limit)]
 
     def search(self, request: Union[SearchRequest, str], **params: Any) -> SearchResult:
@@ -392,7 +425,7 @@ class SearchService:
         notices = list(parsed.notices)
         query = self.parser.compile(parsed)
         if query is not None:
-            query = _streaming_unions(query)
+            query = _prune(_streaming_unions(query), searcher.reader())
         terms = highlight_terms(self.parser, parsed)
         browse = not request.q
         if query is None and not browse:
@@ -401,7 +434,7 @@ class SearchService:
         table = generation.facets()
         if browse:
             docs = table.live
-        elif query is None:
+        elif query is None or query is Q.NullQuery:
             docs = np.zeros(0, dtype=np.int64)
         else:
             docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
