@@ -25,6 +25,7 @@ from typing import Any, Iterable, Optional, Union
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh import collectors
 from whoosh import query as Q
 from whoosh import scoring
 from whoosh.query.compound import DefaultOr
@@ -251,6 +252,10 @@ class _Generation:
             self._searchers.clear()
 
 
+def _filters(request: SearchRequest) -> bool:
+    return bool(request.reporters or request.presses or request.date_from or request.date_to)
+
+
 def _streaming_unions(query: Q.Query) -> Q.Query:
     """The same query with every `Or` matched as a streaming union.
 
@@ -292,6 +297,29 @@ def _prune(query: Q.Query, reader) -> Q.Query:
         pruned.subqueries = kept
         return pruned
     return query
+
+
+class _TopAndAll(collectors.TopCollector):
+    """The top `limit` documents by score and, in the same pass, every matching
+    document (for the facets).  Block skipping and matcher replacement are off:
+    they would skip documents that cannot reach the top but still count."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.matched: list[int] = []
+
+    def collect(self, sub_docnum):
+        self.matched.append(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
+
+
+def _scores_every_match(query: Q.Query) -> bool:
+    """Whether Whoosh's top-k must score every match anyway: phrases and ANDs
+    offer no block skipping, so listing the matches for the facets in a
+    separate pass would do the whole matching twice."""
+    if isinstance(query, (Q.Phrase, Q.And, Q.AndNot)):
+        return True
+    return any(_scores_every_match(sub) for sub in query.children())
 
 
 class _ResultCache:
@@ -432,25 +460,34 @@ class SearchService:
             notices.append("검색어에서 찾을 수 있는 단어가 없습니다 (조사·어미만으로는 검색되지 않습니다).")
 
         table = generation.facets()
+        sort = request.sort
+        if browse and sort == "relevance":
+            sort = "newest"  # nothing to rank by: show the latest first
+        offset = (request.page - 1) * request.size
+        limit = offset + request.size
+        ranked = None  # (docnum, score) of the first `limit` hits, when found with the matches
         if browse:
             docs = table.live
         elif query is None or query is Q.NullQuery:
             docs = np.zeros(0, dtype=np.int64)
+        elif sort == "relevance" and not _filters(request) and _scores_every_match(query):
+            collector = _TopAndAll(limit)
+            searcher.search_with_collector(query, collector)
+            docs = np.array(sorted(collector.matched), dtype=np.int64)
+            ranked = [(docnum, score) for score, docnum in collector.results().top_n]
         else:
             docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
 
         allowed, facets, granularity = self._facet_and_filter(docs, request, table)
         total = len(allowed)
-        sort = request.sort
-        if browse and sort == "relevance":
-            sort = "newest"  # nothing to rank by: show the latest first
 
         hits: list[Hit] = []
-        offset = (request.page - 1) * request.size
         if total and offset < total:
-            limit = min(offset + request.size, total)
+            limit = min(limit, total)
             reader = searcher.reader()
-            if sort == "relevance":
+            if ranked is not None:
+                page = ranked[offset:limit]
+            elif sort == "relevance":
                 kwargs: dict[str, Any] = {"limit": limit}
                 if len(allowed) != len(docs):
                     kwargs["filter"] = set(allowed.tolist())
