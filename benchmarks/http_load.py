@@ -53,6 +53,57 @@ def _wait_for(port: int, process: subprocess.Popen, timeout: float = 120.0) -> N
     raise RuntimeError(f"serve did not answer on port {port} within {timeout:.0f} s")
 
 
+def _load(port: int, queries: list[str], order: list[int], clients: int, seconds: float) -> dict:
+    """`clients` keep-alive connections sending queries[i] for i in `order`."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    todo = iter(order)
+    deadline = time.perf_counter() + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            with lock:
+                number = next(todo, None)
+            if number is None:
+                return
+            q = queries[number]
+            started = time.perf_counter()
+            try:
+                connection.request("GET", "/api/search?q=" + urllib.parse.quote(q))
+                response = connection.getresponse()
+                body = response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"HTTP {response.status}")
+                json.loads(body)
+            except Exception as exc:  # counted, and the connection renewed
+                with lock:
+                    errors.append(f"{q}: {exc}")
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - started) * 1000)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    done = len(latencies) + len(errors)
+    return {
+        "requests": done,
+        "errors": len(errors),
+        "error_examples": errors[:5],
+        "requests_per_s": done / elapsed,
+        "p50_ms": percentile(latencies, 50),
+        "p95_ms": percentile(latencies, 95),
+    }
+
+
 def run_http_load(index_dir: Path, queries: list[str], clients: int = 8, requests: int = 4000,
                   seconds: float = 60.0) -> dict:
     port = _free_port()
@@ -61,52 +112,18 @@ def run_http_load(index_dir: Path, queries: list[str], clients: int = 8, request
                                stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(port, process)
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-        counter = iter(range(requests))
-        deadline = time.perf_counter() + seconds
-
-        def client(slot: int) -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            while time.perf_counter() < deadline:
-                with lock:
-                    number = next(counter, None)
-                if number is None:
-                    return
-                q = queries[(number * 7 + slot) % len(queries)]
-                started = time.perf_counter()
-                try:
-                    connection.request("GET", "/api/search?q=" + urllib.parse.quote(q))
-                    response = connection.getresponse()
-                    body = response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"HTTP {response.status}")
-                    json.loads(body)
-                except Exception as exc:  # counted, and the connection renewed
-                    with lock:
-                        errors.append(f"{q}: {exc}")
-                    connection.close()
-                    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    continue
-                with lock:
-                    latencies.append((time.perf_counter() - started) * 1000)
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(slot,)) for slot in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - started
+        # First every query once (the server has never seen them: its result
+        # cache is empty), then the same queries again until `requests` are
+        # done (answered mostly from the cache, as repeated searches are).
+        cold = _load(port, queries, list(range(len(queries))), clients, seconds)
+        repeats = [i % len(queries) for i in range(max(0, requests - len(queries)))]
+        warm = _load(port, queries, repeats, clients, seconds) if repeats else None
         return {
             "clients": clients,
-            "requests": len(latencies) + len(errors),
-            "errors": len(errors),
-            "error_examples": errors[:5],
-            "requests_per_s": (len(latencies) + len(errors)) / elapsed,
-            "p50_ms": percentile(latencies, 50),
-            "p95_ms": percentile(latencies, 95),
+            "cold": cold,
+            "repeated": warm,
+            "requests": cold["requests"] + (warm["requests"] if warm else 0),
+            "errors": cold["errors"] + (warm["errors"] if warm else 0),
             "serving_rss_bytes": tree_rss_bytes(process.pid),
             "server_rss_bytes": rss_bytes(process.pid),
         }

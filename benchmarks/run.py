@@ -189,7 +189,10 @@ def check_goals(results: dict) -> list[dict]:
         _verdict("search-only p50 ≤ 2 ms", queries["search_only_ms"]["p50"], GOALS["search_p50_ms"], False, " ms"),
         _verdict("search-only p95 ≤ 10 ms", queries["search_only_ms"]["p95"], GOALS["search_p95_ms"], False, " ms"),
         _verdict("full API search p95 ≤ 50 ms", queries["full_api_ms"]["p95"], GOALS["full_api_p95_ms"], False, " ms"),
-        _verdict("HTTP, 8 clients ≥ 200 requests/s", http["requests_per_s"] if http else None,
+        _verdict("HTTP, 8 clients ≥ 200 requests/s (each query's first request)",
+                 http["cold"]["requests_per_s"] if http else None, GOALS["http_requests_per_s"], True, " req/s"),
+        _verdict("HTTP, 8 clients ≥ 200 requests/s (queries repeated)",
+                 http["repeated"]["requests_per_s"] if http and http["repeated"] else None,
                  GOALS["http_requests_per_s"], True, " req/s"),
         _verdict("HTTP errors = 0", http["errors"] if http else None, 0, False, ""),
         _verdict("serving RSS ≤ 1,024 MiB", http["serving_rss_bytes"] / mb if http else None,
@@ -249,9 +252,11 @@ def markdown(results: dict) -> str:
                      f"({incremental['indexed']} re-analysed, {incremental['unchanged']:,} unchanged).")
     http = ours.get("http")
     if http:
-        lines.append(f"HTTP, {http['clients']} clients: {http['requests_per_s']:,.0f} requests/s, p50 {http['p50_ms']:.1f} ms, "
-                     f"p95 {http['p95_ms']:.1f} ms, {http['errors']} errors of {http['requests']:,}; serving RSS "
-                     f"{http['serving_rss_bytes'] / 2**20:,.0f} MiB.")
+        for label, phase in (("each query's first request", http["cold"]), ("queries repeated (result cache)", http["repeated"])):
+            if phase:
+                lines.append(f"HTTP `GET /api/search`, {http['clients']} clients, {label}: {phase['requests_per_s']:,.0f} requests/s, "
+                             f"p50 {phase['p50_ms']:.1f} ms, p95 {phase['p95_ms']:.1f} ms, {phase['errors']} errors of {phase['requests']:,}.")
+        lines.append(f"Serving RSS after the load: {http['serving_rss_bytes'] / 2**20:,.0f} MiB.")
     for what, why in results["skipped"].items():
         lines.append(f"Skipped {what}: {why}.")
     before, after = results["machine_before"], results["machine_after"]
