@@ -213,26 +213,29 @@ class _FacetTable:
 
 
 class _Generation:
-    """One opened index generation: the Whoosh index, per-thread searchers and
-    the facet table."""
+    """One opened index generation: the Whoosh index, its searcher and the
+    facet table.
+
+    One searcher serves every thread (SearchService serialises its use): each
+    Whoosh searcher maps the index's segment files into memory, and with one
+    searcher per server thread the resident size grew with the thread count
+    (measured 4.3 GB for 8 threads at 100,000 articles).  Python runs one
+    thread at a time anyway, so a second searcher would buy little."""
 
     def __init__(self, path: Path):
         self.path = path
         self.target = path.name
         self.index = whoosh_index.open_dir(str(path))
-        self._local = threading.local()
         self._lock = threading.Lock()
         self._facets: Optional[_FacetTable] = None
-        self._searchers: list = []
+        self._searcher = None
 
     def searcher(self):
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-            self._local.searcher = searcher
+        if self._searcher is None:
             with self._lock:
-                self._searchers.append(searcher)
-        return searcher
+                if self._searcher is None:
+                    self._searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        return self._searcher
 
     def facets(self) -> _FacetTable:
         if self._facets is None:
@@ -244,12 +247,12 @@ class _Generation:
 
     def close(self) -> None:
         with self._lock:
-            for searcher in self._searchers:
+            if self._searcher is not None:
                 try:
-                    searcher.close()
+                    self._searcher.close()
                 except Exception:
                     pass
-            self._searchers.clear()
+                self._searcher = None
 
 
 def _filters(request: SearchRequest) -> bool:
@@ -368,6 +371,9 @@ class SearchService:
         self._generation: Optional[_Generation] = None
         self._retired: list[_Generation] = []
         self._cache = _ResultCache(cache_size)
+        # Whoosh searchers are not safe to share between threads: every use of
+        # the (one) searcher of a generation happens under this lock.
+        self._engine = threading.RLock()
         manifest = self.layout.read_manifest()
         from search.analysis.analyzer import KoreanAnalyzer
 
@@ -407,7 +413,8 @@ class SearchService:
         """Does the one-time work of a generation now rather than in the first
         request: opens the index and a searcher, reads the facet table, loads
         the morphological analyser (a server calls this before listening)."""
-        self.generation().facets()
+        with self._engine:
+            self.generation().facets()
         self.parser.compile(self.parser.parse("검색"))
 
     @property
@@ -415,22 +422,23 @@ class SearchService:
         return self.generation().path.name
 
     def count(self) -> int:
-        return self.generation().searcher().doc_count()
+        with self._engine:
+            return self.generation().searcher().doc_count()
 
     # -- search
 
     def search_ids(self, q: str, limit: int = 10) -> list[str]:
         """The ids of the `limit` best matches of `q` and nothing else: no facets,
         no snippets, no cache (the engine's own cost; used by the benchmark)."""
-        generation = self.generation()
-        searcher = generation.searcher()
         query = self.parser.compile(self.parser.parse(q))
         if query is None:
             return []
-        query = _prune(_streaming_unions(query), searcher.reader())
-        if query is Q.NullQuery:
-            return []
-        return [hit["id"] for hit in searcher.search(query, limit=limit)]
+        with self._engine:
+            searcher = self.generation().searcher()
+            query = _prune(_streaming_unions(query), searcher.reader())
+            if query is Q.NullQuery:
+                return []
+            return [hit["id"] for hit in searcher.search(query, limit=limit)]
 
     def search(self, request: Union[SearchRequest, str], **params: Any) -> SearchResult:
         if isinstance(request, str):
@@ -443,7 +451,8 @@ class SearchService:
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000, request=request,
                            hits=list(cached.hits), notices=list(cached.notices))
-        result = self._search(generation, request, started)
+        with self._engine:
+            result = self._search(generation, request, started)
         self._cache.put(key, result)
         return result
 
@@ -638,19 +647,21 @@ class SearchService:
     # -- articles
 
     def article(self, article_id: str) -> Optional[Article]:
-        stored = self.generation().searcher().document(id=article_id)
+        with self._engine:
+            stored = self.generation().searcher().document(id=article_id)
         return article_from_stored(stored) if stored else None
 
     def highlighted_body(self, article_id: str, q: str) -> Optional[list[str]]:
         """The article's paragraphs as HTML with the query's morphemes marked."""
-        searcher = self.generation().searcher()
-        docnum = searcher.document_number(id=article_id)
-        if docnum is None:
-            return None
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body") or ""
         terms = highlight_terms(self.parser, self.parser.parse(q)) if q else set()
-        spans = term_spans(searcher.reader(), "body", terms, docnum) if terms else []
+        with self._engine:
+            searcher = self.generation().searcher()
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return None
+            stored = searcher.stored_fields(docnum)
+            spans = term_spans(searcher.reader(), "body", terms, docnum) if terms else []
+        body = stored.get("body") or ""
         paragraphs, cursor = [], 0
         for paragraph in body.split("\n"):
             end = cursor + len(paragraph)

@@ -183,3 +183,28 @@ def test_warm_builds_what_the_first_search_needs(perf_index):
     service = SearchService(perf_index)
     service.warm()
     assert service.generation()._facets is not None
+
+
+def test_threads_share_one_searcher_and_get_the_answers_of_one_thread(perf_index):
+    import threading
+
+    service = SearchService(perf_index, cache_size=0)
+    queries = ["반도체", "대한민국 시장", '"반도체 수출"', "", "협력 -시장"] * 4
+    expected = {q: [h.id for h in service.search(SearchRequest(q=q, size=20)).hits] for q in set(queries)}
+    got, errors = [], []
+
+    def worker(q):
+        try:
+            got.append((q, [h.id for h in service.search(SearchRequest(q=q, size=20)).hits]))
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(q,)) for q in queries]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(got) == len(queries) and all(ids == expected[q] for q, ids in got)
+    generation = service.generation()
+    assert generation.searcher() is generation.searcher()
