@@ -80,7 +80,7 @@ def step(message: str) -> None:
 
 
 def run(docs: int, rounds: int, workers: int, threads: int, qps_seconds: float, skip: set[str],
-        changes: int, http_requests: int) -> dict[str, Any]:
+        changes: int, http_requests: int, previous: Optional[dict] = None) -> dict[str, Any]:
     queries = read_queries(QUERIES)
     corpus = corpus_for(docs)
     work = WORK / f"run-{docs}"
@@ -98,8 +98,16 @@ def run(docs: int, rounds: int, workers: int, threads: int, qps_seconds: float, 
     run_corpus = work / "corpus.jsonl"
     shutil.copyfile(corpus, run_corpus)
     index_dir = work / "news-search-index"
-    step(f"news-search: reindex {docs:,} articles with {workers} worker(s)")
-    results["news_search"] = {"reindex": engines.news_search_reindex(run_corpus, index_dir, workers)}
+    if previous is not None and (index_dir / "current").exists():
+        # Query-side work re-measured against the index of an earlier run; its
+        # build numbers (and skipped systems') are carried over, marked as such.
+        step("news-search: reusing the index of the previous run (syncing it with the corpus first)")
+        engines.news_search_incremental(run_corpus, index_dir, 0, workers)
+        results["news_search"] = {"reindex": previous["news_search"]["reindex"]}
+        results["carried_over"] = {"news_search.reindex": previous["started"]}
+    else:
+        step(f"news-search: reindex {docs:,} articles with {workers} worker(s)")
+        results["news_search"] = {"reindex": engines.news_search_reindex(run_corpus, index_dir, workers)}
     step("news-search: queries")
     results["news_search"]["queries"] = engines.news_search_queries(index_dir, queries, rounds, threads, qps_seconds)
 
@@ -151,6 +159,12 @@ def run(docs: int, rounds: int, workers: int, threads: int, qps_seconds: float, 
         step("Lucene + Nori: queries")
         results["lucene_nori"]["queries"] = engines.lucene_queries(classes, lucene_dir, QUERIES, rounds, threads, qps_seconds)
 
+    if previous is not None:
+        for name in ("whoosh_standard", "sqlite_fts5", "lucene_nori"):
+            if name not in results and name in previous:
+                results[name] = previous[name]
+                results.setdefault("carried_over", {})[name] = previous["started"]
+                results["skipped"].pop(name, None)
     results["machine_after"] = machine_load()
     results["goals"] = check_goals(results)
     return results
@@ -176,7 +190,7 @@ def check_goals(results: dict) -> list[dict]:
     ours = results["news_search"]
     lucene = results.get("lucene_nori")
     lucene_rate = lucene["reindex"]["articles_per_s"] if lucene else LUCENE_ANCHOR["articles_per_s"]
-    source = "Lucene + Nori in this run" if lucene else "the issue's Lucene + Nori anchor (not re-measured)"
+    source = "Lucene + Nori (same benchmark)" if lucene else "the issue's Lucene + Nori anchor (not re-measured)"
     queries = ours["queries"]
     http = ours.get("http")
     incremental = ours.get("incremental")
@@ -259,6 +273,8 @@ def markdown(results: dict) -> str:
         lines.append(f"Serving RSS after the load: {http['serving_rss_bytes'] / 2**20:,.0f} MiB.")
     for what, why in results["skipped"].items():
         lines.append(f"Skipped {what}: {why}.")
+    for what, when in results.get("carried_over", {}).items():
+        lines.append(f"Carried over from the run started {when}: {what} (not re-measured in this run).")
     before, after = results["machine_before"], results["machine_after"]
     lines.append(f"Machine: {before['cores']} cores; load average {before['load_1m']} before, {after['load_1m']} after "
                  "(shared with other work: compare ratios within the run, not absolute times across runs).")
@@ -279,6 +295,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--qps-seconds", type=float, default=10.0)
     parser.add_argument("--changes", type=int, default=100, help="articles changed for the incremental reindex")
     parser.add_argument("--http-requests", type=int, default=4000)
+    parser.add_argument("--reuse-index", action="store_true",
+                        help="re-measure queries, HTTP and the incremental step on the previous run's news-search index; "
+                             "build numbers and skipped systems are carried over from benchmarks/results/bench-<docs>.json")
     parser.add_argument("--skip", default="", help="comma-separated: lucene, whoosh, fts5, http, incremental")
     args = parser.parse_args(argv)
     if args.docs < 100:
@@ -290,8 +309,15 @@ def main(argv: Optional[list[str]] = None) -> int:
     unknown = skip - {"lucene", "whoosh", "fts5", "http", "incremental"}
     if unknown:
         parser.error(f"--skip: unknown part(s) {', '.join(sorted(unknown))}")
+    previous = None
+    if args.reuse_index:
+        previous_path = RESULTS / f"bench-{args.docs}.json"
+        if not previous_path.exists():
+            parser.error(f"--reuse-index: no previous results at {previous_path}")
+        previous = json.loads(previous_path.read_text("utf-8"))
     started = time.perf_counter()
-    results = run(args.docs, args.rounds, args.workers, args.threads, args.qps_seconds, skip, args.changes, args.http_requests)
+    results = run(args.docs, args.rounds, args.workers, args.threads, args.qps_seconds, skip, args.changes,
+                  args.http_requests, previous)
     results["seconds"] = round(time.perf_counter() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{args.docs}.json"

