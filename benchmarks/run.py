@@ -150,7 +150,10 @@ def run(docs: int, rounds: int, workers: int, threads: int, qps_seconds: float, 
     why = "skipped by --skip" if "lucene" in skip else engines.lucene_available()
     if why:
         results["skipped"]["lucene_nori"] = why
-        step(f"Lucene + Nori skipped: {why}; comparing with the issue's anchor instead")
+        if previous is not None and "lucene_nori" in previous:
+            step(f"Lucene + Nori not re-measured ({why}); carried over from the previous run")
+        else:
+            step(f"Lucene + Nori skipped: {why}; comparing with the issue's anchor instead")
     else:
         classes = engines.lucene_compile(work)
         lucene_dir = work / "lucene-nori"
