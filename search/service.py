@@ -208,9 +208,6 @@ class _FacetTable:
                 names.append(term.decode("utf-8"))
         return names, ids
 
-    def reporters_of(self, docnum: int) -> list[str]:
-        return [self.reporter_names[r] for r in self.pair_reporter[self.pair_doc == docnum]]
-
 
 class _Generation:
     """One opened index generation: the Whoosh index, its searcher and the
