@@ -32,6 +32,33 @@ def term_spans(reader, fieldname: str, terms: Iterable[str], docnum: int) -> lis
     return merge_spans(spans)
 
 
+def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+    """`term_spans` for several documents at once: each term's postings are
+    opened once and walked forward through the documents in order, instead of
+    opened and skipped from the start once per document."""
+    wanted = sorted(set(docnums))
+    found: dict[int, list[tuple[int, int]]] = {}
+    for term in terms:
+        try:
+            matcher = reader.postings(fieldname, term)
+        except (TermNotFound, KeyError):
+            continue
+        try:
+            for docnum in wanted:
+                if not matcher.is_active():
+                    break
+                if matcher.id() < docnum:
+                    matcher.skip_to(docnum)
+                    if not matcher.is_active():
+                        break
+                if matcher.id() == docnum:
+                    found.setdefault(docnum, []).extend(
+                        (start, end) for _, start, end in matcher.value_as("characters"))
+        except Exception:  # a field indexed without offsets: no marks, no failure
+            continue
+    return {docnum: merge_spans(spans) for docnum, spans in found.items()}
+
+
 def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):

@@ -130,6 +130,6 @@ def guard(query: Optional[Q.Query], text: str, notices: list[str]) -> Optional[Q
     for what the guard changes are added to `notices`."""
     if _WILDCARD.search(text or "") and WILDCARD_NOTICE not in notices:
         notices.append(WILDCARD_NOTICE)
-    if query is None:
-        return None
+    if query is None or query is Q.NullQuery:
+        return query  # nothing to run, nothing to bound
     return BudgetedQuery(query, SearchBudget(notices))

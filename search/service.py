@@ -2,29 +2,37 @@
 evaluation all call `SearchService.search`.
 
 It keeps one Whoosh index open per generation (and one searcher per thread),
-notices a reindex swap with one `readlink` per request, and counts facets from
-per-document arrays built once per generation instead of Whoosh's facet
-machinery (measured ~100x cheaper for months).
+notices a reindex swap with one `readlink` per request, counts facets with
+numpy over per-document arrays built once per generation instead of Whoosh's
+facet machinery (measured ~100x cheaper for months), sorts by date from the same
+arrays, marks snippets from stored character offsets for the page's hits only,
+and keeps finished results per (request, generation).
 """
 
 from __future__ import annotations
 
+import copy
+import heapq
+import json
 import os
 import threading
 import time
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections import Counter, OrderedDict
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
+import numpy as np
 from whoosh import index as whoosh_index
+from whoosh import collectors
 from whoosh import query as Q
-from whoosh import scoring, sorting
+from whoosh import scoring
+from whoosh.query.compound import DefaultOr
 
-from search.highlight import mark, snippet, term_spans
+from search.highlight import mark, snippet, spans_by_doc, term_spans
 from search.index import IndexLayout, article_from_stored
-from search.limits import guard
+from search.limits import TIMEOUT_NOTICE, guard
 from search.model import Article
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
 
@@ -143,76 +151,229 @@ class SearchResult:
 
 
 class _FacetTable:
-    """Per-document facet values of one index generation, read once from the
-    term postings (cheap: one pass over three small fields)."""
+    """Per-document facet values and sort keys of one index generation as numpy
+    arrays, read once from the postings of three small fields and one column.
+
+    Counting facets for a result set is then a few array operations over the
+    matching document numbers (`numpy.bincount`), not a Python loop over every
+    match; at 100,000 articles a common term matches tens of thousands."""
 
     def __init__(self, reader):
         size = reader.doc_count_all()
-        self.reporters: list[tuple[str, ...]] = [()] * size
-        self.press: list[Optional[str]] = [None] * size
-        self.day: list[Optional[str]] = [None] * size
-        reporters: dict[int, list[str]] = {}
-        for fieldname, target in (("reporter", None), ("press", self.press), ("day", self.day)):
-            if fieldname not in reader.schema:
-                continue
+        self.size = size
+        self.press_names, self.press = self._single_valued(reader, "press", size)
+        day_names, day_ids = self._single_valued(reader, "day", size)
+        # Days → ordinals for range filters, and → month numbers for counting.
+        ordinals = np.array([date.fromisoformat(d).toordinal() for d in day_names] + [-1], dtype=np.int64)
+        self.day_ordinal = ordinals[day_ids]  # -1 (the appended entry) for undated articles
+        months = sorted({d[:7] for d in day_names})
+        month_of_day = np.array([months.index(d[:7]) for d in day_names] + [-1], dtype=np.int32) if months else np.array([-1], dtype=np.int32)
+        self.month_names = months
+        self.month = month_of_day[day_ids]
+        # Reporters are multi-valued: parallel arrays of (document, reporter) pairs.
+        self.reporter_names: list[str] = []
+        pair_docs, pair_names = [], []
+        if "reporter" in reader.schema:
+            for term in reader.lexicon("reporter"):
+                ids = np.fromiter(reader.postings("reporter", term).all_ids(), dtype=np.int64)
+                pair_docs.append(ids)
+                pair_names.append(np.full(len(ids), len(self.reporter_names), dtype=np.int32))
+                self.reporter_names.append(term.decode("utf-8"))
+        self.pair_doc = np.concatenate(pair_docs) if pair_docs else np.zeros(0, dtype=np.int64)
+        self.pair_reporter = np.concatenate(pair_names) if pair_names else np.zeros(0, dtype=np.int32)
+        self.reporter_ids = {name: i for i, name in enumerate(self.reporter_names)}
+        self.press_ids = {name: i for i, name in enumerate(self.press_names)}
+        if reader.has_deletions():
+            self.live = np.array([d for d in range(size) if not reader.is_deleted(d)], dtype=np.int64)
+        else:
+            self.live = np.arange(size, dtype=np.int64)
+        # Sort key for newest/oldest: dated articles by time, undated ones last.
+        published = np.zeros(size, dtype=np.int64)
+        if reader.has_column("published"):
+            # Whoosh stores sortable numbers biased by 2**63 (unsigned); flipping the
+            # top bit gives back signed values in the same order.
+            column = reader.column_reader("published", translate=False)
+            raw = np.fromiter(iter(column), dtype=np.uint64)
+            if len(raw) != size:  # a segment without the column iterates short
+                raw = np.fromiter((column[d] for d in range(size)), dtype=np.uint64, count=size)
+            published = (raw ^ np.uint64(1 << 63)).view(np.int64)
+        self.undated = self.day_ordinal < 0
+        self.published = published
+
+    @staticmethod
+    def _single_valued(reader, fieldname: str, size: int) -> tuple[list[str], np.ndarray]:
+        names: list[str] = []
+        ids = np.full(size, -1, dtype=np.int32)
+        if fieldname in reader.schema:
             for term in reader.lexicon(fieldname):
-                value = term.decode("utf-8")
-                for docnum in reader.postings(fieldname, term).all_ids():
-                    if target is None:
-                        reporters.setdefault(docnum, []).append(value)
-                    else:
-                        target[docnum] = value
-        for docnum, names in reporters.items():
-            self.reporters[docnum] = tuple(names)
-        self.live = [d for d in range(size) if not reader.is_deleted(d)] if reader.has_deletions() else list(range(size))
+                docs = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                ids[docs] = len(names)
+                names.append(term.decode("utf-8"))
+        return names, ids
 
 
 class _Generation:
-    """One opened index generation: the Whoosh index, per-thread searchers and
-    the facet table."""
+    """One opened index generation: the Whoosh index, its searcher and the
+    facet table.
+
+    One searcher serves every thread (SearchService serialises its use): each
+    Whoosh searcher maps the index's segment files into memory, and with one
+    searcher per server thread the resident size grew with the thread count
+    (measured 4.3 GB for 8 threads at 100,000 articles).  Python runs one
+    thread at a time anyway, so a second searcher would buy little."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.target = path.name
         self.index = whoosh_index.open_dir(str(path))
-        self._local = threading.local()
         self._lock = threading.Lock()
         self._facets: Optional[_FacetTable] = None
-        self._searchers: list = []
+        self._searcher = None
 
     def searcher(self):
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None:
-            searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
-            self._local.searcher = searcher
+        if self._searcher is None:
             with self._lock:
-                self._searchers.append(searcher)
-        return searcher
+                if self._searcher is None:
+                    self._searcher = self.index.searcher(weighting=scoring.BM25F(B=0.75, K1=1.2))
+        return self._searcher
 
     def facets(self) -> _FacetTable:
         if self._facets is None:
+            reader = self.searcher().reader()  # outside the lock: searcher() takes it too
             with self._lock:
                 if self._facets is None:
-                    self._facets = _FacetTable(self.searcher().reader())
+                    self._facets = _FacetTable(reader)
         return self._facets
 
     def close(self) -> None:
         with self._lock:
-            for searcher in self._searchers:
+            if self._searcher is not None:
                 try:
-                    searcher.close()
+                    self._searcher.close()
                 except Exception:
                     pass
-            self._searchers.clear()
+                self._searcher = None
+
+
+def _filters(request: SearchRequest) -> bool:
+    return bool(request.reporters or request.presses or request.date_from or request.date_to)
+
+
+def _streaming_unions(query: Q.Query) -> Q.Query:
+    """The same query with every `Or` matched as a streaming union.
+
+    Whoosh picks, per segment, an `Or` that first loads *all* matches of its
+    clauses into arrays when the segment holds at most 5,000 documents; our
+    queries OR each word over four fields, and for a top-10 search that preload
+    was the largest cost (measured: 45% of search time at 10,000 articles in
+    two segments).  The streaming union lets top-k skip blocks instead."""
+    if type(query) is Q.Or:
+        query = DefaultOr(query.subqueries, boost=query.boost, minmatch=query.minmatch, scale=query.scale)
+    return query.apply(_streaming_unions)
+
+
+def _prune(query: Q.Query, reader) -> Q.Query:
+    """The query without the parts that cannot match in this index: a term
+    (or a phrase word) no document has.  Each word is searched in four fields
+    and most words are absent from most of them (few articles have captions);
+    building, sizing and advancing matchers for those was a large share of a
+    search.  Matches and scores are unchanged: an absent term adds nothing to
+    an OR and empties an AND."""
+    if isinstance(query, Q.Term):
+        return query if (query.fieldname, query.text) in reader else Q.NullQuery
+    if isinstance(query, Q.Phrase):
+        return query if all((query.fieldname, word) in reader for word in query.words) else Q.NullQuery
+    if isinstance(query, Q.AndNot):
+        positive = _prune(query.a, reader)
+        if positive is Q.NullQuery:
+            return Q.NullQuery
+        negative = _prune(query.b, reader)
+        return positive if negative is Q.NullQuery else Q.AndNot(positive, negative)
+    if isinstance(query, (Q.And, Q.Or)) and type(query) in (Q.And, Q.Or, DefaultOr):
+        parts = [_prune(sub, reader) for sub in query.subqueries]
+        kept = [sub for sub in parts if sub is not Q.NullQuery]
+        if not kept or (isinstance(query, Q.And) and len(kept) < len(parts)):
+            return Q.NullQuery
+        if len(kept) == len(parts) and all(a is b for a, b in zip(kept, query.subqueries)):
+            return query
+        pruned = copy.copy(query)
+        pruned.subqueries = kept
+        return pruned
+    return query
+
+
+class _TopAndAll(collectors.TopCollector):
+    """The top `limit` documents by score and, in the same pass, every matching
+    document (for the facets).  Block skipping and matcher replacement are off:
+    they would skip documents that cannot reach the top but still count."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit=limit, usequality=False, replace=0)
+        self.matched: list[int] = []
+
+    def collect(self, sub_docnum):
+        self.matched.append(self.offset + sub_docnum)
+        return super().collect(sub_docnum)
+
+
+def _scores_every_match(query: Q.Query) -> bool:
+    """Whether Whoosh's top-k must score every match anyway: phrases and ANDs
+    offer no block skipping, so listing the matches for the facets in a
+    separate pass would do the whole matching twice."""
+    if isinstance(query, (Q.Phrase, Q.And, Q.AndNot)):
+        return True
+    return any(_scores_every_match(sub) for sub in query.children())
+
+
+class _ResultCache:
+    """Finished results per (index generation, request): a repeated search (the
+    next visitor, the back button, a refreshed page) costs a dictionary look-up.
+    A reindex starts a new generation, so stale entries are never served."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        if not self.size:
+            return None
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 class SearchService:
-    """Search, facets and article lookup over one index folder."""
+    """Search, facets and article lookup over one index folder.
 
-    def __init__(self, index_dir: Union[str, Path] = "index", backend: Optional[str] = None):
+    `cache_size` results are kept per index generation (0 turns the cache off,
+    as the benchmark does to time the work itself)."""
+
+    def __init__(self, index_dir: Union[str, Path] = "index", backend: Optional[str] = None,
+                 cache_size: int = 512):
         self.layout = IndexLayout(Path(index_dir))
         self._lock = threading.Lock()
         self._generation: Optional[_Generation] = None
         self._retired: list[_Generation] = []
+        self._cache = _ResultCache(cache_size)
+        # Whoosh searchers are not safe to share between threads: every use of
+        # the (one) searcher of a generation happens under this lock.
+        self._engine = threading.RLock()
         manifest = self.layout.read_manifest()
         from search.analysis.analyzer import KoreanAnalyzer
 
@@ -223,8 +384,15 @@ class SearchService:
 
     def generation(self) -> _Generation:
         """The current generation, reopened when a reindex has swapped in a new one."""
-        path = self.layout.require_current()
         current = self._generation
+        if current is not None:
+            # One readlink per request; the full check only when the link moved.
+            try:
+                if os.readlink(self.layout.current_link) == current.target:
+                    return current
+            except OSError:
+                pass
+        path = self.layout.require_current()
         if current is not None and current.path == path:
             return current
         with self._lock:
@@ -238,27 +406,65 @@ class SearchService:
                     for old in self._retired:
                         old.close()
                     self._retired = [current]
+                    self._cache.clear()
                 self._generation = fresh
             return self._generation
+
+    def warm(self) -> None:
+        """Does the one-time work of a generation now rather than in the first
+        request: opens the index and a searcher, reads the facet table, loads
+        the morphological analyser (a server calls this before listening)."""
+        with self._engine:
+            self.generation().facets()
+        self.parser.compile(self.parser.parse("검색"))
 
     @property
     def generation_name(self) -> str:
         return self.generation().path.name
 
     def count(self) -> int:
-        return self.generation().searcher().doc_count()
+        with self._engine:
+            return self.generation().searcher().doc_count()
 
     # -- search
+
+    def search_ids(self, q: str, limit: int = 10) -> list[str]:
+        """The ids of the `limit` best matches of `q` and nothing else: no facets,
+        no snippets, no cache (the engine's own cost; used by the benchmark)."""
+        query = self.parser.compile(self.parser.parse(q))
+        if query is None:
+            return []
+        with self._engine:
+            searcher = self.generation().searcher()
+            query = _prune(_streaming_unions(query), searcher.reader())
+            if query is Q.NullQuery:
+                return []
+            return [hit["id"] for hit in searcher.search(query, limit=limit)]
 
     def search(self, request: Union[SearchRequest, str], **params: Any) -> SearchResult:
         if isinstance(request, str):
             request = SearchRequest(q=request, **params)
         started = time.perf_counter()
         generation = self.generation()
+        key = (generation.target, request.q, tuple(request.reporters), tuple(request.presses),
+               request.date_from, request.date_to, request.sort, request.page, request.size)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return replace(cached, took_ms=(time.perf_counter() - started) * 1000, request=request,
+                           hits=list(cached.hits), notices=list(cached.notices))
+        with self._engine:
+            result = self._search(generation, request, started)
+        if TIMEOUT_NOTICE not in result.notices:  # a result cut short is not kept
+            self._cache.put(key, result)
+        return result
+
+    def _search(self, generation: _Generation, request: SearchRequest, started: float) -> SearchResult:
         searcher = generation.searcher()
         parsed = self.parser.parse(request.q)
         notices = list(parsed.notices)
         query = self.parser.compile(parsed)
+        if query is not None:
+            query = _prune(_streaming_unions(query), searcher.reader())
         query = guard(query, parsed.text, notices)  # time budget; wildcard notice (search/limits.py)
         terms = highlight_terms(self.parser, parsed)
         browse = not request.q
@@ -266,36 +472,42 @@ class SearchService:
             notices.append("검색어에서 찾을 수 있는 단어가 없습니다 (조사·어미만으로는 검색되지 않습니다).")
 
         table = generation.facets()
-        if browse:
-            docs = table.live
-        elif query is None:
-            docs = []
-        else:
-            docs = list(searcher.docs_for_query(query))
-
-        allowed, facets, granularity = self._facet_and_filter(docs, request, table)
-        total = len(allowed)
         sort = request.sort
         if browse and sort == "relevance":
             sort = "newest"  # nothing to rank by: show the latest first
+        offset = (request.page - 1) * request.size
+        limit = offset + request.size
+        ranked = None  # (docnum, score) of the first `limit` hits, when found with the matches
+        if browse:
+            docs = table.live
+        elif query is None or query is Q.NullQuery:
+            docs = np.zeros(0, dtype=np.int64)
+        elif sort == "relevance" and not _filters(request) and _scores_every_match(query):
+            collector = _TopAndAll(limit)
+            searcher.search_with_collector(query, collector)
+            docs = np.array(sorted(collector.matched), dtype=np.int64)
+            ranked = [(docnum, score) for score, docnum in collector.results().top_n]
+        else:
+            docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+
+        allowed, facets, granularity = self._facet_and_filter(docs, request, table)
+        total = len(allowed)
 
         hits: list[Hit] = []
-        offset = (request.page - 1) * request.size
         if total and offset < total:
-            limit = min(offset + request.size, total)
-            search_query = query if query is not None else Q.Every()
-            kwargs: dict[str, Any] = {"limit": limit}
-            if len(allowed) != len(docs):
-                kwargs["filter"] = allowed
-            if sort != "relevance":
-                kwargs["sortedby"] = [
-                    sorting.FieldFacet("undated"),
-                    sorting.FieldFacet("published", reverse=sort == "newest"),
-                ]
-            results = searcher.search(search_query, **kwargs)
+            limit = min(limit, total)
             reader = searcher.reader()
-            for rank in range(offset, min(limit, len(results))):
-                hits.append(self._hit(results[rank], reader, terms, sort == "relevance"))
+            if ranked is not None:
+                page = ranked[offset:limit]
+            elif sort == "relevance":
+                kwargs: dict[str, Any] = {"limit": limit}
+                if len(allowed) != len(docs):
+                    kwargs["filter"] = set(allowed.tolist())
+                results = searcher.search(query, **kwargs)
+                page = [(results[rank].docnum, results[rank].score) for rank in range(offset, min(limit, results.scored_length()))]
+            else:
+                page = [(int(d), None) for d in self._by_date(allowed, table, sort == "newest", offset, limit)]
+            hits = self._hits(searcher, reader, page, terms, sort == "relevance")
 
         result = SearchResult(
             query=request.q,
@@ -350,38 +562,72 @@ class SearchService:
         or None for an unknown id."""
         from search.related import find_related
 
-        return find_related(self.generation().searcher(), article_id, similar=limit, per_reporter=limit)
+        with self._engine:  # one searcher per generation, shared by all threads
+            return find_related(self.generation().searcher(), article_id, similar=limit, per_reporter=limit)
 
-    def _facet_and_filter(self, docs: list[int], request: SearchRequest, table: _FacetTable):
+    @staticmethod
+    def _by_date(docs: np.ndarray, table: _FacetTable, newest: bool, offset: int, limit: int) -> np.ndarray:
+        """Documents offset..limit of `docs` by publication time, undated last and
+        ties in index order, sorting only the candidates for the first `limit`."""
+        published = table.published[docs]
+        key = np.where(table.undated[docs], np.iinfo(np.int64).max, -published if newest else published)
+        if limit < len(docs):
+            # Everything up to the limit-th key (ties included, so pages stay stable).
+            kth = np.partition(key, limit - 1)[limit - 1]
+            candidates = key <= kth
+            docs, key = docs[candidates], key[candidates]
+        order = np.lexsort((docs, key))
+        return docs[order[offset:limit]]
+
+    def _facet_and_filter(self, docs: np.ndarray, request: SearchRequest, table: _FacetTable):
         """Filters by the request's reporters, presses and dates and counts the
         facets.  Each facet is counted with the *other* facets' filters applied, so a
         user can widen a choice (OR within a facet) as well as narrow it."""
         want_reporters = set(request.reporters)
         want_presses = set(request.presses)
-        low = request.date_from.isoformat() if request.date_from else None
-        high = request.date_to.isoformat() if request.date_to else None
-        reporter_counts: Counter = Counter()
-        press_counts: Counter = Counter()
-        day_counts: Counter = Counter()
-        allowed: set[int] = set()
-        reporters_of, press_of, day_of = table.reporters, table.press, table.day
-        for docnum in docs:
-            names = reporters_of[docnum]
-            press = press_of[docnum]
-            day = day_of[docnum]
-            ok_reporter = not want_reporters or not want_reporters.isdisjoint(names)
-            ok_press = not want_presses or press in want_presses
-            ok_day = (low is None and high is None) or (
-                day is not None and (low is None or day >= low) and (high is None or day <= high)
-            )
-            if ok_press and ok_day:
-                reporter_counts.update(names)
-            if ok_reporter and ok_day and press:
-                press_counts[press] += 1
-            if ok_reporter and ok_press and day:
-                day_counts[day[:7]] += 1
-            if ok_reporter and ok_press and ok_day:
-                allowed.add(docnum)
+        low = request.date_from.toordinal() if request.date_from else None
+        high = request.date_to.toordinal() if request.date_to else None
+
+        everything = np.ones(len(docs), dtype=bool)
+        ok_reporter = ok_press = ok_day = everything
+        # A document's position in `docs` (or -1): reporter pairs map through it.
+        position = np.full(table.size, -1, dtype=np.int64)
+        position[docs] = np.arange(len(docs))
+        pair_position = position[table.pair_doc]
+        in_result = pair_position >= 0
+        if want_reporters:
+            wanted = [table.reporter_ids[r] for r in want_reporters if r in table.reporter_ids]
+            hit_pairs = in_result & np.isin(table.pair_reporter, wanted)
+            ok_reporter = np.zeros(len(docs), dtype=bool)
+            ok_reporter[pair_position[hit_pairs]] = True
+        press = table.press[docs]
+        if want_presses:
+            wanted = [table.press_ids[p] for p in want_presses if p in table.press_ids]
+            ok_press = np.isin(press, wanted)
+        day = table.day_ordinal[docs]
+        if low is not None or high is not None:
+            ok_day = day >= 0
+            if low is not None:
+                ok_day = ok_day & (day >= low)
+            if high is not None:
+                ok_day = ok_day & (day <= high)
+
+        # Reporters, counted over documents that pass the press and date filters.
+        counted = np.zeros(len(docs), dtype=bool)
+        counted[ok_press & ok_day] = True
+        reporter_pairs = in_result.copy()
+        reporter_pairs[in_result] = counted[pair_position[in_result]]
+        reporter_hist = np.bincount(table.pair_reporter[reporter_pairs], minlength=len(table.reporter_names))
+        press_mask = ok_reporter & ok_day & (press >= 0)
+        press_hist = np.bincount(press[press_mask], minlength=len(table.press_names))
+        month = table.month[docs]
+        month_mask = ok_reporter & ok_press & (month >= 0)
+        month_hist = np.bincount(month[month_mask], minlength=len(table.month_names))
+        allowed = docs[ok_reporter & ok_press & ok_day]
+
+        reporter_counts = Counter({table.reporter_names[i]: int(reporter_hist[i]) for i in np.flatnonzero(reporter_hist)})
+        press_counts = Counter({table.press_names[i]: int(press_hist[i]) for i in np.flatnonzero(press_hist)})
+        day_counts = Counter({table.month_names[i]: int(month_hist[i]) for i in np.flatnonzero(month_hist)})
 
         granularity = "month"
         if day_counts:
@@ -391,16 +637,15 @@ class SearchService:
             if span > 36:
                 granularity = "year"
                 by_year: Counter = Counter()
-                for month, count in day_counts.items():
-                    by_year[month[:4]] += count
+                for month_name, count in day_counts.items():
+                    by_year[month_name[:4]] += count
                 day_counts = by_year
 
         def top(counter: Counter, selected: set[str]) -> list[FacetCount]:
-            ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-            chosen = ranked[:FACET_LIMIT]
-            shown = {value for value, _ in chosen}
-            chosen += [(v, counter.get(v, 0)) for v in sorted(selected - shown)]
-            return [FacetCount(v, c) for v, c in chosen]
+            ranked = heapq.nsmallest(FACET_LIMIT, counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            shown = {value for value, _ in ranked}
+            ranked += [(v, counter.get(v, 0)) for v in sorted(selected - shown)]
+            return [FacetCount(v, c) for v, c in ranked]
 
         facets = {
             "reporter": top(reporter_counts, want_reporters),
@@ -409,51 +654,57 @@ class SearchService:
         }
         return allowed, facets, granularity
 
-    def _hit(self, hit, reader, terms: set[str], scored: bool) -> Hit:
-        stored = hit.fields()
-        docnum = hit.docnum
-        import json
-
-        meta = json.loads(stored.get("meta") or "{}")
-        best_text, best_spans = stored.get("body") or "", []
+    def _hits(self, searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],
+              scored: bool) -> list[Hit]:
+        """The page's hits with snippets: one postings matcher per field and term
+        walks the page's documents in order (instead of one per hit)."""
+        docnums = [docnum for docnum, _ in page]
+        spans: dict[str, dict[int, list[tuple[int, int]]]] = {}
         if terms:
+            for fieldname in ("title", "body", "subtitles", "captions"):
+                spans[fieldname] = spans_by_doc(reader, fieldname, terms, docnums)
+        hits = []
+        for docnum, score in page:
+            stored = searcher.stored_fields(docnum)
+            meta = json.loads(stored.get("meta") or "{}")
+            best_text, best_spans = stored.get("body") or "", []
             for fieldname in ("body", "subtitles", "captions"):
                 text = stored.get(fieldname) or ""
-                if not text:
-                    continue
-                spans = term_spans(reader, fieldname, terms, docnum)
-                if len(spans) > len(best_spans):
-                    best_text, best_spans = text, spans
-        title = stored.get("title") or ""
-        title_spans = term_spans(reader, "title", terms, docnum) if terms else []
-        return Hit(
-            id=stored["id"],
-            title=title,
-            url=stored.get("url"),
-            press=stored.get("press"),
-            reporters=list(meta.get("reporters") or []),
-            published=meta.get("published"),
-            score=round(float(hit.score), 4) if scored and hit.score is not None else None,
-            snippet=snippet(best_text, best_spans),
-            title_html=mark(title, title_spans),
-        )
+                found = spans.get(fieldname, {}).get(docnum, [])
+                if text and len(found) > len(best_spans):
+                    best_text, best_spans = text, found
+            title = stored.get("title") or ""
+            hits.append(Hit(
+                id=stored["id"],
+                title=title,
+                url=stored.get("url"),
+                press=stored.get("press"),
+                reporters=list(meta.get("reporters") or []),
+                published=meta.get("published"),
+                score=round(float(score), 4) if scored and score is not None else None,
+                snippet=snippet(best_text, best_spans),
+                title_html=mark(title, spans.get("title", {}).get(docnum, [])),
+            ))
+        return hits
 
     # -- articles
 
     def article(self, article_id: str) -> Optional[Article]:
-        stored = self.generation().searcher().document(id=article_id)
+        with self._engine:
+            stored = self.generation().searcher().document(id=article_id)
         return article_from_stored(stored) if stored else None
 
     def highlighted_body(self, article_id: str, q: str) -> Optional[list[str]]:
         """The article's paragraphs as HTML with the query's morphemes marked."""
-        searcher = self.generation().searcher()
-        docnum = searcher.document_number(id=article_id)
-        if docnum is None:
-            return None
-        stored = searcher.stored_fields(docnum)
-        body = stored.get("body") or ""
         terms = highlight_terms(self.parser, self.parser.parse(q)) if q else set()
-        spans = term_spans(searcher.reader(), "body", terms, docnum) if terms else []
+        with self._engine:
+            searcher = self.generation().searcher()
+            docnum = searcher.document_number(id=article_id)
+            if docnum is None:
+                return None
+            stored = searcher.stored_fields(docnum)
+            spans = term_spans(searcher.reader(), "body", terms, docnum) if terms else []
+        body = stored.get("body") or ""
         paragraphs, cursor = [], 0
         for paragraph in body.split("\n"):
             end = cursor + len(paragraph)

@@ -127,8 +127,12 @@ def test_the_time_budget_cuts_a_search_short_with_a_notice(client, service, monk
     assert status == 200
     assert data["notices"].count(TIMEOUT_NOTICE) == 1
     assert data["total"] < full.total  # partial: what was found in time
-    page = client.get("/search?q=" + quote("반도체 OR 협력 OR 삼성전자"))
+    # (Another sort than the first search's: that full result is cached, rightly.)
+    page = client.get("/search?sort=oldest&q=" + quote("반도체 OR 협력 OR 삼성전자"))
     assert page.status_code == 200 and "시간 한도" in page.get_data(as_text=True)
+    # A partial result is never cached: the next identical search runs again.
+    again = service.search(SearchRequest(q="반도체 OR 협력 OR 삼성전자", sort="oldest"))
+    assert TIMEOUT_NOTICE in again.notices
 
 
 def test_budgeted_query_is_transparent(service):

@@ -201,7 +201,16 @@ class PreTokenized(str):
 
 
 class KoreanAnalyzer(CompositeAnalyzer):
-    """The analyzer for Korean text fields; `backend` is `mecab` (default) or `kiwi`."""
+    """The analyzer for Korean text fields; `backend` is `mecab` (default) or `kiwi`.
+
+    The filter chain above defines what becomes a term.  Run as Whoosh composes
+    it, every morpheme passes through seven generators and up to three token
+    copies, which together cost more than mecab's own parse.  So while the chain
+    is exactly the default one, the analyzer runs `_fused_terms` instead: the
+    same steps in one loop over plain tuples.  `tests/test_perf_analysis.py`
+    holds the two to identical output on real text; any other chain (or a
+    request the fused loop does not cover) runs the filters themselves.
+    """
 
     def __init__(self, backend: str = "mecab"):
         super().__init__(
@@ -215,21 +224,89 @@ class KoreanAnalyzer(CompositeAnalyzer):
         )
         self.backend = backend
 
+    def _fusable(self, kwargs) -> bool:
+        return (
+            tuple(type(item) for item in self.items) == _DEFAULT_CHAIN
+            and kwargs.get("tokenize", True)
+            and not kwargs.get("keeporiginal")
+            and not kwargs.get("no_morph")
+        )
+
     def __call__(self, value, positions=False, chars=False, **kwargs):
         if isinstance(value, PreTokenized):
-            return _replay(value.tokens, positions, chars, kwargs)
+            return _replay(value.tokens, positions, chars, kwargs, reuse=True)
+        if self._fusable(kwargs):
+            tuples = _fused_terms(self.items[0].backend, value, kwargs.get("start_char", 0))
+            # Whoosh's indexing formats read each token before asking for the next,
+            # so one token object can be reused there; other callers may keep the
+            # tokens (list(analyzer(text))) and get one object each.
+            return _replay(tuples, positions, chars, kwargs, reuse=kwargs.get("mode") == "index")
         return super().__call__(value, positions=positions, chars=chars, **kwargs)
 
     def token_tuples(self, text: str) -> list[tuple[str, int, int, int]]:
         """(term, position, startchar, endchar) for every token of `text`."""
+        if self._fusable({}):
+            return _fused_terms(self.items[0].backend, text)
         return [(t.text, t.pos, t.startchar, t.endchar) for t in self(text, positions=True, chars=True)]
 
 
-def _replay(tokens, positions, chars, kwargs) -> Iterator[Token]:
-    token = Token(positions, chars, **{k: v for k, v in kwargs.items() if k in ("removestops", "mode")})
+_DEFAULT_CHAIN = (
+    MorphemeTokenizer, PartOfSpeechFilter, LemmaFilter, CompoundSplitFilter,
+    HanjaReadingFilter, LowercaseFilter, PositionFilter,
+)
+
+
+def _fused_terms(backend: str, text: str, start_char: int = 0) -> list[tuple[str, int, int, int]]:
+    """The default chain in one loop: (term, position, startchar, endchar) per
+    token, exactly as MorphemeTokenizer | … | PositionFilter yield them."""
+    out: list[tuple[str, int, int, int]] = []
+    append = out.append
+    content, predicates = CONTENT_TAGS, PREDICATE_TAGS
+    position = -1
+    for surface, tag, start, end, lemma, parts, reading in get_backend(backend).analyze_tuples(text):
+        if tag not in content:  # PartOfSpeechFilter
+            continue
+        start += start_char
+        end += start_char
+        # HanjaReadingFilter: the reading follows each token, at its position.
+        alias = reading.lower() if reading and _is_hanja(surface) and _is_hangul(reading) else None
+        if len(parts) >= 2:  # CompoundSplitFilter
+            exact = "".join(parts) == surface
+            cursor = 0
+            for part in parts:
+                position += 1
+                if exact:
+                    span = (start + cursor, start + cursor + len(part))
+                else:
+                    span = (start, start + len(surface))
+                cursor += len(part)
+                append((part.lower(), position) + span)
+                if alias is not None:
+                    append((alias, position) + span)
+            continue
+        if tag in predicates:  # LemmaFilter
+            term = lemma + "다"
+        elif lemma != surface and not parts:
+            term = lemma
+        else:
+            term = surface
+        position += 1  # PositionFilter
+        append((term.lower(), position, start, end))  # LowercaseFilter
+        if alias is not None:
+            append((alias, position, start, end))
+    return out
+
+
+def _replay(tokens, positions, chars, kwargs, reuse: bool = True) -> Iterator[Token]:
+    options = {k: v for k, v in kwargs.items() if k in ("removestops", "mode")}
+    token = Token(positions, chars, **options)
     token.boost = 1.0
     token.stopped = False
     for text, pos, startchar, endchar in tokens:
+        if not reuse:
+            token = Token(positions, chars, **options)
+            token.boost = 1.0
+            token.stopped = False
         token.text = text
         if positions:
             token.pos = pos

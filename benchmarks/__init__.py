@@ -1,0 +1,1 @@
+"""The news-search benchmark suite: `python3 -m benchmarks.run --help`."""

@@ -1,0 +1,106 @@
+"""The analyzer's fused fast path must produce exactly what the filter chain
+produces: same terms, positions and character offsets, in the same order."""
+
+import json
+from itertools import islice
+
+import pytest
+from whoosh.analysis import CompositeAnalyzer
+
+from search.analysis.analyzer import KoreanAnalyzer, PreTokenized, _fused_terms
+from search.analysis.morphology import Morpheme, get_backend
+from conftest import FIXTURE_ARTICLES, SEED_FILE
+
+EDGE_CASES = [
+    "",
+    "   \n\n  ",
+    "文 대통령과 對中 수출, 韓美 정상회담",  # Hanja with readings
+    "삼성전자는 성장산업에서 클라우드컴퓨팅으로 나섰다",  # compounds, lemmas
+    "MS와 AI, iPhone 15 Pro를 샀다… 3.5%↑",  # Latin, numbers, symbols
+    "뭘 했니? 깨끗하다. 아름다운 하늘",  # base forms, roots, adjectives
+    "삼성\x00전자 \ud800 협력",  # characters mecab cannot take
+    "가" * 3000 + "\n" + "협력했다 " * 800,  # longer than one mecab chunk
+    "마이크로소프트의 사티아 나델라 최고경영자(CEO)",  # user dictionary
+]
+
+
+def chain_tuples(analyzer: KoreanAnalyzer, text: str, start_char: int = 0):
+    """What the filters themselves yield (the fast path bypassed)."""
+    tokens = CompositeAnalyzer.__call__(analyzer, text, positions=True, chars=True, start_char=start_char)
+    return [(t.text, t.pos, t.startchar, t.endchar) for t in tokens]
+
+
+def corpus_texts():
+    texts = [SEED_FILE.read_text("utf-8")]
+    for record in FIXTURE_ARTICLES:
+        texts += [record["title"], record["body"], record.get("subtitle") or ""]
+    return texts + EDGE_CASES
+
+
+@pytest.mark.parametrize("backend", ["mecab", "kiwi"])
+def test_fused_path_matches_the_filter_chain(backend):
+    if backend == "kiwi":
+        pytest.importorskip("kiwipiepy", reason="kiwipiepy is the optional second analyser")
+    analyzer = KoreanAnalyzer(backend)
+    for text in corpus_texts():
+        expected = chain_tuples(analyzer, text)
+        assert _fused_terms(backend, text) == expected, text[:80]
+        assert analyzer.token_tuples(text) == expected
+        # And through the analyzer's own entry point, as Whoosh indexes a field.
+        via_call = [(t.text, t.pos, t.startchar, t.endchar)
+                    for t in analyzer(text, positions=True, chars=True, mode="index")]
+        assert via_call == expected
+
+
+def test_fused_path_matches_on_real_news(shared_data):
+    analyzer = KoreanAnalyzer()
+    path = shared_data / "news" / "ko_wikinews_boddari" / "wikinews.normalized.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} not found")
+    checked = 0
+    with open(path, encoding="utf-8") as handle:
+        for line in islice(handle, 150):
+            record = json.loads(line)
+            for text in (record.get("title") or "", record.get("body") or ""):
+                assert analyzer.token_tuples(text) == chain_tuples(analyzer, text), text[:80]
+                checked += 1
+    assert checked >= 100
+
+
+def test_start_char_offsets_are_kept():
+    analyzer = KoreanAnalyzer()
+    text = "文 대통령이 삼성전자를 방문했다"
+    shifted = [(t.text, t.pos, t.startchar, t.endchar)
+               for t in analyzer(text, positions=True, chars=True, start_char=100)]
+    assert shifted == chain_tuples(analyzer, text, start_char=100)
+    assert shifted[0][2] == 100
+
+
+def test_tokens_outside_indexing_are_independent_objects():
+    # list(analyzer(text)) must not hand back one object repeated.
+    tokens = list(KoreanAnalyzer()("삼성전자와 협력했다", positions=True))
+    assert [t.text for t in tokens] == ["삼성", "전자", "협력"]
+    assert len({id(t) for t in tokens}) == 3
+
+
+def test_a_changed_chain_runs_the_filters_not_the_fast_path():
+    from whoosh.analysis import StopFilter
+
+    analyzer = KoreanAnalyzer()
+    analyzer.items.insert(-1, StopFilter(stoplist=["협력"], minsize=1, renumber=False))
+    assert [t.text for t in analyzer("삼성전자와 협력했다")] == ["삼성", "전자"]
+    assert [t[0] for t in analyzer.token_tuples("삼성전자와 협력했다")] == ["삼성", "전자"]
+
+
+def test_morphemes_and_tuples_agree():
+    backend = get_backend("mecab")
+    text = SEED_FILE.read_text("utf-8")[:3000]
+    assert backend.analyze(text) == [Morpheme(*t) for t in backend.analyze_tuples(text)]
+
+
+def test_pretokenized_replay_still_round_trips():
+    analyzer = KoreanAnalyzer()
+    tuples = analyzer.token_tuples("文 대통령이 삼성전자를 방문했다")
+    replayed = [(t.text, t.pos, t.startchar, t.endchar)
+                for t in analyzer(PreTokenized("文 대통령이 삼성전자를 방문했다", tuples), positions=True, chars=True)]
+    assert replayed == tuples
