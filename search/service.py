@@ -26,6 +26,7 @@ from search.highlight import mark, snippet, term_spans
 from search.index import IndexLayout, article_from_stored
 from search.model import Article
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
+from search.ranking import ranked_search
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
@@ -253,8 +254,8 @@ class SearchService:
         generation = self.generation()
         searcher = generation.searcher()
         parsed = self.parser.parse(request.q)
+        query = self.parser.compile(parsed, searcher=searcher)  # the searcher: AND-then-relaxed
         notices = list(parsed.notices)
-        query = self.parser.compile(parsed)
         terms = highlight_terms(self.parser, parsed)
         browse = not request.q
         if query is None and not browse:
@@ -287,7 +288,7 @@ class SearchService:
                     sorting.FieldFacet("undated"),
                     sorting.FieldFacet("published", reverse=sort == "newest"),
                 ]
-            results = searcher.search(search_query, **kwargs)
+            results = ranked_search(searcher, search_query, sort == "relevance", **kwargs)
             reader = searcher.reader()
             for rank in range(offset, min(limit, len(results))):
                 hits.append(self._hit(results[rank], reader, terms, sort == "relevance"))
