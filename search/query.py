@@ -344,7 +344,9 @@ class QueryParser:
         source = parsed.text
         words = plain_words(node)
         question = self.is_question(parsed)
-        optional = frozenset(id(w) for w in words) if question else frozenset()
+        # In a question, quotation marks and parentheses are punctuation
+        # ("열"은 뭐라고 불리는가?), so every text clause is optional there.
+        optional = frozenset(id(w) for w in text_clauses(node)) if question else frozenset()
         constraint = self._constraint(node, source, optional)
         if (not question and searcher is not None and len(words) >= RELAX_MIN_WORDS
                 and constraint is not None and not _matches_any(searcher, constraint)):
@@ -354,6 +356,7 @@ class QueryParser:
         clauses: list[Q.Query] = [ScoredTerm(CONTENT_FIELD, t) for t in terms]
         clauses += [ScoredTerm(BIGRAM_FIELD, g, boost=BIGRAM_WEIGHT) for g in grams]
         clauses += [ScoredTerm(INITIALS_FIELD, k) for k in initials]
+        clauses += self._alias_clauses(node, source)
         ranking = Q.Or(clauses) if clauses else None
         if ranking is None:
             query = constraint
@@ -379,23 +382,37 @@ class QueryParser:
                 if is_initials_query(n.text):
                     initials[n.text] = None
                     return
-                alternatives = [(n.text, self.terms_by_position(n, source))]
-                if not n.phrase and n.fields == DEFAULT_FIELDS:
-                    key = tuple(g[0] for g in alternatives[0][1])
-                    alternatives += [(word, [[t] for t in other]) for word, other in self.aliases().aliases(key)]
-                for text, positions in alternatives:
-                    for group in positions:
-                        for term in group:
-                            if not (question and term in QUESTION_WORDS):
-                                terms[term] = None
-                    for gram, _, _ in bigrams(text):
-                        grams[gram] = None
+                for group in self.terms_by_position(n, source):
+                    for term in group:
+                        if not (question and term in QUESTION_WORDS):
+                            terms[term] = None
+                for gram, _, _ in bigrams(n.text):
+                    grams[gram] = None
             elif isinstance(n, (AllOf, AnyOf)):
                 for child in n.nodes:
                     visit(child)
 
         visit(node)
         return list(terms), list(grams), list(initials)
+
+    def _alias_clauses(self, node: Optional[Node], source: str) -> list[Q.Query]:
+        """One clause per word that has aliases: the best of the word's own terms
+        and each alias's (a disjunction-max, so a synonym never counts twice)."""
+        clauses = []
+        for word in text_clauses(node):
+            if word.phrase or word.fields != DEFAULT_FIELDS:
+                continue
+            positions = self.terms_by_position(word, source)
+            aliases = self.aliases().aliases(tuple(g[0] for g in positions))
+            if not aliases:
+                continue
+            own = [ScoredTerm(CONTENT_FIELD, g[0]) for g in positions]
+            options = [Q.And(own) if len(own) > 1 else own[0]]
+            for _, other in aliases:
+                theirs = [ScoredTerm(CONTENT_FIELD, t) for t in other]
+                options.append(Q.And(theirs) if len(theirs) > 1 else theirs[0])
+            clauses.append(Q.DisjunctionMax(options))
+        return clauses
 
     def _constraint(self, node: Optional[Node], source: str, optional: frozenset) -> Optional[Q.Query]:
         """The boolean part; Text nodes whose id is in `optional` are left out."""
@@ -462,6 +479,15 @@ def plain_words(node: Optional[Node]) -> list[Text]:
     return [n for n in nodes if isinstance(n, Text) and not n.phrase and n.fields == DEFAULT_FIELDS]
 
 
+def text_clauses(node: Optional[Node]) -> list[Text]:
+    """Every text clause outside an exclusion, at any depth."""
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, (AllOf, AnyOf)):
+        return [t for child in node.nodes for t in text_clauses(child)]
+    return []
+
+
 def _matches_any(searcher, query: Q.Query) -> bool:
     for subsearcher, _ in searcher.leaf_searchers():
         if query.matcher(subsearcher, subsearcher.boolean_context()).is_active():
@@ -478,7 +504,12 @@ def highlight_terms(parser: QueryParser, parsed: ParsedQuery) -> set[str]:
     """The analysed terms of the positive text clauses and their aliases, for
     snippet highlighting (a question's interrogatives are not marked)."""
     terms, _, _ = parser._ranking_terms(parsed.node, parsed.text, parser.is_question(parsed))
-    return set(terms)
+    marked = set(terms)
+    for word in text_clauses(parsed.node):
+        key = tuple(g[0] for g in parser.terms_by_position(word, parsed.text))
+        for _, other in parser.aliases().aliases(key):
+            marked.update(other)
+    return marked
 
 
 def filters_in(node: Optional[Node]) -> list[Node]:
