@@ -326,7 +326,7 @@ class QueryParser:
 
     def compile(self, parsed: Union[ParsedQuery, Node, None], source: str = "", searcher=None) -> Optional[Q.Query]:
         """The Whoosh query of a parsed query: a boolean constraint (which articles
-        match) required of a ranking query (how they are scored, `search.ranking`).
+        match) ANDed with a ranking query (how they are scored, `search.ranking`).
 
         Plain words are all required in a keyword query (삼성전자 협력), and a
         keyword query of `RELAX_MIN_WORDS` or more words that no article matches
@@ -365,7 +365,9 @@ class QueryParser:
         elif isinstance(constraint, Q.AndNot) and isinstance(constraint.a, Q.Every):
             query = Q.AndNot(ranking, constraint.b)  # only exclusions: rank what is left
         else:
-            query = Q.Require(ranking, constraint)
+            # Whoosh's own Require collects no hits (2.7.4); a zero-scored
+            # constraint ANDed with the ranking query is the same thing.
+            query = Q.And([ranking, Q.ConstantScoreQuery(constraint, 0.0)])
         if query is not None:
             query.proximity_terms = terms
         return query

@@ -46,7 +46,9 @@ class LuceneBM25(WeightingModel):
         self.K1, self.B = K1, B
 
     def supports_block_quality(self) -> bool:
-        return True
+        # Whoosh's block-skipping drops every hit of a Require (constraint)
+        # query once scores tie; ranking reads whole postings instead.
+        return False
 
     def scorer(self, searcher, fieldname, text, qf=1):
         return _LuceneBM25Scorer(searcher, fieldname, text, self.K1, self.B)

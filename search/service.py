@@ -27,6 +27,7 @@ from search.index import IndexLayout, article_from_stored
 from search.model import Article
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
 from search.ranking import ranked_search
+from search.suggest import SUGGEST_BELOW, did_you_mean, keyboard_rewrite
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_PAGE_SIZE = 100
@@ -44,6 +45,9 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     size: int = 10
+    # Search the query as typed: no keyboard-layout rewrite (the "원래 검색어로
+    # 검색" link after 삼성전자(으)로 검색한 결과입니다).
+    exact: bool = False
 
     @classmethod
     def from_params(
@@ -56,6 +60,7 @@ class SearchRequest:
         sort: Optional[str] = None,
         page: Union[str, int, None] = None,
         size: Union[str, int, None] = None,
+        exact: Union[str, bool, None] = None,
     ) -> "SearchRequest":
         """A validated request from untrusted strings; a bad value raises
         `QueryError` naming the parameter."""
@@ -64,6 +69,7 @@ class SearchRequest:
         request.presses = [p.strip() for p in press if p and p.strip()]
         request.page = _int_param(page, "page", 1, 1, MAX_PAGE)
         request.size = _int_param(size, "size", 10, 1, MAX_PAGE_SIZE)
+        request.exact = exact is True or (isinstance(exact, str) and exact.strip().lower() in ("1", "true", "yes", "on"))
         request.sort = (sort or "relevance").strip().lower()
         if request.sort not in SORTS:
             raise QueryError(f"sort: '{sort}' is not one of {', '.join(SORTS)}", "sort")
@@ -121,6 +127,9 @@ class SearchResult:
     date_granularity: str = "month"
     highlight_terms: list[str] = field(default_factory=list)
     request: Optional[SearchRequest] = None
+    # The query as typed when it was recognised as Korean typed on the Latin
+    # layout and searched as Hangul (`query` then holds the Hangul).
+    rewritten_from: Optional[str] = None
 
     @property
     def pages(self) -> int:
@@ -136,6 +145,7 @@ class SearchResult:
             "hits": [asdict(h) for h in self.hits],
             "facets": {k: [asdict(v) for v in vs] for k, vs in self.facets.items()},
             "suggestion": self.suggestion,
+            "rewritten_from": self.rewritten_from,
             "notices": self.notices,
         }
 
@@ -253,7 +263,12 @@ class SearchService:
         started = time.perf_counter()
         generation = self.generation()
         searcher = generation.searcher()
-        parsed = self.parser.parse(request.q)
+        q, rewritten_from = request.q, None
+        if q and not request.exact:
+            rewritten = keyboard_rewrite(searcher, q)  # tkatjdwjswk → 삼성전자
+            if rewritten:
+                q, rewritten_from = rewritten, request.q
+        parsed = self.parser.parse(q)
         query = self.parser.compile(parsed, searcher=searcher)  # the searcher: AND-then-relaxed
         notices = list(parsed.notices)
         terms = highlight_terms(self.parser, parsed)
@@ -293,15 +308,17 @@ class SearchService:
             for rank in range(offset, min(limit, len(results))):
                 hits.append(self._hit(results[rank], reader, terms, sort == "relevance"))
 
+        suggestion = did_you_mean(searcher, q) if q and total < SUGGEST_BELOW else None
         return SearchResult(
-            query=request.q,
+            query=q,
             total=total,
             page=request.page,
             size=request.size,
             took_ms=(time.perf_counter() - started) * 1000,
             hits=hits,
             facets=facets,
-            suggestion=None,
+            suggestion=suggestion,
+            rewritten_from=rewritten_from,
             notices=notices,
             date_granularity=granularity,
             highlight_terms=sorted(terms),

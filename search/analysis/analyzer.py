@@ -4,6 +4,7 @@ one job, composed into one Whoosh analyzer used at index and at query time.
     MorphemeTokenizer           text → morphemes with exact character offsets
     | PartOfSpeechFilter        keep content morphemes, drop particles/endings/suffixes
     | LemmaFilter               verbs and adjectives → dictionary form (나섰다 → 나서다)
+    | NumberUnitFilter          180조원 → 180 조 원, as 180조 원 is read
     | CompoundSplitFilter       compound nouns → their parts (성장산업 → 성장 + 산업)
     | HanjaReadingFilter        Hanja also indexed by its Hangul reading (文 → 문)
     | LowercaseFilter           Latin letters lower-cased (MS → ms)
@@ -21,7 +22,9 @@ from typing import Iterable, Iterator
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 from whoosh.analysis.filters import LowercaseFilter
 
+from search.analysis.hanja import hanja_reading
 from search.analysis.morphology import Morpheme, get_backend
+from search.analysis.numbers import NumberUnitFilter
 
 # What becomes an index term (mecab-ko-dic / Sejong tags).  Adverbs (MAG, MAJ) and
 # determiners (MM) stay: dropping them measurably hurt retrieval.
@@ -155,14 +158,18 @@ class CompoundSplitFilter(_MorphemeFilter):
 
 
 class HanjaReadingFilter(_MorphemeFilter):
-    """Hanja (common in headlines: 文 대통령, 對中 수출) is also indexed by its
-    Hangul reading at the same position, so 문 대통령 finds 文 대통령."""
+    """Hanja (common in headlines: 文 대통령, 對中 수출, 삼성電) is also indexed by
+    its Hangul reading at the same position, so 문 대통령 finds 文 대통령.  The
+    reading is mecab-ko-dic's for the Hanja words it knows, else read character
+    by character from the headline Hanja table (`search.analysis.hanja`)."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
             yield token
-            reading = token.morpheme.reading
             text = token.morpheme.surface
+            reading = token.morpheme.reading
+            if not reading and _is_hanja(text) and token.text == text:
+                reading = hanja_reading(text)
             if reading and _is_hanja(text) and _is_hangul(reading):
                 alias = token.copy()
                 alias.text = reading
@@ -208,6 +215,7 @@ class KoreanAnalyzer(CompositeAnalyzer):
             MorphemeTokenizer(backend),
             PartOfSpeechFilter(),
             LemmaFilter(),
+            NumberUnitFilter(),
             CompoundSplitFilter(),
             HanjaReadingFilter(),
             LowercaseFilter(),
