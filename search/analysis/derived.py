@@ -22,7 +22,8 @@ from whoosh.analysis import Analyzer, Token
 
 from search.korean import initials_of, is_hangul_word
 
-_RUN = re.compile(r"[\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\W_]+")
+_CJK_RANGES = "\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(f"[{_CJK_RANGES}]+|[^\\W_{_CJK_RANGES}]+")
 _CJK = re.compile(r"[\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -74,8 +75,9 @@ def initials_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]])
 
 def words_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]]) -> list[str]:
     """The Hangul words of `text`, given its morpheme tokens (term, pos, start,
-    end): each morpheme of two or more syllables, and each run of morphemes
-    written together without its particle (삼성+전자 in 삼성전자는 → 삼성전자)."""
+    end): each noun-like morpheme (indexed as written; verbs are indexed as their
+    lemma) of two or more syllables, and each run of them written together
+    without its particle (삼성+전자 in 삼성전자는 → 삼성전자)."""
     keys: list[str] = []
     run_start: Optional[int] = None
     run_end = -1
@@ -87,11 +89,17 @@ def words_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]]) ->
             if len(surface) >= 2 and is_hangul_word(surface):
                 keys.append(surface)
 
-    for _, _, start, end in tokens:
+    for term, _, start, end in tokens:
         if (start, end) in seen_spans or end <= start:
-            continue  # a Hanja reading or lemma sharing its word's span
+            continue  # a Hanja reading sharing its word's span
         seen_spans.add((start, end))
         surface = text[start:end]
+        if term != surface:
+            # A verb or adjective (indexed as its lemma, 움직이다 for 움직이):
+            # not a name, and not part of one.
+            close_run()
+            run_start = None
+            continue
         if run_start is not None and start == run_end:
             run_end = end
         else:
