@@ -35,7 +35,7 @@ from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.derived import bigrams
 from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
-from search.ranking import BIGRAM_WEIGHT, ScoredTerm
+from search.ranking import BIGRAM_WEIGHT, ScoredTerm, rare_enough
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -326,7 +326,7 @@ class QueryParser:
 
     def compile(self, parsed: Union[ParsedQuery, Node, None], source: str = "", searcher=None) -> Optional[Q.Query]:
         """The Whoosh query of a parsed query: a boolean constraint (which articles
-        match) ANDed with a ranking query (how they are scored, `search.ranking`).
+        match) whose articles a ranking query scores (`search.ranking`).
 
         Plain words are all required in a keyword query (삼성전자 협력), and a
         keyword query of `RELAX_MIN_WORDS` or more words that no article matches
@@ -353,7 +353,10 @@ class QueryParser:
             constraint = self._constraint(node, source, frozenset(id(w) for w in words))
             parsed.notices.append("모든 단어가 들어 있는 기사가 없어, 일부 단어가 일치하는 기사를 관련도순으로 보여 드립니다.")
         terms, grams, initials = self._ranking_terms(node, source, question)
-        clauses: list[Q.Query] = [ScoredTerm(CONTENT_FIELD, t) for t in terms]
+        scored, grams = terms, grams
+        if searcher is not None:
+            scored, grams = rare_enough(searcher, CONTENT_FIELD, terms), rare_enough(searcher, BIGRAM_FIELD, grams)
+        clauses: list[Q.Query] = [ScoredTerm(CONTENT_FIELD, t) for t in scored]
         clauses += [ScoredTerm(BIGRAM_FIELD, g, boost=BIGRAM_WEIGHT) for g in grams]
         clauses += [ScoredTerm(INITIALS_FIELD, k) for k in initials]
         clauses += self._alias_clauses(node, source)
@@ -365,9 +368,9 @@ class QueryParser:
         elif isinstance(constraint, Q.AndNot) and isinstance(constraint.a, Q.Every):
             query = Q.AndNot(ranking, constraint.b)  # only exclusions: rank what is left
         else:
-            # Whoosh's own Require collects no hits (2.7.4); a zero-scored
-            # constraint ANDed with the ranking query is the same thing.
-            query = Q.And([ranking, Q.ConstantScoreQuery(constraint, 0.0)])
+            # The constraint decides the articles, the ranking query only adds
+            # to their scores (Whoosh's own Require collects no hits in 2.7.4).
+            query = Q.AndMaybe(Q.ConstantScoreQuery(constraint, 0.0), ranking)
         if query is not None:
             query.proximity_terms = terms
         return query
