@@ -99,14 +99,28 @@ def did_you_mean(searcher, query: str) -> Optional[str]:
     changed = False
     out = []
     for token in re.split(r"(\s+)", query):
-        if len(token) >= 2 and is_hangul_word(token) and token not in vocab:
-            nearest = vocab.nearest(token)
-            if nearest:
-                out.append(nearest)
-                changed = True
-                continue
-        out.append(token)
+        fixed = _correct_word(vocab, token) if len(token) >= 2 and is_hangul_word(token) else None
+        out.append(fixed or token)
+        changed = changed or fixed is not None
     return "".join(out) if changed else None
+
+
+# Particles a query word may end in (the vocabulary holds words without them).
+_PARTICLES = ("에서", "에게", "까지", "부터", "으로", "은", "는", "이", "가", "을", "를", "의", "에", "와", "과", "도", "로", "만")
+
+
+def _correct_word(vocab: Vocabulary, word: str) -> Optional[str]:
+    if word in vocab:
+        return None
+    for particle in _PARTICLES:
+        stem = word[: -len(particle)]
+        if word.endswith(particle) and len(stem) >= 2:
+            if stem in vocab:
+                return None  # 삼성전자가: a known word and its particle
+            nearest = vocab.nearest(stem)
+            if nearest:
+                return nearest + particle
+    return vocab.nearest(word)
 
 
 def keyboard_rewrite(searcher, query: str) -> Optional[str]:

@@ -98,7 +98,9 @@ def test_real_latin_words_are_not_rewritten(svc):
 # --- did you mean -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typo, fixed", [("삼성젼자", "삼성전자"), ("나델러", "나델라"), ("이재영 재판", "이재용 재판")])
+@pytest.mark.parametrize("typo, fixed", [
+    ("삼성젼자", "삼성전자"), ("나델러", "나델라"), ("이재영 재판", "이재용 재판"), ("나델러가 투자", "나델라가 투자"),
+])
 def test_did_you_mean(svc, typo, fixed):
     result = svc.search(typo)
     assert result.suggestion == fixed
@@ -107,6 +109,7 @@ def test_did_you_mean(svc, typo, fixed):
 
 def test_no_suggestion_for_known_words(svc):
     assert svc.search("나델라").suggestion is None
+    assert svc.search("나델라가 엔비디아").suggestion is None  # known words, just no article with both
 
 
 # --- spacing, aliases, numbers, Hanja, user dictionary -------------------------------
