@@ -205,3 +205,15 @@ def test_paging_agrees_with_the_reranked_first_page(svc):
     pages = ids(svc.search(SearchRequest(q="체스 규칙 세로줄 이름?", size=1, page=1))) + ids(
         svc.search(SearchRequest(q="체스 규칙 세로줄 이름?", size=1, page=2)))
     assert pages == first[:2]
+
+
+def test_cli_shows_the_rewrite_and_the_suggestion(svc, capsys):
+    from search.cli import main
+
+    assert main(["search", "tkatjdwjswk", "--index", str(svc.layout.root)]) == 0
+    out = capsys.readouterr().out
+    assert "삼성전자(으)로 검색한 결과입니다" in out and "--exact tkatjdwjswk" in out
+    assert main(["search", "tkatjdwjswk", "--exact", "--index", str(svc.layout.root)]) == 0
+    assert "0건" in capsys.readouterr().out
+    assert main(["search", "나델러", "--index", str(svc.layout.root)]) == 0
+    assert "이것을 찾으셨나요: 나델라" in capsys.readouterr().out
