@@ -377,7 +377,8 @@ class QueryParser:
 
     def _ranking_terms(self, node: Optional[Node], source: str, question: bool):
         """Distinct morphemes, bigrams and 초성 keys of the positive text clauses
-        (with their aliases); interrogatives are left out of a question's."""
+        (aliases score separately, `_alias_clauses`); a question's
+        interrogatives are left out."""
         terms: dict[str, None] = {}
         grams: dict[str, None] = {}
         initials: dict[str, None] = {}
