@@ -59,8 +59,9 @@ class LuceneBM25(WeightingModel):
         self.K1, self.B = K1, B
 
     def supports_block_quality(self) -> bool:
-        # Lets Whoosh skip posting blocks that cannot reach the top hits.
-        return True
+        # Block skipping walks Whoosh's matcher tree per block; the array union
+        # the ranking query uses is faster without it (see search.query).
+        return False
 
     def scorer(self, searcher, fieldname, text, qf=1):
         return _LuceneBM25Scorer(searcher, fieldname, text, self.K1, self.B)
