@@ -111,6 +111,8 @@ def _configure_search(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sort", default="relevance", help="relevance | newest | oldest")
     p.add_argument("--page", default="1")
     p.add_argument("--size", default="10")
+    p.add_argument("--exact", action="store_true",
+                   help="search the query as typed (no 한/영 keyboard-layout correction)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -125,7 +127,7 @@ def run_search(args: argparse.Namespace) -> int:
     try:
         request = SearchRequest.from_params(
             q=args.query, reporter=args.reporter, press=args.press, date_from=args.date_from,
-            date_to=args.date_to, sort=args.sort, page=args.page, size=args.size,
+            date_to=args.date_to, sort=args.sort, page=args.page, size=args.size, exact=args.exact,
         )
         result = SearchService(args.index).search(request)
     except QueryError as exc:
@@ -141,8 +143,12 @@ def run_search(args: argparse.Namespace) -> int:
         _print_json(data)
         return 0
     color = sys.stdout.isatty()
+    if result.rewritten_from:
+        print(f"! {result.query}(으)로 검색한 결과입니다. 원래 검색어로 검색: --exact {result.rewritten_from}")
     for notice in result.notices:
         print(f"! {notice}")
+    if result.suggestion:
+        print(f"? 이것을 찾으셨나요: {result.suggestion}")
     print(f"{result.total}건 ({result.took_ms:.1f} ms) — page {result.page}/{result.pages}")
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         byline = " · ".join(x for x in [hit.press, ", ".join(hit.reporters), (hit.published or "")[:16].replace("T", " ")] if x)

@@ -625,8 +625,9 @@ class Reindexer:
         if self.workers <= 1 or total_bytes < PARALLEL_MIN_BYTES or len(units) < 2:
             _init_worker(self.backend, known, known_lines)
             for unit in units:
-                # In-process: let the Whoosh writer analyse; no token copies needed.
-                yield _process_unit(unit, analyse=False)
+                # Analysed here once: the derived fields (content, words, 초성) are
+                # assembled from these tokens instead of analysing the text again.
+                yield _process_unit(unit, analyse=True)
             return
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

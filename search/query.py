@@ -1,6 +1,9 @@
 """The query language a Korean newsroom user types, parsed leniently.
 
     삼성전자 협력              words are ANDed (each analysed into morphemes)
+    임세영은 무엇을 경영했나?  a question: words ranked, none required
+    ㅅㅅㅈㅈ                   초성 (initial consonants) of a word
+    AI                         also its aliases (인공지능), from search/data/aliases.txt
     "기술 협력"                a phrase
     삼성 OR 엘지               either
     삼성전자 -협력             without
@@ -27,7 +30,12 @@ from typing import Optional, Union
 
 from whoosh import query as Q
 
+from search.analysis.aliases import AliasTable, alias_table
 from search.analysis.analyzer import KoreanAnalyzer
+from search.analysis.derived import bigrams
+from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD
+from search.korean import is_initials_query
+from search.ranking import BIGRAM_WEIGHT, ScoredTerm, rare_enough
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -35,6 +43,13 @@ MAX_CLAUSES = 64
 # Field weights for BM25F: a word in the title says more about the article.
 FIELD_WEIGHTS = {"title": 2.5, "subtitles": 1.5, "body": 1.0, "captions": 0.8}
 DEFAULT_FIELDS = tuple(FIELD_WEIGHTS)
+
+# Interrogatives (after analysis: 뭘 → 무엇): they make a query a question and
+# are dropped from its ranking terms, since answers do not contain them.
+QUESTION_WORDS = frozenset({"무엇", "누구", "언제", "어디", "몇", "어느", "어떤", "어떻게", "왜", "얼마", "뭐", "무슨", "누가"})
+# A keyword query of this many words or more that no article matches in full is
+# relaxed to ranked matching; two words stay strict (삼성전자 애플 → nothing).
+RELAX_MIN_WORDS = 3
 
 FIELD_ALIASES = {
     "기자": "reporter", "reporter": "reporter", "by": "reporter",
@@ -262,8 +277,6 @@ class QueryParser:
     def parse(self, text: str) -> ParsedQuery:
         return _QueryReader(text).read()
 
-    # -- compiling
-
     def _tokens(self, text: str) -> list[tuple[str, int, int, int]]:
         cached = getattr(self._local, "analysed", None)
         if cached is None or cached[0] != text:
@@ -287,25 +300,150 @@ class QueryParser:
                 group.append(term)
         return [groups[p] for p in sorted(groups)]
 
-    def compile(self, parsed: Union[ParsedQuery, Node, None], source: str = "") -> Optional[Q.Query]:
-        if isinstance(parsed, ParsedQuery):
-            return self.compile(parsed.node, parsed.text)
-        node = parsed
+    # -- compiling
+
+    def aliases(self) -> AliasTable:
+        return alias_table(lambda word: tuple(g[0] for g in self._positions_of(word)), id(self.analyzer))
+
+    def _positions_of(self, text: str) -> list[list[str]]:
+        groups: dict[int, list[str]] = {}
+        for term, pos, _, _ in self.analyzer.token_tuples(text):
+            group = groups.setdefault(pos, [])
+            if term not in group:
+                group.append(term)
+        return [groups[p] for p in sorted(groups)]
+
+    def is_question(self, parsed: ParsedQuery) -> bool:
+        """A natural-language question: a question mark, or an interrogative word
+        (무엇, 누구, 언제, 어디, 몇, …) among the query's plain words."""
+        if "?" in parsed.text or "？" in parsed.text:
+            return True
+        for word in plain_words(parsed.node):
+            for group in self.terms_by_position(word, parsed.text):
+                if QUESTION_WORDS.intersection(group):
+                    return True
+        return False
+
+    def compile(self, parsed: Union[ParsedQuery, Node, None], source: str = "", searcher=None) -> Optional[Q.Query]:
+        """The Whoosh query of a parsed query: a boolean constraint (which articles
+        match) whose articles a ranking query scores (`search.ranking`).
+
+        Plain words are all required in a keyword query (삼성전자 협력), and a
+        keyword query of `RELAX_MIN_WORDS` or more words that no article matches
+        in full falls back to ranking articles by the words they do contain (given
+        the `searcher` to check).  In a question (임세영은 무엇을 경영했나?) every
+        plain word is optional and interrogatives are dropped: questions are
+        phrased unlike their answers, and requiring every word loses two thirds
+        of the answers (README, relevance).  Phrases, fields, exclusions and
+        filters are required either way."""
+        if not isinstance(parsed, ParsedQuery):
+            return self._constraint(parsed, source, frozenset())
+        node = parsed.node
+        if node is None:
+            return None
+        source = parsed.text
+        words = plain_words(node)
+        question = self.is_question(parsed)
+        # In a question, quotation marks and parentheses are punctuation
+        # ("열"은 뭐라고 불리는가?), so every text clause is optional there.
+        optional = frozenset(id(w) for w in text_clauses(node)) if question else frozenset()
+        constraint = self._constraint(node, source, optional)
+        if (not question and searcher is not None and len(words) >= RELAX_MIN_WORDS
+                and constraint is not None and not _matches_any(searcher, constraint)):
+            constraint = self._constraint(node, source, frozenset(id(w) for w in words))
+            parsed.notices.append("모든 단어가 들어 있는 기사가 없어, 일부 단어가 일치하는 기사를 관련도순으로 보여 드립니다.")
+        terms, grams, initials = self._ranking_terms(node, source, question)
+        scored, grams = terms, grams
+        if searcher is not None:
+            scored, grams = rare_enough(searcher, CONTENT_FIELD, terms), rare_enough(searcher, BIGRAM_FIELD, grams)
+        clauses: list[Q.Query] = [ScoredTerm(CONTENT_FIELD, t) for t in scored]
+        clauses += [ScoredTerm(BIGRAM_FIELD, g, boost=BIGRAM_WEIGHT) for g in grams]
+        clauses += [ScoredTerm(INITIALS_FIELD, k) for k in initials]
+        clauses += self._alias_clauses(node, source)
+        ranking = Q.Or(clauses) if clauses else None
+        if ranking is not None:
+            # Scores whole posting blocks into an array instead of walking a
+            # tree of union matchers: 3-4x faster for a question's 20-40 terms
+            # (benchmarks/relevance_latency.py, 10,000 articles).
+            ranking.matcher_type = Q.Or.ARRAY_MATCHER
+        if ranking is None:
+            query = constraint
+        elif constraint is None:
+            query = ranking
+        elif isinstance(constraint, Q.AndNot) and isinstance(constraint.a, Q.Every):
+            query = Q.AndNot(ranking, constraint.b)  # only exclusions: rank what is left
+        else:
+            # The constraint decides the articles, the ranking query only adds
+            # to their scores (Whoosh's own Require collects no hits in 2.7.4).
+            query = Q.AndMaybe(Q.ConstantScoreQuery(constraint, 0.0), ranking)
+        if query is not None:
+            query.proximity_terms = terms
+        return query
+
+    def _ranking_terms(self, node: Optional[Node], source: str, question: bool):
+        """Distinct morphemes, bigrams and 초성 keys of the positive text clauses
+        (aliases score separately, `_alias_clauses`); a question's
+        interrogatives are left out."""
+        terms: dict[str, None] = {}
+        grams: dict[str, None] = {}
+        initials: dict[str, None] = {}
+
+        def visit(n: Optional[Node]) -> None:
+            if isinstance(n, Text):
+                if is_initials_query(n.text):
+                    initials[n.text] = None
+                    return
+                for group in self.terms_by_position(n, source):
+                    for term in group:
+                        if not (question and term in QUESTION_WORDS):
+                            terms[term] = None
+                for gram, _, _ in bigrams(n.text):
+                    grams[gram] = None
+            elif isinstance(n, (AllOf, AnyOf)):
+                for child in n.nodes:
+                    visit(child)
+
+        visit(node)
+        return list(terms), list(grams), list(initials)
+
+    def _alias_clauses(self, node: Optional[Node], source: str) -> list[Q.Query]:
+        """One clause per word that has aliases: the best of the word's own terms
+        and each alias's (a disjunction-max, so a synonym never counts twice)."""
+        clauses = []
+        for word in text_clauses(node):
+            if word.phrase or word.fields != DEFAULT_FIELDS:
+                continue
+            positions = self.terms_by_position(word, source)
+            aliases = self.aliases().aliases(tuple(g[0] for g in positions))
+            if not aliases:
+                continue
+            own = [ScoredTerm(CONTENT_FIELD, g[0]) for g in positions]
+            options = [Q.And(own) if len(own) > 1 else own[0]]
+            for _, other in aliases:
+                theirs = [ScoredTerm(CONTENT_FIELD, t) for t in other]
+                options.append(Q.And(theirs) if len(theirs) > 1 else theirs[0])
+            clauses.append(Q.DisjunctionMax(options))
+        return clauses
+
+    def _constraint(self, node: Optional[Node], source: str, optional: frozenset) -> Optional[Q.Query]:
+        """The boolean part; Text nodes whose id is in `optional` are left out."""
         if node is None:
             return None
         if isinstance(node, Text):
+            if id(node) in optional:
+                return None
             return self._compile_text(node, source)
         if isinstance(node, Exact):
             return Q.Term(node.field, node.value)
         if isinstance(node, Period):
             return date_query(node.start, node.end)
         if isinstance(node, Not):
-            inner = self.compile(node.node, source)
+            inner = self._constraint(node.node, source, frozenset())
             return Q.Not(inner) if inner is not None else None
-        parts = [q for q in (self.compile(n, source) for n in node.nodes) if q is not None]
+        parts = [q for q in (self._constraint(n, source, optional) for n in node.nodes) if q is not None]
         if not parts:
             return None
-        if len(parts) == 1:
+        if len(parts) == 1 and not isinstance(parts[0], Q.Not):
             return parts[0]
         if isinstance(node, AnyOf):
             return Q.Or(parts)
@@ -317,21 +455,55 @@ class QueryParser:
         return Q.AndNot(query, Q.Or(negatives)) if negatives else query
 
     def _compile_text(self, node: Text, source: str) -> Optional[Q.Query]:
+        if is_initials_query(node.text) and node.fields == DEFAULT_FIELDS:
+            return Q.Term(INITIALS_FIELD, node.text)
         positions = self.terms_by_position(node, source)
         if not positions:
             return None
-        per_field = []
-        for name in node.fields:
-            weight = FIELD_WEIGHTS.get(name, 1.0)
-            if len(positions) == 1:
-                per_field.extend(Q.Term(name, t, boost=weight) for t in positions[0])
-            elif all(len(p) == 1 for p in positions):
-                # The morphemes of one word (삼성전자 → 삼성 전자) or a quoted phrase
-                # must stand together, as they did in the text.
-                per_field.append(Q.Phrase(name, [p[0] for p in positions], boost=weight))
-            else:
-                per_field.append(Q.And([Q.Or([Q.Term(name, t) for t in p]) for p in positions], boost=weight))
+        if node.fields == DEFAULT_FIELDS:
+            # All text fields at once, through the derived `content` field.
+            alternatives = [self._word_query(CONTENT_FIELD, positions)]
+            if not node.phrase:
+                key = tuple(g[0] for g in positions)
+                alternatives += [self._word_query(CONTENT_FIELD, [[t] for t in other])
+                                 for _, other in self.aliases().aliases(key)]
+            return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
+        per_field = [self._word_query(name, positions, FIELD_WEIGHTS.get(name, 1.0)) for name in node.fields]
         return per_field[0] if len(per_field) == 1 else Q.Or(per_field)
+
+    @staticmethod
+    def _word_query(fieldname: str, positions: list[list[str]], boost: float = 1.0) -> Q.Query:
+        if len(positions) == 1:
+            terms = [Q.Term(fieldname, t, boost=boost) for t in positions[0]]
+            return terms[0] if len(terms) == 1 else Q.Or(terms)
+        if all(len(p) == 1 for p in positions):
+            # The morphemes of one word (삼성전자 → 삼성 전자) or a quoted phrase
+            # must stand together, as they did in the text.
+            return Q.Phrase(fieldname, [p[0] for p in positions], boost=boost)
+        return Q.And([Q.Or([Q.Term(fieldname, t) for t in p]) for p in positions], boost=boost)
+
+
+def plain_words(node: Optional[Node]) -> list[Text]:
+    """The top-level words a user typed without operators (no quotes, fields or
+    minus): the ones that are required in a keyword query and optional in a question."""
+    nodes = node.nodes if isinstance(node, AllOf) else [node]
+    return [n for n in nodes if isinstance(n, Text) and not n.phrase and n.fields == DEFAULT_FIELDS]
+
+
+def text_clauses(node: Optional[Node]) -> list[Text]:
+    """Every text clause outside an exclusion, at any depth."""
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, (AllOf, AnyOf)):
+        return [t for child in node.nodes for t in text_clauses(child)]
+    return []
+
+
+def _matches_any(searcher, query: Q.Query) -> bool:
+    for subsearcher, _ in searcher.leaf_searchers():
+        if query.matcher(subsearcher, subsearcher.boolean_context()).is_active():
+            return True
+    return False
 
 
 def date_query(start: Optional[date], end: Optional[date]) -> Q.Query:
@@ -340,19 +512,15 @@ def date_query(start: Optional[date], end: Optional[date]) -> Q.Query:
 
 
 def highlight_terms(parser: QueryParser, parsed: ParsedQuery) -> set[str]:
-    """The analysed terms of the positive text clauses, for snippet highlighting."""
-
-    def collect(node: Optional[Node]) -> set[str]:
-        terms: set[str] = set()
-        if isinstance(node, Text):
-            for group in parser.terms_by_position(node, parsed.text):
-                terms.update(group)
-        elif isinstance(node, (AllOf, AnyOf)):
-            for child in node.nodes:
-                terms |= collect(child)
-        return terms
-
-    return collect(parsed.node)
+    """The analysed terms of the positive text clauses and their aliases, for
+    snippet highlighting (a question's interrogatives are not marked)."""
+    terms, _, _ = parser._ranking_terms(parsed.node, parsed.text, parser.is_question(parsed))
+    marked = set(terms)
+    for word in text_clauses(parsed.node):
+        key = tuple(g[0] for g in parser.terms_by_position(word, parsed.text))
+        for _, other in parser.aliases().aliases(key):
+            marked.update(other)
+    return marked
 
 
 def filters_in(node: Optional[Node]) -> list[Node]:

@@ -4,6 +4,7 @@ one job, composed into one Whoosh analyzer used at index and at query time.
     MorphemeTokenizer           text → morphemes with exact character offsets
     | PartOfSpeechFilter        keep content morphemes, drop particles/endings/suffixes
     | LemmaFilter               verbs and adjectives → dictionary form (나섰다 → 나서다)
+    | NumberUnitFilter          180조원 → 180 조 원, as 180조 원 is read
     | CompoundSplitFilter       compound nouns → their parts (성장산업 → 성장 + 산업)
     | HanjaReadingFilter        Hanja also indexed by its Hangul reading (文 → 문)
     | LowercaseFilter           Latin letters lower-cased (MS → ms)
@@ -21,7 +22,9 @@ from typing import Iterable, Iterator
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 from whoosh.analysis.filters import LowercaseFilter
 
+from search.analysis.hanja import hanja_reading
 from search.analysis.morphology import Morpheme, get_backend
+from search.analysis.numbers import NumberUnitFilter, split_amount
 
 # What becomes an index term (mecab-ko-dic / Sejong tags).  Adverbs (MAG, MAJ) and
 # determiners (MM) stay: dropping them measurably hurt retrieval.
@@ -155,14 +158,18 @@ class CompoundSplitFilter(_MorphemeFilter):
 
 
 class HanjaReadingFilter(_MorphemeFilter):
-    """Hanja (common in headlines: 文 대통령, 對中 수출) is also indexed by its
-    Hangul reading at the same position, so 문 대통령 finds 文 대통령."""
+    """Hanja (common in headlines: 文 대통령, 對中 수출, 삼성電) is also indexed by
+    its Hangul reading at the same position, so 문 대통령 finds 文 대통령.  The
+    reading is mecab-ko-dic's for the Hanja words it knows, else read character
+    by character from the headline Hanja table (`search.analysis.hanja`)."""
 
     def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
             yield token
-            reading = token.morpheme.reading
             text = token.morpheme.surface
+            reading = token.morpheme.reading
+            if not reading and _is_hanja(text) and token.text == text:
+                reading = hanja_reading(text)
             if reading and _is_hanja(text) and _is_hangul(reading):
                 alias = token.copy()
                 alias.text = reading
@@ -217,6 +224,7 @@ class KoreanAnalyzer(CompositeAnalyzer):
             MorphemeTokenizer(backend),
             PartOfSpeechFilter(),
             LemmaFilter(),
+            NumberUnitFilter(),
             CompoundSplitFilter(),
             HanjaReadingFilter(),
             LowercaseFilter(),
@@ -251,7 +259,7 @@ class KoreanAnalyzer(CompositeAnalyzer):
 
 
 _DEFAULT_CHAIN = (
-    MorphemeTokenizer, PartOfSpeechFilter, LemmaFilter, CompoundSplitFilter,
+    MorphemeTokenizer, PartOfSpeechFilter, LemmaFilter, NumberUnitFilter, CompoundSplitFilter,
     HanjaReadingFilter, LowercaseFilter, PositionFilter,
 )
 
@@ -263,14 +271,17 @@ def _fused_terms(backend: str, text: str, start_char: int = 0) -> list[tuple[str
     append = out.append
     content, predicates = CONTENT_TAGS, PREDICATE_TAGS
     position = -1
+    previous_number_end = None  # NumberUnitFilter: where the last kept token, a number, ended
     for surface, tag, start, end, lemma, parts, reading in get_backend(backend).analyze_tuples(text):
         if tag not in content:  # PartOfSpeechFilter
             continue
+        glued = previous_number_end == start
+        previous_number_end = end if tag == "SN" else None
         start += start_char
         end += start_char
-        # HanjaReadingFilter: the reading follows each token, at its position.
-        alias = reading.lower() if reading and _is_hanja(surface) and _is_hangul(reading) else None
         if len(parts) >= 2:  # CompoundSplitFilter
+            # HanjaReadingFilter: a part is read only with the dictionary's reading.
+            alias = reading.lower() if reading and _is_hanja(surface) and _is_hangul(reading) else None
             exact = "".join(parts) == surface
             cursor = 0
             for part in parts:
@@ -290,6 +301,18 @@ def _fused_terms(backend: str, text: str, start_char: int = 0) -> list[tuple[str
             term = lemma
         else:
             term = surface
+        pieces = split_amount(term) if glued and not parts else []  # NumberUnitFilter
+        if pieces:
+            cursor = start
+            for piece in pieces:
+                position += 1
+                append((piece, position, cursor, cursor + len(piece)))
+                cursor += len(piece)
+            continue
+        # HanjaReadingFilter: the dictionary's reading, else the headline table's.
+        if not reading and term == surface and _is_hanja(surface):
+            reading = hanja_reading(surface)
+        alias = reading.lower() if reading and _is_hanja(surface) and _is_hangul(reading) else None
         position += 1  # PositionFilter
         append((term.lower(), position, start, end))  # LowercaseFilter
         if alias is not None:

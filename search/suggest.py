@@ -1,0 +1,149 @@
+"""Query corrections over the index's own vocabulary:
+
+- `keyboard_rewrite`: a query typed with the Korean layout switched off
+  (`tkatjdwjswk`) is recognised as the Hangul it spells (삼성전자) when the Latin
+  words are unknown to the index and the Hangul ones are known.
+- `did_you_mean`: a Hangul word the index does not know (삼성젼자, 나델러) is
+  replaced by the indexed word nearest to it in jamo edit distance (삼성전자,
+  나델라), preferring the more frequent word on ties.
+
+The vocabulary is the `words` field (Hangul words as written, particles
+removed), read once per index generation.  Candidates come from a table keyed by
+the word with one syllable masked (삼성*자), since a one- or two-jamo slip almost
+always changes one syllable; so a lookup costs a few dictionary probes and a
+handful of small edit distances, not a scan of the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Optional
+
+from search.index import BIGRAM_FIELD, CONTENT_FIELD, WORDS_FIELD
+from search.korean import is_hangul_word, jamo, jamo_distance, keys_to_hangul
+
+# Suggestions are looked for when a search finds fewer articles than this.
+SUGGEST_BELOW = 3
+# Above this many articles, words seen in a single article are left out of the
+# vocabulary: in a large archive they are mostly typos themselves.
+RARE_WORD_CORPUS = 5000
+_LATIN_QUERY = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z]+)*")
+
+
+class Vocabulary:
+    """Hangul words of one index generation with their document frequencies."""
+
+    def __init__(self, reader):
+        min_df = 2 if reader.doc_count_all() > RARE_WORD_CORPUS else 1
+        self.frequency: dict[str, int] = {}
+        self._masked: dict[str, list[str]] = {}
+        if WORDS_FIELD not in reader.schema:
+            return
+        for raw, info in reader.iter_field(WORDS_FIELD):
+            if info.doc_frequency() < min_df:
+                continue
+            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            self.frequency[word] = info.doc_frequency()
+            for key in _masks(word):
+                self._masked.setdefault(key, []).append(word)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.frequency
+
+    def nearest(self, word: str) -> Optional[str]:
+        """The known word closest to `word` in jamo edits (at most one edit per
+        four jamo, at least one), most frequent first on equal distance."""
+        limit = max(1, len(jamo(word)) // 4)
+        best: Optional[tuple[int, int, str]] = None
+        for key in _masks(word):
+            for candidate in self._masked.get(key, ()):
+                distance = jamo_distance(word, candidate, limit)
+                if distance > limit or candidate == word:
+                    continue
+                rank = (distance, -self.frequency[candidate], candidate)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best else None
+
+
+def _masks(word: str) -> list[str]:
+    return [word[:i] + "*" + word[i + 1:] for i in range(len(word))] if len(word) >= 2 else []
+
+
+_vocabularies: dict[str, Vocabulary] = {}
+_lock = threading.Lock()
+
+
+def vocabulary(searcher) -> Vocabulary:
+    """The vocabulary of the searcher's index generation, built on first use."""
+    ix = getattr(searcher, "_ix", None)
+    key = str(getattr(getattr(ix, "storage", None), "folder", "")) or str(id(searcher.reader()))
+    vocab = _vocabularies.get(key)
+    if vocab is None:
+        with _lock:
+            vocab = _vocabularies.get(key)
+            if vocab is None:
+                if len(_vocabularies) > 4:
+                    _vocabularies.clear()  # old generations: swapped out by reindexes
+                vocab = _vocabularies[key] = Vocabulary(searcher.reader())
+    return vocab
+
+
+def did_you_mean(searcher, query: str) -> Optional[str]:
+    """The query with each unknown Hangul word replaced by its nearest known word,
+    or None when nothing would change."""
+    vocab = vocabulary(searcher)
+    if not vocab.frequency:
+        return None
+    changed = False
+    out = []
+    for token in re.split(r"(\s+)", query):
+        fixed = _correct_word(vocab, token) if len(token) >= 2 and is_hangul_word(token) else None
+        out.append(fixed or token)
+        changed = changed or fixed is not None
+    return "".join(out) if changed else None
+
+
+# Particles a query word may end in (the vocabulary holds words without them).
+_PARTICLES = ("에서", "에게", "까지", "부터", "으로", "은", "는", "이", "가", "을", "를", "의", "에", "와", "과", "도", "로", "만")
+
+
+def _correct_word(vocab: Vocabulary, word: str) -> Optional[str]:
+    if word in vocab:
+        return None
+    for particle in _PARTICLES:
+        stem = word[: -len(particle)]
+        if word.endswith(particle) and len(stem) >= 2:
+            if stem in vocab:
+                return None  # 삼성전자가: a known word and its particle
+            nearest = vocab.nearest(stem)
+            if nearest:
+                return nearest + particle
+    return vocab.nearest(word)
+
+
+def keyboard_rewrite(searcher, query: str) -> Optional[str]:
+    """The Hangul that `query` spells on a 두벌식 keyboard, if `query` looks like
+    Korean typed with the wrong layout: Latin letters only, every word spelling
+    whole syllables, none of them a word of the index and every Hangul word made
+    of character pairs the index has."""
+    text = query.strip()
+    if not _LATIN_QUERY.fullmatch(text):
+        return None
+    words = text.split()
+    converted = []
+    for word in words:
+        hangul = keys_to_hangul(word)
+        if not hangul or not is_hangul_word(hangul):
+            return None
+        if searcher.doc_frequency(CONTENT_FIELD, word.lower()):
+            return None  # a real Latin word of the index (ms, samsung)
+        if len(hangul) >= 2 and not all(
+            searcher.doc_frequency(BIGRAM_FIELD, hangul[i:i + 2]) for i in range(len(hangul) - 1)
+        ):
+            return None
+        if len(hangul) == 1 and not searcher.doc_frequency(BIGRAM_FIELD, hangul):
+            return None
+        converted.append(hangul)
+    return " ".join(converted)
