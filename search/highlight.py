@@ -1,6 +1,8 @@
 """Snippets with the matched morphemes marked, cut from stored text at the
 character offsets the index recorded, so nothing is analysed again at query
 time and inflected forms are marked where they stand (협력 marks 협력에's 협력).
+The offsets come from `content`, which indexes all text fields as one; they
+are mapped back to each field's text by where the field starts in it.
 
 Output is HTML: every character of the text is escaped and only `<mark>` is added.
 """
@@ -11,6 +13,8 @@ from html import escape
 from typing import Iterable
 
 from whoosh.reading import TermNotFound
+
+from search.index import joined_text
 
 SNIPPET_CHARS = 160
 
@@ -57,6 +61,21 @@ def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable
         except Exception:  # a field indexed without offsets: no marks, no failure
             continue
     return {docnum: merge_spans(spans) for docnum, spans in found.items()}
+
+
+def spans_by_field(spans: list[tuple[int, int]], texts: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+    """Spans found in `content` (offsets into the fields' joined text, see
+    `search.index.joined_text`) as offsets into each field's own text."""
+    _, starts = joined_text(texts.get("title", ""), texts.get("subtitles", ""), texts.get("body", ""),
+                            texts.get("captions", ""))
+    bounds = [(name, start, start + len(texts[name])) for name, start in starts.items()]
+    local: dict[str, list[tuple[int, int]]] = {}
+    for s, e in spans:
+        for name, low, high in bounds:
+            if low <= s and e <= high:
+                local.setdefault(name, []).append((s - low, e - low))
+                break
+    return local
 
 
 def merge_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -26,47 +26,60 @@ from pathlib import Path
 from typing import Any, Optional
 
 from whoosh import index as whoosh_index
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh import formats
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 
 from search.analysis.analyzer import KoreanAnalyzer, PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, WordKeysAnalyzer, words_from_tokens
 from search.korean import initials_of, is_hangul_word
 from search.model import SEOUL, Article, RelatedLink
 
-SCHEMA_VERSION = 2  # 2: the derived ranking fields content, bigrams, initials
+SCHEMA_VERSION = 3  # 3: body, subtitles, captions indexed only inside content (with offsets)
 TEXT_FIELDS = ("title", "subtitles", "body", "captions")
-# Derived fields, never shown: all text fields as one (`content`, morphemes with
-# positions: one BM25 field ranks measurably better than a sum over four, and
-# proximity is measured on it), its character bigrams (`bigrams`), its Hangul
-# words as written (`words`: the vocabulary for did-you-mean) and their 초성 and
-# the reporters' (`initials`).
+# Indexed fields: `title` (for 제목: searches, title marks and related articles)
+# and the derived ones below.  The text of subtitles, body and captions is
+# indexed only inside `content`: indexing it a second time per field doubled
+# the postings written (README, Performance).  Derived fields, never shown:
+# all text fields as one (`content`, morphemes with positions and character
+# offsets: one BM25 field ranks measurably better than a sum over four,
+# proximity is measured on it and snippets are cut at its offsets), its
+# character bigrams (`bigrams`), its Hangul words as written (`words`: the
+# vocabulary for did-you-mean) and their 초성 and the reporters' (`initials`).
 CONTENT_FIELD, BIGRAM_FIELD, INITIALS_FIELD, WORDS_FIELD = "content", "bigrams", "initials", "words"
 # Positions left empty between fields in `content`, so phrases and proximity
 # windows do not run from a title into the body.
 FIELD_GAP = 8
+# In `content` the title ends just before this position (FIELD_GAP left empty)
+# and the other fields start here, whatever the title's length: so "not in the
+# title" (본문:) is a constant position bound (`search.query.SpanFrom`).  Titles
+# are capped at 300 characters (search.ingest), far below it.
+BODY_POSITION = 4096
 CURRENT = "current"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 
 
+class KeysField(FieldType):
+    """A field of keys (words, 초성) that only records which documents hold
+    each key: every key occurs once per document, so frequencies and positions
+    would be bytes written for nothing."""
+
+    def __init__(self, analyzer, scorable: bool = False):
+        super().__init__(formats.Existence(), analyzer, scorable=scorable)
+
+
 def build_schema(backend: str = "mecab") -> Schema:
     analyzer = KoreanAnalyzer(backend)
-
-    def text(**options) -> TEXT:
-        # chars=True stores each term's character offsets: snippets are cut from
-        # the stored text at those offsets instead of re-analysing it.
-        return TEXT(analyzer=analyzer, phrase=True, chars=True, **options)
-
+    # chars=True stores each term's character offsets: snippets are cut from the
+    # stored text at those offsets instead of re-analysing it.
     return Schema(
         id=ID(stored=True, unique=True),
-        title=text(stored=True),
-        subtitles=text(stored=True),
-        body=text(stored=True),
-        captions=text(stored=True),
-        content=TEXT(analyzer=analyzer, phrase=True),
+        title=TEXT(analyzer=analyzer, phrase=True, chars=True, stored=True),
+        body=STORED,
+        content=TEXT(analyzer=analyzer, phrase=True, chars=True),
         bigrams=TEXT(analyzer=BigramAnalyzer(), phrase=False),
-        initials=TEXT(analyzer=WordKeysAnalyzer(backend, initials=True), phrase=False),
-        words=TEXT(analyzer=WordKeysAnalyzer(backend), phrase=False),
+        initials=KeysField(WordKeysAnalyzer(backend, initials=True), scorable=True),
+        words=KeysField(WordKeysAnalyzer(backend)),
         reporter=KEYWORD(stored=True, commas=True, scorable=False),
         press=ID(stored=True),
         published=DATETIME(stored=True, sortable=True),
@@ -100,22 +113,34 @@ def _naive_utc(value: datetime) -> datetime:
     return value.astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def document_for(article: Article, tokens: Optional[dict[str, list]] = None) -> dict[str, Any]:
-    """The Whoosh document of an article.  `tokens` holds analysed fields from a
-    worker process; those fields are replayed, not analysed again."""
-    texts = {
+def article_texts(article: Article) -> dict[str, str]:
+    """The article's text fields as indexed, in their order inside `content`."""
+    return {
         "title": article.title,
         "subtitles": "\n".join(article.subtitles),
         "body": article.body_text,
         "captions": "\n".join(article.captions),
     }
+
+
+def analyse_texts(texts: dict[str, str], backend: str = "mecab") -> dict[str, list]:
+    """(term, position, startchar, endchar) tokens of each non-empty text field."""
+    analyzer = KoreanAnalyzer(backend)
+    return {name: analyzer.token_tuples(text) for name, text in texts.items() if text}
+
+
+def document_for(article: Article, tokens: Optional[dict[str, list]] = None, backend: str = "mecab") -> dict[str, Any]:
+    """The Whoosh document of an article.  `tokens` holds its analysed text
+    fields (`analyse_texts`, run in a worker process during a reindex); they
+    are replayed, not analysed again, and the derived fields are assembled
+    from them."""
+    texts = article_texts(article)
+    if tokens is None or any(name not in tokens for name, value in texts.items() if value):
+        tokens = analyse_texts(texts, backend)
     doc: dict[str, Any] = {"id": article.id, "content_hash": article.content_hash}
-    for name, value in texts.items():
-        if tokens and name in tokens:
-            doc[name] = PreTokenized(value, tokens[name])
-            doc["_stored_" + name] = value
-        else:
-            doc[name] = value
+    doc["title"] = PreTokenized(texts["title"], tokens.get("title", []))
+    doc["_stored_title"] = texts["title"]
+    doc["body"] = texts["body"]
     doc.update(_derived_fields(texts, tokens, article.reporters))
     if article.reporters:
         doc["reporter"] = ",".join(r.replace(",", " ") for r in article.reporters)
@@ -149,34 +174,57 @@ def document_for(article: Article, tokens: Optional[dict[str, list]] = None) -> 
     return doc
 
 
-def _derived_fields(texts: dict[str, str], tokens: Optional[dict[str, list]], reporters: list[str]) -> dict[str, Any]:
-    """`content`, `bigrams` and `initials`.  With the worker's tokens they are
-    assembled from them (no second analysis); without, the field analyzers run."""
+def _derived_fields(texts: dict[str, str], tokens: dict[str, list], reporters: list[str]) -> dict[str, Any]:
+    """`content`, `bigrams`, `words` and `initials`, assembled from the text
+    fields' tokens (no second analysis).
+
+    `content` holds the fields in `TEXT_FIELDS` order, as `joined_text` joins
+    them: character offsets point into that text, and positions leave
+    FIELD_GAP empty between fields, with the title ending just before
+    BODY_POSITION and everything else after it."""
     present = [(name, value) for name, value in texts.items() if value]
     joined = "\n".join(value for _, value in present)
     reporter_keys = [initials_of(name.replace(" ", "")) for name in reporters if is_hangul_word(name.replace(" ", ""))]
-    fields: dict[str, Any] = {BIGRAM_FIELD: joined}
-    if tokens is not None and all(name in tokens for name, _ in present):
-        content: list[tuple[str, int, int, int]] = []
-        words: list[str] = []
-        offset, char_offset = 0, 0
-        for name, value in present:
-            field_tokens = tokens[name]
-            for term, pos, start, end in field_tokens:
-                content.append((term, pos + offset, start + char_offset, end + char_offset))
+    content: list[tuple[str, int, int, int]] = []
+    words: list[str] = []
+    offset, char_offset = BODY_POSITION, 0
+    for name, value in present:
+        field_tokens = tokens[name]
+        if name == "title" and field_tokens:
+            last = BODY_POSITION - 1 - FIELD_GAP
+            shift = last - max(t[1] for t in field_tokens)
+            if shift < 0:  # a title of thousands of words: its end is left out of content
+                field_tokens = [t for t in field_tokens if t[1] <= last]
+                shift = 0
+            content.extend((term, pos + shift, start, end) for term, pos, start, end in field_tokens)
+        else:
+            content.extend((term, pos + offset, start + char_offset, end + char_offset)
+                           for term, pos, start, end in field_tokens)
             if field_tokens:
                 offset += max(t[1] for t in field_tokens) + 1 + FIELD_GAP
-            char_offset += len(value) + 1
-            words.extend(words_from_tokens(value, field_tokens))
-        words = list(dict.fromkeys(words))
-        fields[CONTENT_FIELD] = PreTokenized(joined, content)
-        fields[WORDS_FIELD] = KeyedText(joined, words)
-        fields[INITIALS_FIELD] = KeyedText(joined, list(dict.fromkeys([initials_of(w) for w in words] + reporter_keys)))
-    else:
-        fields[CONTENT_FIELD] = joined
-        fields[WORDS_FIELD] = joined
-        fields[INITIALS_FIELD] = joined + ("\n" + "\n".join(reporters) if reporters else "")
-    return fields
+        char_offset += len(value) + 1
+        words.extend(words_from_tokens(value, tokens[name]))
+    words = list(dict.fromkeys(words))
+    return {
+        CONTENT_FIELD: PreTokenized(joined, content),
+        BIGRAM_FIELD: joined,
+        WORDS_FIELD: KeyedText(joined, words),
+        INITIALS_FIELD: KeyedText(joined, list(dict.fromkeys([initials_of(w) for w in words] + reporter_keys))),
+    }
+
+
+def joined_text(title: str, subtitles: str, body: str, captions: str) -> tuple[str, dict[str, int]]:
+    """The text `content` was indexed from and where each field starts in it
+    (fields that are empty are absent, as they were at indexing)."""
+    starts: dict[str, int] = {}
+    parts: list[str] = []
+    cursor = 0
+    for name, value in (("title", title), ("subtitles", subtitles), ("body", body), ("captions", captions)):
+        if value:
+            starts[name] = cursor
+            parts.append(value)
+            cursor += len(value) + 1
+    return "\n".join(parts), starts
 
 
 def article_from_stored(stored: dict[str, Any]) -> Article:

@@ -37,7 +37,7 @@ from search.analysis.userdict import fingerprint as userdict_fingerprint
 from search.faults import checkpoint
 from search.orphans import exit_with_parent
 from search.index import (
-    CURRENT, MANIFEST, SCHEMA_VERSION, TEXT_FIELDS, IndexLayout, build_schema, document_for,
+    CURRENT, MANIFEST, SCHEMA_VERSION, IndexLayout, article_texts, build_schema, document_for,
 )
 from search.ingest.errors import LoadFailure
 from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, SourceFile, file_digest
@@ -123,13 +123,7 @@ def line_key(path: str, number: int, raw: bytes) -> str:
 
 def _analyse(article: Article) -> dict[str, list]:
     analyzer = _worker_state["analyzer"]
-    texts = {
-        "title": article.title,
-        "subtitles": "\n".join(article.subtitles),
-        "body": article.body_text,
-        "captions": "\n".join(article.captions),
-    }
-    return {name: analyzer.token_tuples(text) for name, text in texts.items() if text}
+    return {name: analyzer.token_tuples(text) for name, text in article_texts(article).items() if text}
 
 
 def _outcome(item: Union[Article, LoadFailure], analyse: bool, key: Optional[str] = None) -> tuple:
@@ -188,7 +182,7 @@ def _segment_worker(building: str, backend: str, limitmb: int, tasks, results, s
                     continue
                 _, article, tokens, key = outcome
                 try:
-                    document = document_for(article, tokens)
+                    document = document_for(article, tokens, backend)
                 except Exception as exc:  # one broken article never stops a reindex
                     summaries.append(("failed", LoadFailure(article.source or "", f"cannot index: {exc}")))
                     continue
@@ -470,7 +464,7 @@ class Reindexer:
                             continue
                         if article.id in old_articles:
                             stale.append(article.id)
-                        writer.add_document(**document_for(article, tokens))
+                        writer.add_document(**document_for(article, tokens, self.backend))
                         articles[article.id] = [article.source or "", article.content_hash]
                         if key:
                             lines[key] = article.id

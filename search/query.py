@@ -10,7 +10,7 @@
     (삼성 OR 엘지) 반도체      grouping
     기자:조재범  reporter:…    reporter (exact)
     언론사:뉴데일리경제 press:… press (exact)
-    제목:협력  title:…         only in titles     (본문:/body: only in bodies)
+    제목:협력  title:…         only in titles     (본문:/body: anywhere but the title)
     날짜:2018-11  date:…       a year, a month or a day (2018, 2018-11, 2018-11-07)
     from:2018-01-01 to:2018-12-31
 
@@ -29,11 +29,12 @@ from datetime import date
 from typing import Optional, Union
 
 from whoosh import query as Q
+from whoosh.query.spans import SpanWrappingMatcher, WrappingSpan
 
 from search.analysis.aliases import AliasTable, alias_table
 from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.derived import bigrams
-from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD
+from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
 from search.ranking import BIGRAM_WEIGHT, ScoredTerm, rare_enough
 
@@ -468,8 +469,15 @@ class QueryParser:
                 alternatives += [self._word_query(CONTENT_FIELD, [[t] for t in other])
                                  for _, other in self.aliases().aliases(key)]
             return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
-        per_field = [self._word_query(name, positions, FIELD_WEIGHTS.get(name, 1.0)) for name in node.fields]
+        per_field = [self._field_query(name, positions) for name in node.fields]
         return per_field[0] if len(per_field) == 1 else Q.Or(per_field)
+
+    def _field_query(self, name: str, positions: list[list[str]]) -> Q.Query:
+        if name == "title":
+            return self._word_query("title", positions, FIELD_WEIGHTS["title"])
+        # 본문: the article's text outside its title, which `content` holds from
+        # BODY_POSITION on (subtitles, body and captions are indexed only there).
+        return SpanFrom(self._word_query(CONTENT_FIELD, positions), BODY_POSITION)
 
     @staticmethod
     def _word_query(fieldname: str, positions: list[list[str]], boost: float = 1.0) -> Q.Query:
@@ -481,6 +489,39 @@ class QueryParser:
             # must stand together, as they did in the text.
             return Q.Phrase(fieldname, [p[0] for p in positions], boost=boost)
         return Q.And([Q.Or([Q.Term(fieldname, t) for t in p]) for p in positions], boost=boost)
+
+
+class SpanFrom(WrappingSpan):
+    """Matches where every span of the wrapped query starts at position `limit`
+    or later (Whoosh's SpanFirst is the opposite bound)."""
+
+    def __init__(self, q: Q.Query, limit: int = 0):
+        self.q = q
+        self.limit = limit
+
+    def __eq__(self, other):
+        return other and self.__class__ is other.__class__ and self.q == other.q and self.limit == other.limit
+
+    def __hash__(self):
+        return hash(self.q) ^ hash(self.limit)
+
+    def matcher(self, searcher, context=None):
+        return _SpanFromMatcher(self._subm(searcher, context), self.limit)
+
+
+class _SpanFromMatcher(SpanWrappingMatcher):
+    def __init__(self, child, limit: int):
+        self.limit = limit
+        super().__init__(child)
+
+    def copy(self):
+        return self.__class__(self.child.copy(), self.limit)
+
+    def _replacement(self, newchild):
+        return self.__class__(newchild, self.limit)
+
+    def _get_spans(self):
+        return [span for span in self.child.spans() if span.start >= self.limit]
 
 
 def plain_words(node: Optional[Node]) -> list[Text]:

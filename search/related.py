@@ -21,7 +21,7 @@ from typing import Any, Optional
 from whoosh import query as Q
 from whoosh import sorting
 
-from search.index import normalise_title, title_key
+from search.index import CONTENT_FIELD, normalise_title, title_key
 from search.model import RelatedLink
 
 SIMILAR_LIMIT = 5
@@ -129,10 +129,11 @@ def resolve_link(searcher, link: RelatedLink, own_docnum: int) -> ListedLink:
 
 def key_terms(searcher, stored: dict[str, Any]) -> list[tuple[str, float]]:
     """The article's most telling body terms with their Bo1 weights."""
-    text = "\n".join(stored.get(name) or "" for name in ("title", "subtitles", "body"))
+    meta = json.loads(stored.get("meta") or "{}")
+    text = "\n".join([stored.get("title") or "", *(meta.get("subtitles") or []), stored.get("body") or ""])
     if not text.strip():
         return []
-    terms = searcher.key_terms_from_text("body", text, numterms=KEY_TERMS, normalize=True)
+    terms = searcher.key_terms_from_text(CONTENT_FIELD, text, numterms=KEY_TERMS, normalize=True)
     kept = [(t, w) for t, w in terms if len(t) > 1 and not t.isdigit()]
     return kept[:KEY_TERMS_KEPT]
 
@@ -160,7 +161,7 @@ def more_like_this(searcher, docnum: int, stored: dict[str, Any], limit: int) ->
     if not terms or limit <= 0:
         return []
     query = Q.Or(
-        [Q.Term("body", t, boost=w) for t, w in terms] + [Q.Term("title", t, boost=w * 2) for t, w in terms]
+        [Q.Term(CONTENT_FIELD, t, boost=w) for t, w in terms] + [Q.Term("title", t, boost=w * 2) for t, w in terms]
     )
     distinct = _Distinct(stored)
     found: list[ArticleRef] = []

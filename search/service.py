@@ -30,8 +30,8 @@ from whoosh import query as Q
 from whoosh import scoring
 from whoosh.query.compound import DefaultOr
 
-from search.highlight import mark, snippet, spans_by_doc, term_spans
-from search.index import IndexLayout, article_from_stored
+from search.highlight import mark, snippet, spans_by_doc, spans_by_field, term_spans
+from search.index import CONTENT_FIELD, IndexLayout, article_from_stored
 from search.limits import TIMEOUT_NOTICE, guard
 from search.model import Article
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
@@ -262,6 +262,17 @@ class _Generation:
                 except Exception:
                     pass
                 self._searcher = None
+
+
+def _texts(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
+    """An article's text fields as `content` indexed them (search.index.article_texts),
+    from its stored fields: subtitles and captions are kept in `meta` only."""
+    return {
+        "title": stored.get("title") or "",
+        "subtitles": "\n".join(meta.get("subtitles") or []),
+        "body": stored.get("body") or "",
+        "captions": "\n".join(meta.get("captions") or []),
+    }
 
 
 def _filters(request: SearchRequest) -> bool:
@@ -648,24 +659,23 @@ class SearchService:
 
     def _hits(self, searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],
               scored: bool) -> list[Hit]:
-        """The page's hits with snippets: one postings matcher per field and term
-        walks the page's documents in order (instead of one per hit)."""
+        """The page's hits with snippets: one postings matcher per term walks the
+        page's documents in order (instead of one per hit), reading the
+        character offsets of `content`, which holds every text field."""
         docnums = [docnum for docnum, _ in page]
-        spans: dict[str, dict[int, list[tuple[int, int]]]] = {}
-        if terms:
-            for fieldname in ("title", "body", "subtitles", "captions"):
-                spans[fieldname] = spans_by_doc(reader, fieldname, terms, docnums)
+        spans = spans_by_doc(reader, CONTENT_FIELD, terms, docnums) if terms else {}
         hits = []
         for docnum, score in page:
             stored = searcher.stored_fields(docnum)
             meta = json.loads(stored.get("meta") or "{}")
-            best_text, best_spans = stored.get("body") or "", []
-            for fieldname in ("body", "subtitles", "captions"):
-                text = stored.get(fieldname) or ""
-                found = spans.get(fieldname, {}).get(docnum, [])
-                if text and len(found) > len(best_spans):
-                    best_text, best_spans = text, found
             title = stored.get("title") or ""
+            texts = _texts(stored, meta)
+            found = spans_by_field(spans.get(docnum, []), texts)
+            best_text, best_spans = texts["body"], []
+            for fieldname in ("body", "subtitles", "captions"):
+                text = texts[fieldname]
+                if text and len(found.get(fieldname, [])) > len(best_spans):
+                    best_text, best_spans = text, found[fieldname]
             hits.append(Hit(
                 id=stored["id"],
                 title=title,
@@ -675,7 +685,7 @@ class SearchService:
                 published=meta.get("published"),
                 score=round(float(score), 4) if scored and score is not None else None,
                 snippet=snippet(best_text, best_spans),
-                title_html=mark(title, spans.get("title", {}).get(docnum, [])),
+                title_html=mark(title, found.get("title", [])),
             ))
         return hits
 
@@ -695,8 +705,10 @@ class SearchService:
             if docnum is None:
                 return None
             stored = searcher.stored_fields(docnum)
-            spans = term_spans(searcher.reader(), "body", terms, docnum) if terms else []
-        body = stored.get("body") or ""
+            spans = term_spans(searcher.reader(), CONTENT_FIELD, terms, docnum) if terms else []
+        texts = _texts(stored, json.loads(stored.get("meta") or "{}"))
+        spans = spans_by_field(spans, texts).get("body", [])
+        body = texts["body"]
         paragraphs, cursor = [], 0
         for paragraph in body.split("\n"):
             end = cursor + len(paragraph)
