@@ -34,6 +34,7 @@ from whoosh import query as Q
 
 from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.userdict import fingerprint as userdict_fingerprint
+from search.bulkwriter import BulkSegmentWriter
 from search.faults import checkpoint
 from search.orphans import exit_with_parent
 from search.index import (
@@ -157,17 +158,25 @@ def _process_unit(unit: tuple, analyse: bool = True) -> list[tuple]:
     return out
 
 
-def _segment_worker(building: str, backend: str, limitmb: int, tasks, results, slot: int) -> None:
+def _new_writer(ix, bulk: bool, **options):
+    """The segment writer: ours (postings gathered per term, search.bulkwriter)
+    or Whoosh's own (kept to compare against)."""
+    if bulk:
+        return BulkSegmentWriter(ix, **options)
+    from whoosh.writing import SegmentWriter
+
+    return SegmentWriter(ix, **options)
+
+
+def _segment_worker(building: str, backend: str, limitmb: int, tasks, results, slot: int, bulk: bool = True) -> None:
     """One process of a parallel full build: loads, analyses and writes its share
     of the units into a Whoosh segment of its own, so Whoosh's pure-Python
     posting work runs on every core, not only in the parent.  Per unit it sends
     back small summaries (never tokens); at the end, the finished segment."""
-    from whoosh.writing import SegmentWriter
-
     _init_pool_worker(backend, None)
     ix = whoosh_index.open_dir(building)
     # The parent holds the index's write lock and publishes the table of contents.
-    writer = SegmentWriter(ix, _lk=False, limitmb=limitmb)
+    writer = _new_writer(ix, bulk, _lk=False, limitmb=limitmb)
     docnum = 0
     try:
         while True:
@@ -300,6 +309,7 @@ class Reindexer:
         wait_for_lock: bool = False,
         limitmb: int = 256,
         parallel_writers: bool = True,
+        bulk_postings: bool = True,
     ):
         self.layout = IndexLayout(Path(index_dir))
         self.backend = backend
@@ -310,6 +320,8 @@ class Reindexer:
         # Full builds: each worker writes its own segment (True), or workers only
         # analyse and this process writes one segment (False; kept to measure).
         self.parallel_writers = parallel_writers
+        # Segments written by search.bulkwriter (True) or by Whoosh's SegmentWriter.
+        self.bulk_postings = bulk_postings
         self.loader = ArticleLoader()
 
     # -- public
@@ -439,7 +451,7 @@ class Reindexer:
         and for small inputs."""
         sources_with_failures: set[str] = set()
         stale: list[str] = []  # ids whose old version leaves the index
-        writer = ix.writer(limitmb=self.limitmb)
+        writer = _new_writer(ix, self.bulk_postings, limitmb=self.limitmb)
         try:
             bar = self._progress_bar(_article_units(units))
             for outcomes in self._run_units(units, total_bytes, known_hashes, known_lines):
@@ -517,7 +529,7 @@ class Reindexer:
         # Each worker's pool spills to disk past its share of the memory budget.
         limitmb = max(32, self.limitmb // self.workers)
         processes = [
-            context.Process(target=_segment_worker, args=(str(building), self.backend, limitmb, tasks, results, slot),
+            context.Process(target=_segment_worker, args=(str(building), self.backend, limitmb, tasks, results, slot, self.bulk_postings),
                             daemon=True)
             for slot in range(self.workers)
         ]

@@ -41,6 +41,20 @@ def bigrams(text: str) -> Iterator[tuple[str, int, int]]:
             yield run.lower(), start, match.end()
 
 
+def bigram_terms(text: str) -> list[str]:
+    """The grams of `bigrams(text)` without their offsets (for indexing)."""
+    out: list[str] = []
+    for run in _RUN.findall(text):
+        if _CJK.match(run):
+            if len(run) == 1:
+                out.append(run)
+            else:
+                out.extend([run[i:i + 2] for i in range(len(run) - 1)])
+        else:
+            out.append(run.lower())
+    return out
+
+
 class _SimpleAnalyzer(Analyzer):
     """An analyzer with no settings, equal to any other of its class."""
 

@@ -1,0 +1,428 @@
+"""Writing Whoosh segments with posting lists gathered per term.
+
+Whoosh's `SegmentWriter` turns every posting into a tuple in a sorting pool,
+sorts all of them at the commit and hands them to the codec one by one, looking
+up the document's field length for each.  With ~600 postings per news article
+that per-posting machinery was three quarters of a reindex (README,
+Performance): more than the morphological analysis.
+
+`BulkSegmentWriter` writes the same segment format through the same codec
+objects, and keeps Whoosh's per-document path (stored fields, field lengths,
+sortable columns) and its commit, deletion and merge logic.  What changes is
+the postings:
+
+- the analysed fields of our documents (`PreTokenized` tokens, `KeyedText`
+  keys, bigram text) are grouped by term in one loop, without Whoosh's token
+  objects; any other value goes through the field's own `index()`;
+- postings accumulate per (field, term) in arrays; past the memory budget they
+  are written to a sorted run file, and the runs are merged term by term, not
+  posting by posting;
+- each term's postings reach the codec a block (128 postings) at a time.
+
+`tests/test_bulkwriter.py` holds the result to what `SegmentWriter` writes for
+the same documents: the same terms, postings, weights, values, field lengths,
+term statistics and stored fields.
+"""
+
+from __future__ import annotations
+
+import heapq
+import marshal
+import struct
+from array import array
+from typing import Any, Iterator, Optional
+
+import zlib
+
+from whoosh import formats
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC as _BLOCK_MAGIC, W3TermInfo, _lenfield
+from whoosh.compat import dumps
+from whoosh.filedb.filetables import md5_hash
+from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from search.analysis.analyzer import PreTokenized
+from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_terms
+
+_pack_uint = struct.Struct("!I").pack
+_pack_int = struct.Struct("!i").pack
+_pack_ushort = struct.Struct("!H").pack
+_pack_lengths = struct.Struct("!ii").pack  # a term table entry's key and value lengths
+# Blocks whose pickled data is shorter than this are stored uncompressed.
+COMPRESS_FROM = 64
+# Frequency values of small counts, shared instead of packed for every posting.
+_PACKED = [_pack_uint(i) for i in range(256)]
+# Rough bytes held per posting and per new term in memory (arrays, list slots,
+# the value's bytes object), for the spill decision.
+_POSTING_BYTES = 48
+_TERM_BYTES = 320
+
+
+def _packed(count: int) -> bytes:
+    return _PACKED[count] if count < 256 else _pack_uint(count)
+
+
+class TermPostings:
+    """The postings of one segment grouped by field and term: per term, the
+    document numbers, weights and encoded values, in the order added (document
+    order).  Past `limitmb` the lot is written to a sorted run file; `sorted_terms`
+    merges the runs and what is still in memory.
+
+    Also takes Whoosh's pool interface (`add`, `cleanup`), through which
+    `SegmentWriter` feeds the postings of segments it merges."""
+
+    def __init__(self, tempstore, limitmb: int = 128):
+        self.tempstore = tempstore
+        self.limit = limitmb * 2**20
+        self.size = 0
+        self.fields: dict[str, dict[bytes, list]] = {}
+        self.runs: list[str] = []
+
+    def field(self, fieldname: str) -> dict[bytes, list]:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        return terms
+
+    def add(self, item: tuple) -> None:
+        fieldname, tbytes, docnum, weight, vbytes = item
+        terms = self.field(fieldname)
+        entry = terms.get(tbytes)
+        if entry is None:
+            entry = terms[tbytes] = [array("I"), array("f"), []]
+            self.size += _TERM_BYTES
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        if vbytes:  # as Whoosh's postings writer: an empty value is not kept
+            entry[2].append(vbytes)
+            self.size += len(vbytes)
+        self.size += _POSTING_BYTES
+        if self.size > self.limit:
+            self.spill()
+
+    def spill(self) -> None:
+        """Writes everything held in memory to a new sorted run file."""
+        if not self.fields:
+            return
+        name = f"{random_name()}.run"
+        handle = self.tempstore.create_file(name).raw_file()
+        try:
+            for fieldname, tbytes, docs, weights, values in self._memory_terms():
+                marshal.dump((fieldname, tbytes, docs.tobytes(), weights.tobytes(), tuple(values)), handle)
+        finally:
+            handle.close()
+        self.runs.append(name)
+        self.fields = {}
+        self.size = 0
+
+    def _memory_terms(self) -> Iterator[tuple]:
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                docs, weights, values = terms[tbytes]
+                yield fieldname, tbytes, docs, weights, values
+
+    def _run_terms(self, number: int, name: str) -> Iterator[tuple]:
+        handle = self.tempstore.open_file(name).raw_file()
+        try:
+            while True:
+                try:
+                    fieldname, tbytes, docs, weights, values = marshal.load(handle)
+                except EOFError:
+                    return
+                yield fieldname, tbytes, number, docs, weights, values
+        finally:
+            handle.close()
+
+    def sorted_terms(self) -> Iterator[tuple[str, bytes, array, array, list]]:
+        """(fieldname, term bytes, docnums, weights, values) in field and term
+        order, as the codec needs them."""
+        if not self.runs:
+            yield from self._memory_terms()
+            return
+        # Runs hold consecutive document ranges, so a term's postings are the
+        # concatenation of its lists in run order (the run number breaks ties).
+        last = len(self.runs)
+        streams = [self._run_terms(number, name) for number, name in enumerate(self.runs)]
+        streams.append((f, t, last, d, w, v) for f, t, d, w, v in self._memory_terms())
+        current: Optional[list] = None
+        for fieldname, tbytes, _, docs, weights, values in heapq.merge(*streams):
+            if isinstance(docs, bytes):
+                docs, weights = array("I", docs), array("f", weights)
+            if current is not None and current[0] == fieldname and current[1] == tbytes:
+                current[2].extend(docs)
+                current[3].extend(weights)
+                current[4].extend(values)
+                continue
+            if current is not None:
+                yield tuple(current)
+            current = [fieldname, tbytes, array("I", docs), array("f", weights), list(values)]
+        if current is not None:
+            yield tuple(current)
+
+    def cleanup(self) -> None:
+        for name in self.runs:
+            try:
+                self.tempstore.delete_file(name)
+            except OSError:
+                pass
+        self.runs = []
+        self.fields = {}
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Whoosh's pool interface: every posting as (field, term, docnum, weight, value)."""
+        for fieldname, tbytes, docs, weights, values in self.sorted_terms():
+            for i, docnum in enumerate(docs):
+                yield fieldname, tbytes, docnum, weights[i], values[i] if values else b""
+
+    def write(self, fieldwriter, schema, lengths_reader) -> None:
+        """Writes every term's postings and term information through the
+        codec's field writer's files.  `lengths_reader` is the new segment's
+        per-document reader (the field lengths the block statistics need), or
+        None."""
+        lastfield = None
+        terms: Optional[_TermWriter] = None
+        for fieldname, tbytes, docs, weights, values in self.sorted_terms():
+            if fieldname != lastfield:
+                if lastfield is not None:
+                    fieldwriter.finish_field()
+                fieldobj = schema[fieldname]
+                fieldwriter.start_field(fieldname, fieldobj)
+                terms = _TermWriter(fieldwriter, fieldobj.format, _field_lengths(lengths_reader, fieldname))
+                lastfield = fieldname
+            terms.add(tbytes, docs, weights, values)
+        if lastfield is not None:
+            fieldwriter.finish_field()
+
+
+_LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
+
+
+def _field_lengths(reader, fieldname: str) -> Optional[list]:
+    """Each document's length in `fieldname` as Whoosh's postings writer sees it
+    (the one-byte encoded length decoded again; None where there is none)."""
+    if reader is None:
+        return None
+    column = reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return None
+    return [_LENGTH_OF_BYTE[b] for b in column]
+
+
+class _TermWriter:
+    """Writes one field's terms: each term's posting blocks into the postings
+    file and its term information into the term table, in the byte format of
+    Whoosh's W3 codec (`W3PostingsWriter`, `W3FieldWriter.finish_term`), a
+    block at a time rather than a posting at a time.  One difference: a block
+    whose pickled data is shorter than `COMPRESS_FROM` bytes is stored
+    uncompressed (the block header says so, and Whoosh's reader honours it);
+    zlib only adds bytes there, and most terms of a news archive have a
+    posting or two."""
+
+    def __init__(self, fieldwriter, fmt, lengths: Optional[list]):
+        self.postfile = fieldwriter._postfile.file  # the raw file: StructFile's wrappers cost per call
+        self.position = self.postfile.tell()
+        self.tindex = fieldwriter._tindex
+        self.tfile = self.tindex.dbfile.file
+        self.prefix = _pack_ushort(fieldwriter._fieldid)
+        self.blocklimit = fieldwriter._codec._blocklimit
+        self.compression = fieldwriter._codec._compression
+        self.fixedsize = fmt.fixed_value_size()
+        self.lengths = lengths
+
+    def add(self, tbytes: bytes, docs: array, weights: array, values: list) -> None:
+        write = self.postfile.write
+        info = W3TermInfo()
+        start = self.position
+        write(_BLOCK_MAGIC)
+        written = len(_BLOCK_MAGIC)
+        limit, lengths, fixedsize = self.blocklimit, self.lengths, self.fixedsize
+        count = len(docs)
+        total_weight = 0.0
+        minlength, maxlength, maxweight = None, 0, 0
+        for first in range(0, count, limit):
+            ids = docs[first:first + limit]
+            block_weights = weights[first:first + limit]
+            # What W3PostingsWriter._mini_ids/_mini_weights/_mini_values make of them.
+            mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])])
+            head = block_weights[0]
+            if all(w == head for w in block_weights):
+                mini_weights = None if head == 1.0 else head
+            else:
+                mini_weights = tuple(block_weights)
+            if fixedsize is None or fixedsize < 0:
+                mini_values = tuple(values[first:first + limit])
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(values[first:first + limit])
+            data = dumps((mini_ids, mini_weights, mini_values), 2)
+            compression = self.compression if len(data) >= COMPRESS_FROM else 0
+            if compression:
+                data = zlib.compress(data, compression)
+            block_max_weight = max(0, max(block_weights))
+            if lengths is not None:
+                found = [length for length in map(lengths.__getitem__, ids) if length]
+                block_min = min(found) if found else None
+                block_max = max(found) if found else 0
+            else:
+                block_min, block_max = None, 0
+            header = dumps((len(ids), ids[-1], block_max_weight, compression,
+                            length_to_byte(block_min), length_to_byte(block_max)), 2)
+            size = len(header) + len(data)
+            write(_pack_int(-size if first + limit >= count else size) + header + data)
+            written += 4 + size
+            # W3TermInfo.add_block
+            total_weight += sum(block_weights)
+            if minlength is None:
+                minlength = block_min
+            elif block_min is not None:
+                minlength = min(minlength, block_min)
+            maxlength = max(maxlength, block_max)
+            maxweight = max(maxweight, block_max_weight)
+        self.position += written
+        info._weight = total_weight
+        info._df = count
+        info._minlength, info._maxlength, info._maxweight = minlength, maxlength, maxweight
+        info._minid, info._maxid = docs[0], docs[-1]
+        info.set_extent(start, written)
+        # OrderedHashWriter.add, with one write
+        key = self.prefix + tbytes
+        tindex = self.tindex
+        if key <= tindex.lastkey:
+            raise ValueError(f"terms must increase: {tindex.lastkey!r}..{key!r}")
+        value = info.to_bytes()
+        position = self.tfile.tell()
+        tindex.index.append(position)
+        self.tfile.write(_pack_lengths(len(key), len(value)) + key + value)
+        hashed = md5_hash(key)
+        tindex.buckets[hashed & 255].append((hashed, position))
+        tindex.lastkey = key
+
+
+class BulkSegmentWriter(SegmentWriter):
+    """A Whoosh `SegmentWriter` whose postings go through `TermPostings`
+    (see the module docstring).  Used like Whoosh's: `add_document`, then
+    `commit` (or, from a worker process, `_finalize_segment`)."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs: Any):
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self.pool = TermPostings(self._tempstorage, limitmb=limitmb)
+        # Fields whose values Whoosh's own add_document must handle.
+        self._whoosh_only = any(field.vector or field.separate_spelling() for _, field in self.schema.items())
+
+    def add_document(self, **fields: Any) -> None:
+        if self._whoosh_only or any(name.startswith("_") and not name.startswith("_stored_") for name in fields):
+            return super().add_document(**fields)  # boosts, vectors, spelling: Whoosh's way
+        self._check_state()
+        schema = self.schema
+        perdocwriter = self.perdocwriter
+        docnum = self.docnum
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = self._index(fieldname, field, value, docnum) if field.indexed else 0
+            stored = fields.get("_stored_" + fieldname, value)
+            perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+            column = field.column_type
+            if column and stored is not None:
+                perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _index(self, fieldname: str, field, value, docnum: int) -> int:
+        """Adds the postings of one field value; returns the field length."""
+        pool = self.pool
+        terms = pool.field(fieldname)
+        # The fast paths below assume what Whoosh would do with unboosted tokens.
+        fmt = type(field.format) if field.format.field_boost == 1.0 else None
+        added = 0
+        if isinstance(value, PreTokenized) and fmt in (formats.Characters, formats.Positions):
+            # term -> [deltas, last position, last end]: Whoosh's encoding, built in one pass.
+            groups: dict[str, list] = {}
+            if fmt is formats.Characters:
+                for term, pos, start, end in value.tokens:
+                    state = groups.get(term)
+                    if state is None:
+                        groups[term] = [[(pos, start, end - start)], pos, end]
+                    else:
+                        state[0].append((pos - state[1], start - state[2], end - start))
+                        state[1], state[2] = pos, end
+            else:
+                for term, pos, _, _ in value.tokens:
+                    state = groups.get(term)
+                    if state is None:
+                        groups[term] = [[pos], pos, 0]
+                    else:
+                        state[0].append(pos - state[1])
+                        state[1] = pos
+            length = 0
+            for term, (deltas, _, _) in groups.items():
+                freq = len(deltas)
+                length += freq
+                encoded = _pack_uint(freq) + dumps(deltas, 2)
+                tbytes = term.encode("utf-8")
+                entry = terms.get(tbytes)
+                if entry is None:
+                    entry = terms[tbytes] = [array("I"), array("f"), []]
+                    added += _TERM_BYTES
+                entry[0].append(docnum)
+                entry[1].append(float(freq))
+                entry[2].append(encoded)
+                added += _POSTING_BYTES + len(encoded)
+        elif isinstance(value, KeyedText) and fmt is formats.Existence:
+            keys = set(value.keys)
+            length = len(keys)
+            for key in keys:
+                tbytes = key.encode("utf-8")
+                entry = terms.get(tbytes)
+                if entry is None:
+                    entry = terms[tbytes] = [array("I"), array("f"), []]
+                    added += _TERM_BYTES
+                entry[0].append(docnum)
+                entry[1].append(1.0)
+                added += _POSTING_BYTES
+        elif isinstance(field.analyzer, BigramAnalyzer) and fmt is formats.Frequency and isinstance(value, str):
+            counts: dict[str, int] = {}
+            for gram in bigram_terms(value):
+                counts[gram] = counts.get(gram, 0) + 1
+            length = 0
+            for gram, freq in counts.items():
+                length += freq
+                tbytes = gram.encode("utf-8")
+                entry = terms.get(tbytes)
+                if entry is None:
+                    entry = terms[tbytes] = [array("I"), array("f"), []]
+                    added += _TERM_BYTES
+                entry[0].append(docnum)
+                entry[1].append(float(freq))
+                entry[2].append(_packed(freq))
+                added += _POSTING_BYTES
+        else:
+            length = 0
+            for tbytes, freq, weight, vbytes in field.index(value):
+                if field.scorable:
+                    length += freq
+                pool.add((fieldname, tbytes, docnum, weight, vbytes))
+            return length
+        pool.size += added
+        if pool.size > pool.limit:
+            pool.spill()
+        return length if field.scorable else 0
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            self.pool.write(self.fieldwriter, self.schema, lengths)
+        finally:
+            self.fieldwriter.close()
+            if lengths is not None:
+                lengths.close()

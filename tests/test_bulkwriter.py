@@ -1,0 +1,117 @@
+"""search.bulkwriter writes the segment Whoosh's own SegmentWriter would write for
+the same documents: byte for byte when every block is compressed as Whoosh does,
+and posting for posting with small blocks left uncompressed, with postings
+spilled to run files, and when a commit merges older segments."""
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.writing import SegmentWriter
+
+import search.bulkwriter as bulkwriter
+from search.bulkwriter import BulkSegmentWriter
+from search.index import build_schema, document_for
+from search.model import Article
+
+WORDS = ["삼성전자", "반도체", "수출", "협력", "인공지능", "데이터센터", "대한민국", "정부", "文 대통령", "MS",
+         "180조원", "클라우드", "나섰다", "공장을", "세웠다", "삼성電", "2019년", "AI", "카카오", "네이버의"]
+
+
+def articles(count: int, seed: int = 7) -> list[Article]:
+    rng = random.Random(seed)
+    start = datetime(2018, 1, 1, tzinfo=timezone.utc)
+    out = []
+    for i in range(count):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(3, 30))]
+        out.append(Article(
+            id=f"a{i}",
+            title=" ".join(words[:4]) + f" {i}",
+            subtitles=[" ".join(words[4:7])] if i % 3 == 0 else [],
+            body=[" ".join(words[n:n + 6]) + "." for n in range(0, len(words), 6)],
+            captions=["▲ " + words[0]] if i % 5 == 0 else [],
+            reporters=[rng.choice(["조재범", "김기자", "이재용"])] if i % 4 else [],
+            press=rng.choice(["예시일보", "뉴데일리경제", None]),
+            published=start + timedelta(days=i) if i % 7 else None,
+            url=f"https://news.example.kr/{i}" if i % 2 else None,
+        ))
+    return out
+
+
+@pytest.fixture(scope="module")
+def documents():
+    # 300 articles: common words reach several 128-posting blocks.
+    return [document_for(article) for article in articles(300)]
+
+
+def build(folder, writer_class, documents, commits=1, **options):
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    share = -(-len(documents) // commits)
+    for first in range(0, len(documents), share):
+        writer = writer_class(ix, **options)
+        for document in documents[first:first + share]:
+            writer.add_document(**document)
+        writer.commit(optimize=commits > 1 and first + share >= len(documents))
+    return whoosh_index.open_dir(str(folder))
+
+
+def segment_files(ix) -> dict[str, bytes]:
+    (segment,) = ix._segments()
+    storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+    return {name[name.index("."):]: bytes(storage.open_file(name).read()) for name in storage.list()}
+
+
+def everything(ix) -> dict:
+    """Every term with its statistics and postings (with their blocks'
+    statistics), every stored document and every field length."""
+    reader = ix.reader()
+    terms = {}
+    for fieldname, text in reader.all_terms():
+        info = reader.term_info(fieldname, text)
+        matcher = reader.postings(fieldname, text)
+        postings = []
+        while matcher.is_active():
+            postings.append((matcher.id(), matcher.weight(), matcher.value(), matcher.block_max_weight(),
+                             matcher.block_min_length(), matcher.block_max_length()))
+            matcher.next()
+        terms[fieldname, text] = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                                  info.max_weight(), info.min_id(), info.max_id(), postings)
+    scorable = [name for name, field in ix.schema.items() if field.scorable]
+    lengths = {(d, f): reader.doc_field_length(d, f) for d in range(reader.doc_count_all()) for f in scorable}
+    totals = {f: reader.field_length(f) for f in scorable}
+    return {"terms": terms, "stored": list(reader.all_stored_fields()), "lengths": lengths, "totals": totals}
+
+
+def test_same_bytes_as_whoosh_when_every_block_is_compressed(tmp_path, monkeypatch, documents):
+    monkeypatch.setattr(bulkwriter, "COMPRESS_FROM", 0)
+    ours = segment_files(build(tmp_path / "ours", BulkSegmentWriter, documents))
+    theirs = segment_files(build(tmp_path / "whoosh", SegmentWriter, documents))
+    assert sorted(ours) == sorted(theirs)
+    assert ".pst" in ours and ".trm" in ours and "._content_len.col" in ours
+    for extension in theirs:
+        assert ours[extension] == theirs[extension], extension
+
+
+def test_same_postings_with_spilled_runs_and_uncompressed_small_blocks(tmp_path, monkeypatch, documents):
+    spills = []
+    spill = bulkwriter.TermPostings.spill
+    monkeypatch.setattr(bulkwriter.TermPostings, "spill", lambda self: spills.append(1) or spill(self))
+    ours = build(tmp_path / "ours", BulkSegmentWriter, documents, limitmb=1)
+    assert len(spills) >= 2  # the postings went through several run files
+    theirs = build(tmp_path / "whoosh", SegmentWriter, documents)
+    a, b = everything(ours), everything(theirs)
+    assert len(a["terms"]) > 1000 and any(len(t[-1]) > 128 for t in a["terms"].values())
+    assert a == b
+    # Small blocks are stored uncompressed, and that is all that differs.
+    assert segment_files(ours)[".pst"] != segment_files(theirs)[".pst"]
+
+
+def test_merging_older_segments_gives_the_same_postings(tmp_path, documents):
+    # Three commits, the last one merging the first two segments (postings of
+    # merged segments reach the bulk writer through Whoosh's pool interface).
+    ours = build(tmp_path / "ours", BulkSegmentWriter, documents, commits=3)
+    theirs = build(tmp_path / "whoosh", SegmentWriter, documents, commits=3)
+    assert len(ours._segments()) == len(theirs._segments()) == 1
+    assert everything(ours) == everything(theirs)
