@@ -49,6 +49,8 @@ _pack_uint = struct.Struct("!I").pack
 _pack_int = struct.Struct("!i").pack
 _pack_ushort = struct.Struct("!H").pack
 _pack_lengths = struct.Struct("!ii").pack  # a term table entry's key and value lengths
+_pack_long = struct.Struct("!q").pack
+_TERM_INFO = W3TermInfo._struct.pack  # flags, weight, doc frequency, min/max length, max weight, first/last id
 # Blocks whose pickled data is shorter than this are stored uncompressed.
 COMPRESS_FROM = 64
 # Frequency values of small counts, shared instead of packed for every posting.
@@ -232,73 +234,88 @@ class _TermWriter:
         self.lengths = lengths
 
     def add(self, tbytes: bytes, docs: array, weights: array, values: list) -> None:
-        write = self.postfile.write
-        info = W3TermInfo()
-        start = self.position
-        write(_BLOCK_MAGIC)
-        written = len(_BLOCK_MAGIC)
-        limit, lengths, fixedsize = self.blocklimit, self.lengths, self.fixedsize
         count = len(docs)
-        total_weight = 0.0
-        minlength, maxlength, maxweight = None, 0, 0
-        for first in range(0, count, limit):
-            ids = docs[first:first + limit]
-            block_weights = weights[first:first + limit]
-            # What W3PostingsWriter._mini_ids/_mini_weights/_mini_values make of them.
-            mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])])
-            head = block_weights[0]
-            if all(w == head for w in block_weights):
-                mini_weights = None if head == 1.0 else head
-            else:
-                mini_weights = tuple(block_weights)
-            if fixedsize is None or fixedsize < 0:
-                mini_values = tuple(values[first:first + limit])
-            elif fixedsize == 0:
-                mini_values = None
-            else:
-                mini_values = b"".join(values[first:first + limit])
-            data = dumps((mini_ids, mini_weights, mini_values), 2)
-            compression = self.compression if len(data) >= COMPRESS_FROM else 0
-            if compression:
-                data = zlib.compress(data, compression)
-            block_max_weight = max(0, max(block_weights))
-            if lengths is not None:
-                found = [length for length in map(lengths.__getitem__, ids) if length]
-                block_min = min(found) if found else None
-                block_max = max(found) if found else 0
-            else:
-                block_min, block_max = None, 0
-            header = dumps((len(ids), ids[-1], block_max_weight, compression,
-                            length_to_byte(block_min), length_to_byte(block_max)), 2)
-            size = len(header) + len(data)
-            write(_pack_int(-size if first + limit >= count else size) + header + data)
-            written += 4 + size
-            # W3TermInfo.add_block
-            total_weight += sum(block_weights)
-            if minlength is None:
-                minlength = block_min
-            elif block_min is not None:
-                minlength = min(minlength, block_min)
-            maxlength = max(maxlength, block_max)
-            maxweight = max(maxweight, block_max_weight)
+        limit = self.blocklimit
+        start = self.position
+        if count <= limit:  # one block: most terms
+            block, stats = self._block(docs, weights, values, True)
+            self.postfile.write(_BLOCK_MAGIC + block)
+            weight, minlength, maxlength, maxweight = stats
+        else:
+            parts = [_BLOCK_MAGIC]
+            weight, minlength, maxlength, maxweight = 0.0, None, 0, 0
+            for first in range(0, count, limit):
+                last = first + limit >= count
+                block, (block_weight, block_min, block_max, block_max_weight) = self._block(
+                    docs[first:first + limit], weights[first:first + limit],
+                    values[first:first + limit] if values else values, last)
+                parts.append(block)
+                # W3TermInfo.add_block
+                weight += block_weight
+                if minlength is None:
+                    minlength = block_min
+                elif block_min is not None:
+                    minlength = min(minlength, block_min)
+                maxlength = max(maxlength, block_max)
+                maxweight = max(maxweight, block_max_weight)
+            block = b"".join(parts)
+            self.postfile.write(block)
+            block = block[len(_BLOCK_MAGIC):]
+        written = len(_BLOCK_MAGIC) + len(block)
         self.position += written
-        info._weight = total_weight
-        info._df = count
-        info._minlength, info._maxlength, info._maxweight = minlength, maxlength, maxweight
-        info._minid, info._maxid = docs[0], docs[-1]
-        info.set_extent(start, written)
+        # W3TermInfo.to_bytes of these statistics and extent
+        info = _TERM_INFO(0, weight, count, 0 if minlength is None else length_to_byte(minlength),
+                          length_to_byte(maxlength), maxweight, docs[0], docs[-1]) + _pack_long(start) + _pack_int(written)
         # OrderedHashWriter.add, with one write
         key = self.prefix + tbytes
         tindex = self.tindex
         if key <= tindex.lastkey:
             raise ValueError(f"terms must increase: {tindex.lastkey!r}..{key!r}")
-        value = info.to_bytes()
         position = self.tfile.tell()
         tindex.index.append(position)
-        self.tfile.write(_pack_lengths(len(key), len(value)) + key + value)
+        self.tfile.write(_pack_lengths(len(key), len(info)) + key + info)
         hashed = md5_hash(key)
         tindex.buckets[hashed & 255].append((hashed, position))
         tindex.lastkey = key
+
+    def _block(self, ids: array, weights: array, values: list, last: bool) -> tuple[bytes, tuple]:
+        """One block's bytes (W3PostingsWriter._write_block) and its statistics
+        (summed weight, min and max length, max weight)."""
+        # What W3PostingsWriter._mini_ids/_mini_weights/_mini_values make of them.
+        if len(ids) == 1:
+            mini_ids = (ids[0],)
+        else:
+            mini_ids = tuple([ids[0]] + [b - a for a, b in zip(ids, ids[1:])])
+        head = weights[0]
+        if weights.count(head) == len(weights):
+            mini_weights = None if head == 1.0 else head
+        else:
+            mini_weights = tuple(weights)
+        fixedsize = self.fixedsize
+        if fixedsize is None or fixedsize < 0:
+            mini_values = tuple(values)
+        elif fixedsize == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(values)
+        data = dumps((mini_ids, mini_weights, mini_values), 2)
+        compression = self.compression if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        maxweight = max(weights)
+        if maxweight < 0:
+            maxweight = 0
+        lengths = self.lengths
+        if lengths is not None:
+            found = [length for length in map(lengths.__getitem__, ids) if length]
+            minlength = min(found) if found else None
+            maxlength = max(found) if found else 0
+        else:
+            minlength, maxlength = None, 0
+        header = dumps((len(ids), ids[-1], maxweight, compression,
+                        length_to_byte(minlength), length_to_byte(maxlength)), 2)
+        size = len(header) + len(data)
+        return _pack_int(-size if last else size) + header + data, (sum(weights), minlength, maxlength, maxweight)
 
 
 class BulkSegmentWriter(SegmentWriter):

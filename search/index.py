@@ -34,7 +34,7 @@ from search.analysis.derived import BigramAnalyzer, KeyedText, WordKeysAnalyzer,
 from search.korean import initials_of, is_hangul_word
 from search.model import SEOUL, Article, RelatedLink
 
-SCHEMA_VERSION = 3  # 3: body, subtitles, captions indexed only inside content (with offsets)
+SCHEMA_VERSION = 3  # 3: body, subtitles, captions indexed only inside content (with offsets); no date terms
 TEXT_FIELDS = ("title", "subtitles", "body", "captions")
 # Indexed fields: `title` (for 제목: searches, title marks and related articles)
 # and the derived ones below.  The text of subtitles, body and captions is
@@ -57,6 +57,20 @@ BODY_POSITION = 4096
 CURRENT = "current"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+
+
+class SortDate(DATETIME):
+    """Publication time as a stored value and a sortable column only: nothing
+    searches its terms (date filters use the day key), and DATETIME would index
+    eight trie terms per article."""
+
+    indexed = False
+
+
+class SortNumber(NUMERIC):
+    """A number kept as a sortable column only (see SortDate)."""
+
+    indexed = False
 
 
 class KeysField(FieldType):
@@ -82,17 +96,16 @@ def build_schema(backend: str = "mecab") -> Schema:
         words=KeysField(WordKeysAnalyzer(backend)),
         reporter=KEYWORD(stored=True, commas=True, scorable=False),
         press=ID(stored=True),
-        published=DATETIME(stored=True, sortable=True),
+        published=SortDate(stored=True, sortable=True),
         # 1 for articles without a date, so date sorts can put them last either way.
-        undated=NUMERIC(sortable=True, bits=8),
-        # Precomputed period keys: counting these is ~100x cheaper than
-        # DateRangeFacet over a result set.
-        month=ID(stored=True),
-        year=ID(),
+        undated=SortNumber(sortable=True, bits=8),
+        # The precomputed day key: date filters are term ranges over it, and
+        # month and year facets are counted from it (search.service), ~100x
+        # cheaper than DateRangeFacet over a result set.
         day=ID(),
         url=ID(stored=True),
         title_key=ID(),
-        source=ID(stored=True),
+        source=STORED,
         content_hash=STORED,
         meta=STORED,
     )
@@ -150,8 +163,6 @@ def document_for(article: Article, tokens: Optional[dict[str, list]] = None, bac
     if article.published:
         local = article.published.astimezone(SEOUL)
         doc["published"] = _naive_utc(article.published)
-        doc["month"] = local.strftime("%Y-%m")
-        doc["year"] = local.strftime("%Y")
         doc["day"] = local.strftime("%Y-%m-%d")
     if article.url:
         doc["url"] = article.url

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -158,6 +159,16 @@ def _process_unit(unit: tuple, analyse: bool = True) -> list[tuple]:
     return out
 
 
+def _settle_garbage_collector() -> None:
+    """Moves everything alive now out of the cyclic garbage collector's sight.
+
+    A segment writer holds millions of small containers (per-term posting
+    lists) that live until the segment is written and are freed by reference
+    counting; each full collection walked all of them again, which cost a
+    third of the time of adding a document (measured at 2,000 articles)."""
+    gc.freeze()
+
+
 def _new_writer(ix, bulk: bool, **options):
     """The segment writer: ours (postings gathered per term, search.bulkwriter)
     or Whoosh's own (kept to compare against)."""
@@ -200,6 +211,7 @@ def _segment_worker(building: str, backend: str, limitmb: int, tasks, results, s
                 summaries.append(("written", article.id, article.source or "", article.content_hash, chars, slot, docnum, key))
                 docnum += 1
             results.put(("unit", number, summaries))
+            _settle_garbage_collector()
         # Not writer._finish(): that would remove the temporary folder the
         # other workers still use; the parent's writer removes it at the end.
         segment = writer._finalize_segment() if docnum else None
@@ -486,6 +498,7 @@ class Reindexer:
                     bar.update(len(outcomes))
                     bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
                 checkpoint("reindex:analysis")
+                _settle_garbage_collector()
             if bar is not None:
                 bar.close()
 
@@ -514,6 +527,8 @@ class Reindexer:
         except BaseException:
             writer.cancel()
             raise
+        finally:
+            gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
 
     def _write_segments_in_parallel(self, ix, building: Path, units, report, articles, lines) -> None:
         """A full build with every core writing: each worker process loads,

@@ -7,6 +7,7 @@ so everything here is table lookups on that formula; nothing depends on a librar
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
 SYLLABLE_FIRST, SYLLABLE_LAST = 0xAC00, 0xD7A3
@@ -40,8 +41,11 @@ def is_syllable(ch: str) -> bool:
     return SYLLABLE_FIRST <= ord(ch) <= SYLLABLE_LAST
 
 
+_HANGUL_WORD = re.compile("[\uac00-\ud7a3]+")
+
+
 def is_hangul_word(text: str) -> bool:
-    return bool(text) and all(is_syllable(ch) for ch in text)
+    return _HANGUL_WORD.fullmatch(text) is not None
 
 
 def split_syllable(ch: str) -> tuple[str, str, str]:
@@ -56,9 +60,14 @@ def join_syllable(initial: str, medial: str, final: str = "") -> str:
     return chr(SYLLABLE_FIRST + (INITIALS.index(initial) * 21 + MEDIALS.index(medial)) * 28 + FINALS.index(final))
 
 
+# Every syllable → its initial consonant, for str.translate (indexing computes
+# the 초성 of every word of every article).
+_INITIAL_OF = {code: INITIALS[(code - SYLLABLE_FIRST) // 588] for code in range(SYLLABLE_FIRST, SYLLABLE_LAST + 1)}
+
+
 def initials_of(text: str) -> str:
     """초성: '삼성전자' → 'ㅅㅅㅈㅈ'.  Characters that are not syllables are kept."""
-    return "".join(INITIALS[(ord(ch) - SYLLABLE_FIRST) // 588] if is_syllable(ch) else ch for ch in text)
+    return text.translate(_INITIAL_OF)
 
 
 def is_initials_query(text: str) -> bool:
