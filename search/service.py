@@ -39,6 +39,7 @@ from search.ranking import RERANK_DEPTH, ranked_search, rerank
 from search.suggest import SUGGEST_BELOW, did_you_mean, keyboard_rewrite
 
 SORTS = ("relevance", "newest", "oldest")
+EXACT_VALUES = ("", "0", "1", "true", "false", "yes", "no", "on", "off")
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
 FACET_LIMIT = 20
@@ -78,7 +79,11 @@ class SearchRequest:
         request.presses = [p.strip() for p in press if p and p.strip()]
         request.page = _int_param(page, "page", 1, 1, MAX_PAGE)
         request.size = _int_param(size, "size", 10, 1, MAX_PAGE_SIZE)
-        request.exact = exact is True or (isinstance(exact, str) and exact.strip().lower() in ("1", "true", "yes", "on"))
+        if isinstance(exact, str):
+            if exact not in EXACT_VALUES:
+                raise QueryError(f"exact: '{exact[:40]}' is not one of 1, 0, true, false, yes, no, on, off", "exact")
+            exact = exact in ("1", "true", "yes", "on")
+        request.exact = bool(exact)
         request.sort = sort or "relevance"  # exactly one of SORTS; empty (a blank form field) means relevance
         if request.sort not in SORTS:
             raise QueryError(f"sort: '{sort}' is not one of {', '.join(SORTS)}", "sort")

@@ -85,7 +85,7 @@ def test_search_response_matches_the_document(client):
     assert response.mimetype == "application/json"
     data = response.json
     assert_matches("SearchResponse", data)
-    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "notices"]
+    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "rewritten_from", "notices"]
     assert data["query"] == "삼성전자 협력"
     assert data["total"] == len(data["hits"]) >= 2
     seed = next(h for h in data["hits"] if h["title"].startswith("이재용 삼성전자 부회장"))
@@ -147,6 +147,18 @@ def test_suggestion_and_notices(client):
 
 
 # --- articles -----------------------------------------------------------------
+
+
+def test_latin_layout_typo_is_rewritten_and_can_be_refused(client):
+    data = client.get("/api/search?q=tkatjdwjswk").get_json()
+    assert_matches("SearchResponse", data)
+    assert data["query"] == "삼성전자" and data["rewritten_from"] == "tkatjdwjswk"
+    assert data["total"] >= 1
+    exact = client.get("/api/search?q=tkatjdwjswk&exact=1").get_json()
+    assert exact["query"] == "tkatjdwjswk" and exact["rewritten_from"] is None
+    assert exact["total"] == 0
+    plain = client.get("/api/search?q=" + quote("삼성전자")).get_json()
+    assert plain["rewritten_from"] is None
 
 
 def test_article_is_the_whole_record(client):

@@ -226,6 +226,20 @@ def test_did_you_mean(client):
     assert params_of(suggestion.a["href"])["q"] == ["협력"]
 
 
+def test_latin_layout_typo_is_searched_as_hangul_and_says_so(client):
+    soup = page(client, "/search?q=tkatjdwjswk")
+    notice = soup.select_one(".rewritten")
+    assert "삼성전자(으)로 검색한 결과입니다." in " ".join(notice.get_text().split())
+    assert total_of(soup) >= 1
+    original = notice.a
+    assert "원래 검색어 ‘tkatjdwjswk’(으)로 검색" in original.get_text()
+    assert params_of(original["href"]) == {"q": ["tkatjdwjswk"], "exact": ["1"]}
+    # Following it searches the letters as typed: no rewrite, no notice.
+    exact = page(client, original["href"])
+    assert exact.select_one(".rewritten") is None
+    assert total_of(exact) == 0
+
+
 def test_empty_results_explain_the_syntax(client):
     soup = page(client, "/search?q=" + quote("쀍쀍쀍"))
     empty = soup.select_one(".empty")

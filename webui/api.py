@@ -39,6 +39,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
             "date": [{"period": f.value, "count": f.count} for f in result.facets.get("date", [])],
         },
         "suggestion": result.suggestion,
+        "rewritten_from": result.rewritten_from,
         "notices": list(result.notices),
     }
 

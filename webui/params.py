@@ -19,7 +19,7 @@ SORT_LABELS = {"relevance": "관련도순", "newest": "최신순", "oldest": "�
 # Korean names of the parameters, for error messages on the pages.
 PARAM_LABELS = {
     "q": "검색어", "reporter": "기자", "press": "언론사", "from": "시작 날짜", "to": "끝 날짜",
-    "sort": "정렬", "page": "페이지", "size": "표시 개수",
+    "sort": "정렬", "page": "페이지", "size": "표시 개수", "exact": "원래 검색어로 검색",
 }
 
 
@@ -40,6 +40,9 @@ class SearchParams:
     sort: str = DEFAULT_SORT
     page: str = "1"
     size: str = DEFAULT_SIZE
+    # "1": search the query as typed, even when it looks like Korean typed with
+    # the Latin keyboard layout (tkatjdwjswk is otherwise searched as 삼성전자).
+    exact: str = ""
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -62,6 +65,7 @@ class SearchParams:
             sort=_first(args, "sort").strip().lower() or DEFAULT_SORT,
             page=_first(args, "page").strip() or "1",
             size=_first(args, "size").strip() or DEFAULT_SIZE,
+            exact=_first(args, "exact"),  # validated by request()
         )
 
     def request(self, **overrides: Any) -> SearchRequest:
@@ -69,7 +73,7 @@ class SearchParams:
         values = {
             "q": self.q, "reporter": self.reporters, "press": self.presses,
             "date_from": self.date_from, "date_to": self.date_to, "sort": self.sort,
-            "page": self.page, "size": self.size,
+            "page": self.page, "size": self.size, "exact": self.exact,
         }
         values.update(overrides)
         return SearchRequest.from_params(**values)
@@ -97,6 +101,8 @@ class SearchParams:
             pairs.append(("page", self.page))
         if self.size != DEFAULT_SIZE:
             pairs.append(("size", self.size))
+        if self.exact:
+            pairs.append(("exact", self.exact))
         return pairs
 
     def query_string(self, page: bool = True, extra: Iterable[tuple[str, str]] = ()) -> str:
@@ -120,7 +126,7 @@ class SearchParams:
         reset = {
             "q": {"q": ""}, "reporter": {"reporters": ()}, "press": {"presses": ()},
             "from": {"date_from": "", "date_to": ""}, "to": {"date_from": "", "date_to": ""},
-            "sort": {"sort": DEFAULT_SORT}, "size": {"size": DEFAULT_SIZE}, "page": {},
+            "sort": {"sort": DEFAULT_SORT}, "size": {"size": DEFAULT_SIZE}, "page": {}, "exact": {"exact": ""},
         }
         return self.url(**reset.get(param, {}))
 
