@@ -362,15 +362,10 @@ class QueryParser:
         clauses += [ScoredTerm(INITIALS_FIELD, k) for k in initials]
         clauses += self._alias_clauses(node, source)
         ranking = Q.Or(clauses) if clauses else None
-        if ranking is not None:
-            # Scores whole posting blocks into an array instead of walking a
-            # tree of union matchers: 3-4x faster for a question's 20-40 terms
-            # (benchmarks/relevance_latency.py, 10,000 articles).
-            ranking.matcher_type = Q.Or.ARRAY_MATCHER
         if ranking is None:
             query = constraint
         elif constraint is None:
-            query = ranking
+            query = _scored_in_full(ranking)
         elif isinstance(constraint, Q.AndNot) and isinstance(constraint.a, Q.Every):
             query = Q.AndNot(ranking, constraint.b)  # only exclusions: rank what is left
         else:
@@ -489,6 +484,23 @@ class QueryParser:
             # must stand together, as they did in the text.
             return Q.Phrase(fieldname, [p[0] for p in positions], boost=boost)
         return Q.And([Q.Or([Q.Term(fieldname, t) for t in p]) for p in positions], boost=boost)
+
+
+def _scored_in_full(ranking: Q.Or) -> Q.Or:
+    """The ranking query when it alone decides the matches: every posting of
+    every term is scored, and scoring whole posting blocks into an array is 3-4x
+    faster than a tree of union matchers for a question's 20-40 terms
+    (benchmarks/relevance_latency.py, 10,000 articles).
+
+    Only there: Whoosh 2.7.4's array union reports the largest of its terms'
+    maximum scores where a document scores their sum, and a top-k search that
+    re-plans `AndMaybe` (the constraint) with it drops a later segment whose
+    best match scores above that bound (tests/test_relevance.py); `AndNot`
+    reads the bound the same way.  Under a constraint a streaming union, which
+    skips to the constraint's matches, is also faster (search-only p95 -18% at
+    10,000 articles)."""
+    ranking.matcher_type = Q.Or.ARRAY_MATCHER
+    return ranking
 
 
 class SpanFrom(WrappingSpan):

@@ -217,3 +217,39 @@ def test_cli_shows_the_rewrite_and_the_suggestion(svc, capsys):
     assert "0건" in capsys.readouterr().out
     assert main(["search", "나델러", "--index", str(svc.layout.root)]) == 0
     assert "이것을 찾으셨나요: 나델라" in capsys.readouterr().out
+
+
+# --- ranking under a constraint ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def late_best(tmp_path_factory):
+    """Forty articles that say 능력 three times, a hundred that do not, and,
+    added later by an incremental reindex (so in a second segment), one that
+    says it five times in as many words: the best match."""
+    folder = tmp_path_factory.mktemp("late-best-corpus")
+    # Each filler shorter, so scoring higher, than the one before: the top hits
+    # keep changing, which is when Whoosh re-plans the search.
+    filler = [{"id": f"f-{n:02d}", "title": f"소식 {n}", "body": "능력, 능력, 능력. " + "결과. " * ((40 - n) // 10)}
+              for n in range(40)]
+    filler += [{"id": f"u-{n:03d}", "title": f"날씨 {n}", "body": "맑고 화창한 날씨가 이어진다."} for n in range(100)]
+    (folder / "a.jsonl").write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in filler), encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("late-best-index")
+    assert not reindex([folder], index_dir=index_dir, workers=1).failed
+    best = {"id": "best", "title": "소식", "body": "능력, 능력, 능력, 능력, 능력."}
+    (folder / "b.jsonl").write_text(json.dumps(best, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert reindex([folder], index_dir=index_dir, incremental=True, workers=1).indexed == 1
+    service = SearchService(index_dir, cache_size=0)
+    assert len(service.generation().searcher().leaf_searchers()) >= 2  # the service's own: not closed here
+    return service
+
+
+@pytest.mark.parametrize("query", ["능력", "능력 -없는말", "능력이란 무엇인가? -없는말"])
+def test_the_best_match_is_found_wherever_it_is_stored(late_best, query):
+    # Keyword queries rank within a constraint, and a question with an
+    # exclusion within AndNot; both once let Whoosh skip a later segment once
+    # the first had filled the top hits (search.query._scored_in_full).
+    result = late_best.search(query)
+    assert result.total == 41
+    assert ids(result)[0] == "best"
+    assert late_best.search_ids(query, 10)[0] == "best"
