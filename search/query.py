@@ -36,6 +36,7 @@ from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.derived import bigrams
 from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
+from search.conjunction import CheckedPhrases, SkippingAnd
 from search.ranking import BIGRAM_WEIGHT, ScoredTerm, rare_enough
 
 MAX_QUERY_CHARS = 1000
@@ -447,7 +448,7 @@ class QueryParser:
         negatives = [p.query for p in parts if isinstance(p, Q.Not)]
         if not positives:
             return Q.AndNot(Q.Every(), Q.Or(negatives)) if negatives else None
-        query = positives[0] if len(positives) == 1 else Q.And(positives)
+        query = positives[0] if len(positives) == 1 else _and(positives)
         return Q.AndNot(query, Q.Or(negatives)) if negatives else query
 
     def _compile_text(self, node: Text, source: str) -> Optional[Q.Query]:
@@ -472,18 +473,33 @@ class QueryParser:
             return self._word_query("title", positions, FIELD_WEIGHTS["title"])
         # 본문: the article's text outside its title, which `content` holds from
         # BODY_POSITION on (subtitles, body and captions are indexed only there).
-        return SpanFrom(self._word_query(CONTENT_FIELD, positions), BODY_POSITION)
+        return SpanFrom(self._word_query(CONTENT_FIELD, positions, spans=True), BODY_POSITION)
 
     @staticmethod
-    def _word_query(fieldname: str, positions: list[list[str]], boost: float = 1.0) -> Q.Query:
+    def _word_query(fieldname: str, positions: list[list[str]], boost: float = 1.0, spans: bool = False) -> Q.Query:
         if len(positions) == 1:
             terms = [Q.Term(fieldname, t, boost=boost) for t in positions[0]]
             return terms[0] if len(terms) == 1 else Q.Or(terms)
         if all(len(p) == 1 for p in positions):
             # The morphemes of one word (삼성전자 → 삼성 전자) or a quoted phrase
-            # must stand together, as they did in the text.
-            return Q.Phrase(fieldname, [p[0] for p in positions], boost=boost)
-        return Q.And([Q.Or([Q.Term(fieldname, t) for t in p]) for p in positions], boost=boost)
+            # must stand together, as they did in the text: checked after the
+            # query's other words (search.conjunction), unless a span query wraps it.
+            words = [p[0] for p in positions]
+            if spans:
+                return Q.Phrase(fieldname, words, boost=boost)
+            return CheckedPhrases([(fieldname, words)], boost=boost)
+        return SkippingAnd([Q.Or([Q.Term(fieldname, t) for t in p]) for p in positions], boost=boost)
+
+
+def _and(positives: list[Q.Query]) -> Q.Query:
+    """The AND of `positives`, listed by skipping, with their phrases checked
+    once every other clause has matched (search.conjunction)."""
+    phrases = [p for p in positives if type(p) is CheckedPhrases]
+    if not phrases:
+        return SkippingAnd(positives)
+    others = [p for p in positives if type(p) is not CheckedPhrases]
+    required = others + [q for p in phrases for q in p.required]
+    return CheckedPhrases([phrase for p in phrases for phrase in p.phrases], required)
 
 
 def _scored_in_full(ranking: Q.Or) -> Q.Or:

@@ -34,6 +34,7 @@ from search.highlight import mark, snippet, spans_by_doc, spans_by_field, term_s
 from search.index import CONTENT_FIELD, IndexLayout, article_from_stored
 from search.limits import TIMEOUT_NOTICE, guard
 from search.model import Article
+from search.conjunction import CheckedPhrases, SkippingAnd
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
 from search.ranking import RERANK_DEPTH, ranked_search, rerank
 from search.suggest import SUGGEST_BELOW, did_you_mean, keyboard_rewrite
@@ -312,13 +313,20 @@ def _prune(query: Q.Query, reader) -> Q.Query:
         return query if (query.fieldname, query.text) in reader else Q.NullQuery
     if isinstance(query, Q.Phrase):
         return query if all((query.fieldname, word) in reader for word in query.words) else Q.NullQuery
+    if isinstance(query, CheckedPhrases):
+        if not all((fieldname, word) in reader for fieldname, words in query.phrases for word in words):
+            return Q.NullQuery
+        required = [_prune(sub, reader) for sub in query.required]
+        if any(sub is Q.NullQuery for sub in required):
+            return Q.NullQuery
+        return CheckedPhrases(query.phrases, required, query.boost)
     if isinstance(query, Q.AndNot):
         positive = _prune(query.a, reader)
         if positive is Q.NullQuery:
             return Q.NullQuery
         negative = _prune(query.b, reader)
         return positive if negative is Q.NullQuery else Q.AndNot(positive, negative)
-    if isinstance(query, (Q.And, Q.Or)) and type(query) in (Q.And, Q.Or, DefaultOr):
+    if isinstance(query, (Q.And, Q.Or)) and type(query) in (Q.And, SkippingAnd, Q.Or, DefaultOr):
         parts = [_prune(sub, reader) for sub in query.subqueries]
         kept = [sub for sub in parts if sub is not Q.NullQuery]
         if not kept or (isinstance(query, Q.And) and len(kept) < len(parts)):
@@ -349,7 +357,7 @@ def _scores_every_match(query: Q.Query) -> bool:
     """Whether Whoosh's top-k must score every match anyway: phrases and ANDs
     offer no block skipping, so listing the matches for the facets in a
     separate pass would do the whole matching twice."""
-    if isinstance(query, (Q.Phrase, Q.And, Q.AndNot)):
+    if isinstance(query, (Q.Phrase, Q.And, Q.AndNot, CheckedPhrases)):
         return True
     return any(_scores_every_match(sub) for sub in query.children())
 
