@@ -184,8 +184,10 @@ def _verdict(name: str, measured: Optional[float], target: float, higher_is_bett
         note = "met"
     elif higher_is_better:
         note = f"missed: {measured:,.1f}{unit} is {target / measured:.1f}x below {target:,.1f}{unit}" if measured else "missed"
-    else:
+    elif target:
         note = f"missed: {measured:,.1f}{unit} is {measured / target:.1f}x over {target:,.1f}{unit}"
+    else:  # a zero target (errors): there is no ratio to give
+        note = f"missed: {measured:,.0f}{unit} against {target:,.0f}"
     return {"goal": name, "target": target, "measured": measured, "met": met, "note": note}
 
 
