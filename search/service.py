@@ -362,6 +362,9 @@ def _scores_every_match(query: Q.Query) -> bool:
     return any(_scores_every_match(sub) for sub in query.children())
 
 
+PARTIAL_RESULT_SECONDS = 30.0
+
+
 class _ResultCache:
     """Finished results per (index generation, request): a repeated search (the
     next visitor, the back button, a refreshed page) costs a dictionary look-up.
@@ -376,16 +379,22 @@ class _ResultCache:
         if not self.size:
             return None
         with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            value, expires = entry
+            if expires is not None and time.monotonic() >= expires:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
             return value
 
-    def put(self, key, value) -> None:
+    def put(self, key, value, seconds: Optional[float] = None) -> None:
+        """Keeps `value` until evicted, or for `seconds` at most."""
         if not self.size:
             return
         with self._lock:
-            self._entries[key] = value
+            self._entries[key] = (value, None if seconds is None else time.monotonic() + seconds)
             self._entries.move_to_end(key)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
@@ -492,8 +501,11 @@ class SearchService:
                            hits=list(cached.hits), notices=list(cached.notices))
         with self._engine:
             result = self._search(generation, request, started)
-        if TIMEOUT_NOTICE not in result.notices:  # a result cut short is not kept
-            self._cache.put(key, result)
+        # A result cut short by the time budget is kept briefly: the server was
+        # busy, and running it again at once would most likely be cut short
+        # again while adding to the load (at 100,000 articles, 8 clients: every
+        # repeat re-ran and some waited past 30 s).  Later the search runs again.
+        self._cache.put(key, result, PARTIAL_RESULT_SECONDS if TIMEOUT_NOTICE in result.notices else None)
         return result
 
     def _search(self, generation: _Generation, request: SearchRequest, started: float) -> SearchResult:

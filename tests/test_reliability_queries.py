@@ -12,6 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 import search.limits as limits
+import search.service as service_module
 from search.limits import TIMEOUT_NOTICE, WILDCARD_NOTICE, BudgetedQuery, SearchBudget
 from search.service import MAX_PAGE, SearchRequest
 from test_web_api import DOCUMENT
@@ -130,9 +131,19 @@ def test_the_time_budget_cuts_a_search_short_with_a_notice(client, service, monk
     # (Another sort than the first search's: that full result is cached, rightly.)
     page = client.get("/search?sort=oldest&q=" + quote("반도체 OR 협력 OR 삼성전자"))
     assert page.status_code == 200 and "시간 한도" in page.get_data(as_text=True)
-    # A partial result is never cached: the next identical search runs again.
-    again = service.search(SearchRequest(q="반도체 OR 협력 OR 삼성전자", sort="oldest"))
-    assert TIMEOUT_NOTICE in again.notices
+    # A partial result is kept briefly: an identical search at once gets it
+    # (even with the budget back), and once it expires the search runs again.
+    monkeypatch.undo()
+    request = SearchRequest(q="반도체 OR 협력 OR 삼성전자", sort="oldest")
+    again = service.search(request)
+    assert TIMEOUT_NOTICE in again.notices and again.total < full.total
+    monkeypatch.setattr(service_module, "PARTIAL_RESULT_SECONDS", 0.0)
+    monkeypatch.setattr(limits, "PASS_BUDGET_SECONDS", -1.0)
+    monkeypatch.setattr(limits, "CHECK_EVERY", 1)
+    service.search(SearchRequest(q="반도체 OR 협력 OR 삼성전자", sort="newest", size=5))  # cut short, kept 0 s
+    monkeypatch.undo()
+    rerun = service.search(SearchRequest(q="반도체 OR 협력 OR 삼성전자", sort="newest", size=5))
+    assert TIMEOUT_NOTICE not in rerun.notices and rerun.total == full.total
 
 
 def test_budgeted_query_is_transparent(service):
