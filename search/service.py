@@ -362,7 +362,7 @@ def _scores_every_match(query: Q.Query) -> bool:
     return any(_scores_every_match(sub) for sub in query.children())
 
 
-PARTIAL_RESULT_SECONDS = 30.0
+PARTIAL_RESULT_SECONDS = 300.0
 
 
 class _ResultCache:
@@ -501,10 +501,11 @@ class SearchService:
                            hits=list(cached.hits), notices=list(cached.notices))
         with self._engine:
             result = self._search(generation, request, started)
-        # A result cut short by the time budget is kept briefly: the server was
-        # busy, and running it again at once would most likely be cut short
-        # again while adding to the load (at 100,000 articles, 8 clients: every
-        # repeat re-ran and some waited past 30 s).  Later the search runs again.
+        # A result cut short by the time budget is kept for a while, not for
+        # good: running it again at once would most likely be cut short again
+        # while adding to the load (at 100,000 articles, 8 clients: repeats
+        # re-ran, queued behind each other, and some waited past 30 s).  After
+        # PARTIAL_RESULT_SECONDS the search runs again, perhaps on a quieter server.
         self._cache.put(key, result, PARTIAL_RESULT_SECONDS if TIMEOUT_NOTICE in result.notices else None)
         return result
 
