@@ -14,32 +14,20 @@ from typing import Iterable
 
 from whoosh.reading import TermNotFound
 
-from search.index import joined_text
+from search.index import joined_text, postings_at
 
 SNIPPET_CHARS = 160
 
 
 def term_spans(reader, fieldname: str, terms: Iterable[str], docnum: int) -> list[tuple[int, int]]:
     """Character spans of `terms` in one document's field, from the postings."""
-    spans: list[tuple[int, int]] = []
-    for term in terms:
-        try:
-            matcher = reader.postings(fieldname, term)
-        except (TermNotFound, KeyError):
-            continue
-        try:
-            matcher.skip_to(docnum)
-            if matcher.is_active() and matcher.id() == docnum:
-                spans.extend((start, end) for _, start, end in matcher.value_as("characters"))
-        except Exception:  # a field indexed without offsets: no marks, no failure
-            continue
-    return merge_spans(spans)
+    return spans_by_doc(reader, fieldname, terms, [docnum]).get(docnum, [])
 
 
 def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
-    """`term_spans` for several documents at once: each term's postings are
-    opened once and walked forward through the documents in order, instead of
-    opened and skipped from the start once per document."""
+    """Character spans of `terms` in each of `docnums`' field, from the
+    postings: each term's postings are opened once and walked forward through
+    the documents in order, instead of opened and skipped once per document."""
     wanted = sorted(set(docnums))
     found: dict[int, list[tuple[int, int]]] = {}
     for term in terms:
@@ -48,16 +36,8 @@ def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable
         except (TermNotFound, KeyError):
             continue
         try:
-            for docnum in wanted:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    found.setdefault(docnum, []).extend(
-                        (start, end) for _, start, end in matcher.value_as("characters"))
+            for docnum in postings_at(matcher, wanted):
+                found.setdefault(docnum, []).extend((start, end) for _, start, end in matcher.value_as("characters"))
         except Exception:  # a field indexed without offsets: no marks, no failure
             continue
     return {docnum: merge_spans(spans) for docnum, spans in found.items()}

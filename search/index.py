@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 from whoosh import index as whoosh_index
 from whoosh import formats
@@ -222,6 +222,22 @@ def _derived_fields(texts: dict[str, str], tokens: dict[str, list], reporters: l
         WORDS_FIELD: KeyedText(joined, words),
         INITIALS_FIELD: KeyedText(joined, list(dict.fromkeys([initials_of(w) for w in words] + reporter_keys))),
     }
+
+
+def postings_at(matcher, docnums: Iterable[int]) -> Iterator[int]:
+    """The ones of `docnums` (in increasing order) that a postings `matcher`
+    holds, with the matcher positioned on each when it is yielded: one forward
+    walk through the postings for many documents, instead of a fresh matcher
+    skipped from the start for each."""
+    for docnum in docnums:
+        if not matcher.is_active():
+            return
+        if matcher.id() < docnum:
+            matcher.skip_to(docnum)
+            if not matcher.is_active():
+                return
+        if matcher.id() == docnum:
+            yield docnum
 
 
 def joined_text(title: str, subtitles: str, body: str, captions: str) -> tuple[str, dict[str, int]]:

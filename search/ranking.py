@@ -25,7 +25,7 @@ from whoosh import query as Q
 from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel, WeightLengthScorer
 
-from search.index import CONTENT_FIELD
+from search.index import CONTENT_FIELD, postings_at
 
 K1 = 0.9
 B = 0.75
@@ -147,15 +147,8 @@ def proximity_scores(searcher, docnums: Iterable[int], terms: Sequence[str],
                 postings = reader.postings(fieldname, term)
             except (TermNotFound, KeyError):
                 continue
-            for docnum in local:
-                if not postings.is_active():
-                    break
-                if postings.id() < docnum:
-                    postings.skip_to(docnum)
-                    if not postings.is_active():
-                        break
-                if postings.id() == docnum:
-                    occurrences[docnum + offset].extend((p, term) for p in postings.value_as("positions"))
+            for docnum in postings_at(postings, local):
+                occurrences[docnum + offset].extend((p, term) for p in postings.value_as("positions"))
     return {d: densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
 
 
