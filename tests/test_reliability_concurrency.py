@@ -18,20 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, write_fixture_corpus
+from conftest import ROOT
 from search.index import IndexLayout
 from search.indexer import reindex
 from search.service import SearchRequest, SearchService
-from test_reliability_crash import add_and_change, cli_reindex
-
-
-@pytest.fixture
-def built(tmp_path):
-    corpus = write_fixture_corpus(tmp_path / "corpus")
-    index_dir = tmp_path / "ix"
-    reindex([corpus], index_dir=index_dir, workers=1)
-    add_and_change(corpus)
-    return corpus, index_dir
+from test_reliability_crash import built, cli_reindex  # noqa: F401 (built: the fixture both modules use)
 
 
 @contextmanager
