@@ -21,7 +21,7 @@ from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Callable, Iterable, Optional, Union
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -509,6 +509,17 @@ class SearchService:
         self._cache.put(key, result, PARTIAL_RESULT_SECONDS if TIMEOUT_NOTICE in result.notices else None)
         return result
 
+    def _morphemes_known(self, searcher) -> Callable[[str], bool]:
+        """Whether the index holds every morpheme of a word: such a word is no
+        typo even when that written form appears nowhere (did-you-mean)."""
+        reader = searcher.reader()
+
+        def known(word: str) -> bool:
+            terms = [term for term, _, _, _ in self.parser.analyzer.token_tuples(word)]
+            return bool(terms) and all((CONTENT_FIELD, term) in reader for term in terms)
+
+        return known
+
     def _search(self, generation: _Generation, request: SearchRequest, started: float) -> SearchResult:
         searcher = generation.searcher()
         q, rewritten_from = request.q, None
@@ -569,7 +580,7 @@ class SearchService:
                 page = [(int(d), None) for d in self._by_date(allowed, table, sort == "newest", offset, limit)]
             hits = self._hits(searcher, reader, page, terms, sort == "relevance")
 
-        suggestion = did_you_mean(searcher, q) if q and total < SUGGEST_BELOW else None
+        suggestion = did_you_mean(searcher, q, self._morphemes_known(searcher)) if q and total < SUGGEST_BELOW else None
         return SearchResult(
             query=q,
             total=total,

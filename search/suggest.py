@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 from search.index import BIGRAM_FIELD, CONTENT_FIELD, WORDS_FIELD
 from search.korean import is_hangul_word, jamo, jamo_distance, keys_to_hangul
@@ -90,16 +90,20 @@ def vocabulary(searcher) -> Vocabulary:
     return vocab
 
 
-def did_you_mean(searcher, query: str) -> Optional[str]:
+def did_you_mean(searcher, query: str, known: Optional[Callable[[str], bool]] = None) -> Optional[str]:
     """The query with each unknown Hangul word replaced by its nearest known word,
-    or None when nothing would change."""
+    or None when nothing would change.  `known(word)` may vouch for a word the
+    vocabulary of written forms lacks: an inflection whose morphemes the index
+    has (만난 → 만나다, in an article that says 만나)."""
     vocab = vocabulary(searcher)
     if not vocab.frequency:
         return None
     changed = False
     out = []
     for token in re.split(r"(\s+)", query):
-        fixed = _correct_word(vocab, token) if len(token) >= 2 and is_hangul_word(token) else None
+        fixed = None
+        if len(token) >= 2 and is_hangul_word(token) and not (known is not None and known(token)):
+            fixed = _correct_word(vocab, token)
         out.append(fixed or token)
         changed = changed or fixed is not None
     return "".join(out) if changed else None

@@ -112,6 +112,23 @@ def test_no_suggestion_for_known_words(svc):
     assert svc.search("나델라가 엔비디아").suggestion is None  # known words, just no article with both
 
 
+def test_no_suggestion_for_an_inflection_the_articles_never_wrote(tmp_path):
+    # The article says 만나 and 논의했다: 만난 and 논의한 are the same verbs,
+    # though 만난 is one jamo from the written 만남 and once drew "이것을
+    # 찾으셨나요: 만남".
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    article = {"id": "meet-1", "title": "부회장, 나델라 만나 협력 논의",
+               "body": "이재용 부회장이 사티아 나델라를 만나 인공지능 협력을 논의했다. 두 사람의 만남은 세 번째다."}
+    (folder / "a.jsonl").write_text(json.dumps(article, ensure_ascii=False) + "\n", encoding="utf-8")
+    reindex([folder], index_dir=tmp_path / "ix", workers=1)
+    service = SearchService(tmp_path / "ix")
+    result = service.search("나델라를 만난 부회장")
+    assert result.total == 1 and result.suggestion is None
+    assert service.search("협력을 논의한 부회장").suggestion is None
+    assert service.search("나델러를 만난 부회장").suggestion == "나델라를 만난 부회장"  # a typo still is one
+
+
 # --- spacing, aliases, numbers, Hanja, user dictionary -------------------------------
 
 
