@@ -67,6 +67,8 @@ class LoadWarning:
 
     source: str
     message: str
+    line: Optional[int] = None
 
     def __str__(self) -> str:
-        return printable(f"{self.source}: {self.message}")
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return printable(f"{where}: {self.message}")
