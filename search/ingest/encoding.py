@@ -107,8 +107,8 @@ def _plausible_text(text: str) -> bool:
 def detect_utf16(data: bytes) -> Optional[str]:
     """"utf-16-le" or "utf-16-be" for UTF-16 text written without a byte-order
     mark (some Windows tools do), else None.  Its ASCII characters (spaces, line
-    breaks, digits) put a NUL byte on one side of every pair; Hangul has none,
-    so the share of NULs is low in Korean text but they all fall on one side."""
+    breaks, digits) put a NUL byte on one side of their pair, so NULs, few in
+    Korean text, fall mostly on one side; the decoded text must then read as text."""
     sample = data[:8192]
     sample = sample[: len(sample) - len(sample) % 2]
     if len(sample) < 4:
@@ -116,7 +116,9 @@ def detect_utf16(data: bytes) -> Optional[str]:
     even = sample[0::2].count(0)
     odd = sample[1::2].count(0)
     zeros = even + odd
-    if zeros < max(2, len(sample) // 40) or min(even, odd) > zeros // 20:
+    # Hangul such as 가 (U+AC00) or 대 (U+B300) has a NUL low byte, so the
+    # other side is not always free of them: four to one is lopsided enough.
+    if zeros < max(2, len(sample) // 40) or min(even, odd) * 4 > max(even, odd):
         return None
     codec = "utf-16-le" if odd > even else "utf-16-be"
     try:
