@@ -525,3 +525,21 @@ def test_every_file_of_a_generation_is_fsynced_before_the_swap(built, monkeypatc
     files = {str(p).replace(".building", "") for p in generation.iterdir() if p.name != "manifest.json"}
     assert files and files <= {s.replace(".building", "") for s in synced}
     assert str(generation).replace(".building", "") in {s.replace(".building", "") for s in synced}
+
+
+def test_parallel_builds_report_warnings_and_caps_like_serial_ones(tmp_path, monkeypatch):
+    import search.indexer
+
+    monkeypatch.setattr(search.indexer, "MAX_INDEXED_TEXT_CHARS", 500)
+    monkeypatch.setattr(search.indexer, "PARALLEL_MIN_BYTES", 0)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    rows = [{"id": f"p{i}", "title": f"기사 {i}", "body": "수출이 늘었다. " * (100 if i == 3 else 2)} for i in range(6)]
+    rows[4]["related"] = [{"title": "잘못된 링크", "url": ["x"]}]
+    (corpus / "a.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
+    (corpus / "mixed.txt").write_bytes(SCRAPE.encode("utf-8") + "다른 인코딩 문단이다.\n".encode("cp949"))
+    reports = [reindex([corpus], index_dir=tmp_path / name, workers=workers) for name, workers in (("s", 1), ("p", 2))]
+    for report in reports:
+        assert [i for i, _, _ in report.capped] == ["p3"]
+        assert sorted((Path(w.source).name, w.line) for w in report.warnings) == [("a.jsonl", 5), ("mixed.txt", None)]
+        assert report.total == 7 and not report.failed
