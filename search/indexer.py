@@ -9,6 +9,9 @@ generation; `incremental` starts from hard links of the current one (segment
 files are immutable) and re-analyses only articles whose content changed.  Either
 way the result becomes visible through one atomic rename, and nothing is lost: an
 article is indexed, unchanged, failed with a reason, or reported as a duplicate.
+A generation that would drop articles for a reason other than their deletion (a
+missing or unreadable input) or too many at once is not published at all
+(ReindexRefused).
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ class ReindexReport:
             "kept": self.kept,
             "failed": [{"source": f.source, "line": f.line, "reason": f.reason} for f in self.failed],
             "duplicates": [{"id": i, "source": s, "kept": k} for i, s, k in self.duplicates],
-            "warnings": [{"source": w.source, "message": w.message} for w in self.warnings],
+            "warnings": [{"source": w.source, "line": w.line, "message": w.message} for w in self.warnings],
             "capped": [{"id": i, "source": s, "characters": n, "indexed": MAX_INDEXED_TEXT_CHARS}
                        for i, s, n in self.capped],
             "total": self.total,
