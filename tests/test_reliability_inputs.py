@@ -468,10 +468,18 @@ NAVIGATION = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><titl
 <li><a href="/3">코스피 외국인 순매수 전환</a></li></ul></article></body></html>"""
 
 
+SECTION = """<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>경제 - 예시일보</title>
+<meta property="og:type" content="article"></head><body><article><h1>경제</h1>
+<p>예시일보 경제면은 국내외 경제 소식을 가장 빠르고 정확하게 전해 드립니다.</p></article></body></html>"""
+
+
 def test_a_two_sentence_brief_is_an_article_and_a_menu_is_not(tmp_path):
-    brief, menu = tmp_path / "brief.html", tmp_path / "menu.html"
+    brief, menu, section = tmp_path / "brief.html", tmp_path / "menu.html", tmp_path / "section.html"
     brief.write_text(BRIEF, "utf-8")
     menu.write_text(NAVIGATION, "utf-8")
+    section.write_text(SECTION, "utf-8")  # one sentence, article metadata, but no byline
+    refused = list(ArticleLoader().load(SourceFile(section, section.name)))[0]
+    assert isinstance(refused, LoadFailure) and "no article text found" in refused.reason
     article = list(ArticleLoader().load(SourceFile(brief, brief.name)))[0]
     assert isinstance(article, Article), article
     assert article.title == "[속보] 한은, 기준금리 연 3.5% 동결" and article.reporters == ["홍길동"]

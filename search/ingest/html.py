@@ -198,9 +198,9 @@ _EXTRA_CHROME = {
 }
 
 MIN_BODY_CHARS = 50  # a one-paragraph 속보 is about this long
-# A 속보 or 단신 of one or two sentences, on a page that declares an article (a
-# byline, a date, article metadata): accepted when it is a sentence, which
-# navigation, menus and link lists never are.
+# A 속보 or 단신 of one or two sentences, on a page with a byline (a reporter or
+# a publication time): accepted when it is a sentence, which navigation, menus
+# and link lists never are.
 MIN_BRIEF_CHARS = 20
 _SENTENCE_END = re.compile(r"(?:[가-힣][.!?…]|[.!?])[\"'”’」』)]*\s*$")
 MIN_UNSIGNED_BODY_CHARS = 150  # a page with no article metadata must show more
@@ -1498,7 +1498,9 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
     body = chosen.body
     body_chars = chosen.chars
     needed = MIN_BODY_CHARS if declared_article or hydrated_meta else MIN_UNSIGNED_BODY_CHARS
-    brief = declared_article and body_chars >= MIN_BRIEF_CHARS and any(
+    # A brief needs a byline (a reporter or a publication time), not only
+    # article metadata, which section pages carry too.
+    brief = bool(reporters or published) and body_chars >= MIN_BRIEF_CHARS and any(
         _SENTENCE_END.search(line) and _letters(line) >= MIN_BRIEF_CHARS for line in body)
     if not body or (body_chars < needed and not brief) or max(len(line) for line in body) < 25:
         raise ArticleError(
