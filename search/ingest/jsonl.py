@@ -2,8 +2,9 @@
 
 Field names follow the `Article` record, with the spellings exports commonly use
 accepted too (`reporter` as a string or a list, `subtitle`, `date`, `body` as a
-string or a list of paragraphs).  A broken line is reported with its number and
-the rest of the file still loads.
+string or a list of paragraphs).  Every field is checked for its type: a
+broken line is reported with its number and the field at fault, and the rest
+of the file still loads.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Finds article files and turns each into `Article` records, never stopping on one
-bad file: every problem comes back as a `LoadFailure` naming the file (and line)."""
+bad file: every problem comes back as a `LoadFailure` naming the file (and line),
+and what to check in a file that did load (undecodable bytes) as a `LoadWarning`."""
 
 from __future__ import annotations
 
