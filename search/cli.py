@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from search.index import IndexNotFound
-from search.indexer import DEFAULT_SEEDS, ReindexLocked, reindex
+from search.indexer import DEFAULT_SEEDS, MAX_SHRINK_SHARE, ReindexLocked, ReindexRefused, reindex
+from search.ingest.errors import printable
+from search.model import MAX_INDEXED_TEXT_CHARS
 from search.query import QueryError
 
 DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index"
@@ -37,13 +39,39 @@ def _print_json(data) -> None:
 # ------------------------------------------------------------------ reindex
 
 
+# Exit status of `reindex` (also in README, Reliability).
+EXIT_OK = 0  # published; every input file and line indexed (or unchanged)
+EXIT_REFUSED = 1  # nothing published, the index served is unchanged (refused, locked, an error)
+EXIT_PARTIAL = 3  # published, but some files or lines failed (listed); fix them and run again
+
+REINDEX_EPILOG = f"""exit status:
+  {EXIT_OK}  published; every input indexed (or unchanged)
+  {EXIT_REFUSED}  nothing published, the index served is unchanged: an input is missing,
+     unreadable or vanished during the run, the index would shrink by more than
+     {MAX_SHRINK_SHARE:.0%} (see --allow-shrink), or another reindex holds the lock
+  2  wrong usage
+  {EXIT_PARTIAL}  published, with failed files or lines (each printed as a "failed:" line)
+
+a single article's body, subtitles and captions are indexed up to
+{MAX_INDEXED_TEXT_CHARS:,} characters; longer ones are cut and listed."""
+
+
 def _configure_reindex(p: argparse.ArgumentParser) -> None:
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = REINDEX_EPILOG
     p.add_argument("paths", nargs="*", metavar="PATH",
                    help=f"article files or folders (.txt, .html/.htm, .jsonl), walked recursively; "
                         f"default: the paths of the last reindex, else {DEFAULT_SEEDS.name}/")
     p.add_argument("--index", default=str(DEFAULT_INDEX), metavar="DIR", help="index folder (default: index/)")
     p.add_argument("--incremental", action="store_true",
-                   help="re-analyse only new or changed articles and drop those whose files are gone")
+                   help="re-analyse only new or changed articles and drop those whose files are gone "
+                        "(articles of files that cannot be read are kept)")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="publish even if a PATH is missing or unreadable, vanished during the run, or the "
+                        f"index loses more than {MAX_SHRINK_SHARE * 100:.0f}%% of its articles (refused otherwise)")
+    p.add_argument("--follow-symlinks", action="store_true",
+                   help="follow symbolic links that lead outside the folders given (reported, not followed, "
+                        "by default)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="analysis processes (default: one per CPU core)")
     p.add_argument("--analyzer", default="mecab", choices=["mecab", "kiwi"],
@@ -51,6 +79,14 @@ def _configure_reindex(p: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", action="store_true", help="wait for a running reindex instead of refusing")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+
+def _print_report_json(data) -> None:
+    # File names that are not UTF-8 hold lone surrogates: escaped as \udcXX
+    # they keep the JSON valid and the name recoverable.
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    sys.stdout.write(text + "\n")
 
 
 def run_reindex(args: argparse.Namespace) -> int:
@@ -63,19 +99,36 @@ def run_reindex(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=not args.quiet and not args.json,
             wait_for_lock=args.wait,
+            allow_shrink=args.allow_shrink,
+            follow_symlinks=args.follow_symlinks,
         )
     except ReindexLocked as exc:
         print(f"news-search reindex: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_REFUSED
+    except ReindexRefused as exc:
+        report = exc.report
+    status = EXIT_OK if report.published and not report.failed else EXIT_PARTIAL if report.published else EXIT_REFUSED
     if args.json:
-        _print_json(report.to_dict())
-        return 0
+        _print_report_json(report.to_dict())
+    else:
+        _print_summary(report)
+    if report.refused:
+        print(f"news-search reindex: refused: {report.refused}", file=sys.stderr)
+    return status
+
+
+def _print_summary(report) -> None:
     rate = report.indexed / report.seconds if report.seconds else 0.0
     kind = "incremental reindex" if report.incremental else "reindex"
+    where = printable(report.index)
+    if report.published:
+        outcome = f"{report.total} articles in the index"
+    else:
+        outcome = f"NOT PUBLISHED: the index still holds its {report.previous_total} articles; would have held {report.total}"
     print(
-        f"{kind} of {report.index}: {report.indexed} indexed, {report.unchanged} unchanged, "
+        f"{kind} of {where}: {report.indexed} indexed, {report.unchanged} unchanged, "
         f"{report.removed} removed, {len(report.failed)} failed, {len(report.duplicates)} duplicate; "
-        f"{report.total} articles in the index ({report.files_seen} files, {report.seconds:.1f} s, {rate:.0f} articles/s)"
+        f"{outcome} ({report.files_seen} files, {report.seconds:.1f} s, {rate:.0f} articles/s)"
     )
     # The bookkeeping, spelled out: every article read is accounted for.
     print(
@@ -87,12 +140,19 @@ def run_reindex(args: argparse.Namespace) -> int:
         f"{report.kept} kept (their file failed this time; the last good version stays)"
     )
     if report.files_skipped:
-        print(f"  skipped {len(report.files_skipped)} file(s) of unsupported type (e.g. {report.files_skipped[0]})")
+        print(f"  skipped {len(report.files_skipped)} file(s) of unsupported type (e.g. {printable(report.files_skipped[0])})")
+    # Names and reasons come from the input: printable() escapes anything that
+    # could forge a line of this summary or drive the terminal.
     for failure in report.failed:
         print(f"  failed: {failure}")
+    for warning in report.warnings:
+        print(f"  warning: {warning}")
+    for article_id, source, chars in report.capped:
+        print(f"  capped: article {printable(article_id)} in {printable(source)} has {chars:,} characters of text; "
+              f"indexed the first {MAX_INDEXED_TEXT_CHARS:,}")
     for article_id, source, kept in report.duplicates:
-        print(f"  duplicate: article {article_id} in {source} is already indexed from {kept}; kept the first")
-    return 0
+        print(f"  duplicate: article {printable(article_id)} in {printable(source)} is already indexed from "
+              f"{printable(kept)}; kept the first")
 
 
 register_command("reindex", "build or update the index from article files", _configure_reindex, run_reindex)

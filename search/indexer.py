@@ -9,6 +9,9 @@ generation; `incremental` starts from hard links of the current one (segment
 files are immutable) and re-analyses only articles whose content changed.  Either
 way the result becomes visible through one atomic rename, and nothing is lost: an
 article is indexed, unchanged, failed with a reason, or reported as a duplicate.
+A generation that would drop articles for a reason other than their deletion (a
+missing or unreadable input) or too many at once is not published at all
+(ReindexRefused).
 """
 
 from __future__ import annotations
@@ -41,19 +44,35 @@ from search.orphans import exit_with_parent
 from search.index import (
     CURRENT, MANIFEST, SCHEMA_VERSION, IndexLayout, article_texts, build_schema, document_for,
 )
-from search.ingest.errors import LoadFailure
+from search.ingest.errors import LoadFailure, LoadWarning, printable
 from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, SourceFile, file_digest
-from search.model import Article
+from search.model import MAX_INDEXED_TEXT_CHARS, Article
 
 DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 KEEP_GENERATIONS = 3
 BATCH_ARTICLES = 64
 # Below this much input, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
+# A reindex that would leave the index with less than half of the articles it
+# holds now is refused unless the caller allows it (`--allow-shrink`): a wrong
+# path, a half-mounted disk or a folder emptied by mistake look just like that.
+MAX_SHRINK_SHARE = 0.5
 
 
 class ReindexLocked(RuntimeError):
     """Another reindex holds the index's lock."""
+
+
+class ReindexRefused(RuntimeError):
+    """The new generation was built but not published: publishing it would have
+    dropped articles for a reason that is not their deletion (a missing or
+    unreadable input), or too many at once.  The index served is unchanged;
+    `report` says what the run found."""
+
+    def __init__(self, reason: str, report: "ReindexReport"):
+        super().__init__(reason)
+        self.reason = reason
+        self.report = report
 
 
 @dataclass
@@ -70,9 +89,14 @@ class ReindexReport:
     kept: int = 0  # articles kept as they were because their file failed to load this time
     failed: list[LoadFailure] = field(default_factory=list)
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (id, source, kept source)
+    warnings: list[LoadWarning] = field(default_factory=list)  # loaded, but with something to check
+    capped: list[tuple[str, str, int]] = field(default_factory=list)  # (id, source, characters before the cap)
     total: int = 0  # articles in the new index
     characters: int = 0
     seconds: float = 0.0
+    published: bool = False
+    refused: str = ""  # why nothing was published, when it was not
+    previous_total: int = 0  # articles in the index served before this run
 
     @property
     def articles_seen(self) -> int:
@@ -93,9 +117,15 @@ class ReindexReport:
             "kept": self.kept,
             "failed": [{"source": f.source, "line": f.line, "reason": f.reason} for f in self.failed],
             "duplicates": [{"id": i, "source": s, "kept": k} for i, s, k in self.duplicates],
+            "warnings": [{"source": w.source, "line": w.line, "message": w.message} for w in self.warnings],
+            "capped": [{"id": i, "source": s, "characters": n, "indexed": MAX_INDEXED_TEXT_CHARS}
+                       for i, s, n in self.capped],
             "total": self.total,
+            "previous_total": self.previous_total,
             "characters": self.characters,
             "seconds": round(self.seconds, 3),
+            "published": self.published,
+            "refused": self.refused,
         }
 
 
@@ -128,26 +158,33 @@ def _analyse(article: Article) -> dict[str, list]:
     return {name: analyzer.token_tuples(text) for name, text in article_texts(article).items() if text}
 
 
-def _outcome(item: Union[Article, LoadFailure], analyse: bool, key: Optional[str] = None) -> tuple:
-    """("failed", failure) | ("unchanged", id, source, key) | ("article", article, tokens, key)."""
+def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key: Optional[str] = None) -> list[tuple]:
+    """("failed", failure) | ("warning", warning) | ("capped", id, source, chars)
+    | ("unchanged", id, source, key) | ("article", article, tokens, key)."""
     if isinstance(item, LoadFailure):
-        return ("failed", item)
+        return [("failed", item)]
+    if isinstance(item, LoadWarning):
+        return [("warning", item)]
     if _worker_state["known"].get(item.id) == item.content_hash:
-        return ("unchanged", item.id, item.source, key)
+        return [("unchanged", item.id, item.source, key)]
+    # Capped after the hash (which stays the hash of the whole input): one
+    # giant article must not make every query that matches it slow.
+    before = item.cap_text(MAX_INDEXED_TEXT_CHARS)
+    out = [("capped", item.id, item.source or "", before)] if before else []
     if not analyse:
-        return ("article", item, None, key)
+        return out + [("article", item, None, key)]
     try:
         tokens = _analyse(item)
     except Exception as exc:  # one broken article never stops a reindex
-        return ("failed", LoadFailure(item.source or "", f"cannot analyse article {item.id}: {exc}"))
-    return ("article", item, tokens, key)
+        return [("failed", LoadFailure(item.source or "", f"cannot analyse article {item.id}: {exc}"))]
+    return out + [("article", item, tokens, key)]
 
 
 def _process_unit(unit: tuple, analyse: bool = True) -> list[tuple]:
     """Load (and analyse) one unit of work: a whole file, or a batch of JSONL lines."""
     kind = unit[0]
     if kind == "file":
-        return [_outcome(item, analyse) for item in _worker_state["loader"].load(unit[1])]
+        return [o for item in _worker_state["loader"].load(unit[1]) for o in _outcomes(item, analyse)]
     from search.ingest.jsonl import load_jsonl_lines
 
     if kind == "known":
@@ -155,7 +192,8 @@ def _process_unit(unit: tuple, analyse: bool = True) -> list[tuple]:
     _, path, relative, numbered = unit
     out: list[tuple] = []
     for number, raw, key in numbered:
-        out.extend(_outcome(item, analyse, key) for item in load_jsonl_lines(Path(path), [raw], relative, number))
+        for item in load_jsonl_lines(Path(path), [raw], relative, number):
+            out.extend(_outcomes(item, analyse, key))
     return out
 
 
@@ -322,6 +360,9 @@ class Reindexer:
         limitmb: int = 256,
         parallel_writers: bool = True,
         bulk_postings: bool = True,
+        allow_shrink: bool = False,
+        follow_symlinks: bool = False,
+        fsync: bool = True,
     ):
         self.layout = IndexLayout(Path(index_dir))
         self.backend = backend
@@ -334,11 +375,20 @@ class Reindexer:
         self.parallel_writers = parallel_writers
         # Segments written by search.bulkwriter (True) or by Whoosh's SegmentWriter.
         self.bulk_postings = bulk_postings
-        self.loader = ArticleLoader()
+        # Publish even when inputs are missing or unreadable, or the index shrinks
+        # by more than MAX_SHRINK_SHARE (see _refusal).
+        self.allow_shrink = allow_shrink
+        # Every file of a new generation reaches the disk before it is published
+        # (False only to measure what that costs).
+        self.fsync = fsync
+        self.loader = ArticleLoader(follow_symlinks=follow_symlinks)
 
     # -- public
 
     def run(self, paths: Optional[Iterable[Union[str, Path]]] = None, incremental: bool = False) -> ReindexReport:
+        """Builds and publishes a generation; raises ReindexRefused (nothing
+        published, the served index unchanged) when publishing would lose
+        articles that were not deleted (see _refusal)."""
         started = time.perf_counter()
         with _Lock(self.layout.lock_path, self.wait_for_lock):
             self._remove_unfinished()
@@ -349,11 +399,16 @@ class Reindexer:
                 incremental = False  # nothing compatible to start from: build in full
             if paths is None:
                 paths = manifest.get("paths") or [DEFAULT_SEEDS]
-            paths = [str(Path(p).resolve()) for p in paths]
+            # os.path.realpath, not Path.resolve: that raises RuntimeError on a link loop.
+            paths = [os.path.realpath(os.fspath(p)) for p in paths]
             report = ReindexReport(index=str(self.layout.root), incremental=incremental)
-            generation = self._build(paths, report, current if incremental else None, manifest)
+            report.previous_total = len(manifest.get("articles") or {})
+            try:
+                generation = self._build(paths, report, current if incremental else None, manifest)
+            finally:
+                report.seconds = time.perf_counter() - started
             report.generation = generation.name
-            report.seconds = time.perf_counter() - started
+            report.published = True
             self._cleanup()
         return report
 
@@ -376,10 +431,13 @@ class Reindexer:
 
     def _build(self, paths: list[str], report: ReindexReport, base: Optional[Path], manifest: dict) -> Path:
         discovery = self.loader.discover(paths)
-        for missing in discovery.missing:
-            report.failed.append(LoadFailure(str(missing), "no such file or folder"))
+        report.failed.extend(discovery.missing)
+        report.failed.extend(discovery.failures)
         report.files_skipped = [str(p) for p in discovery.skipped]
         report.files_seen = len(discovery.files) + len(discovery.skipped)
+        # Sources not read this time: their articles are kept (incremental) or
+        # their loss refused (full); never counted as deleted.
+        unreadable = _Unreadable(set(), [f.source for f in discovery.missing] + discovery.unreadable)
 
         old_articles: dict[str, list[str]] = manifest.get("articles", {}) if base else {}
         old_files: dict[str, str] = manifest.get("files", {}) if base else {}
@@ -388,76 +446,114 @@ class Reindexer:
         known_lines: dict[str, str] = manifest.get("lines", {}) if base else {}
 
         building = self._new_generation_dir(base)
-        if base is None:
-            ix = whoosh_index.create_in(str(building), build_schema(self.backend))
-        else:
-            ix = whoosh_index.open_dir(str(building))
-
-        # Files whose bytes are unchanged are not even opened again.
-        digests: dict[str, str] = {}
-        units: list[tuple] = []
-        total_bytes = 0
-        unchanged_sources: set[str] = set()
-        for source in discovery.files:
-            key = str(source.path)
-            try:
-                digests[key] = file_digest(source.path)
-                total_bytes += source.path.stat().st_size
-            except OSError as exc:
-                report.failed.append(LoadFailure(key, f"cannot read: {exc.strerror or exc}"))
-                continue
-            if base is not None and old_files.get(key) == digests[key]:
-                unchanged_sources.add(key)
-                report.files_unchanged += 1
-                continue
-            if source.path.suffix.lower() in JSONL_SUFFIXES:
-                units.extend(_jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes))
+        try:
+            if base is None:
+                ix = whoosh_index.create_in(str(building), build_schema(self.backend))
             else:
-                units.append(("file", source))
+                ix = whoosh_index.open_dir(str(building))
 
-        articles: dict[str, list[str]] = {}  # id → [source, content_hash] of the new generation
-        for article_id, (source, content_hash) in old_articles.items():
-            if source in unchanged_sources:
-                articles[article_id] = [source, content_hash]
-                report.unchanged += 1
-        lines: dict[str, str] = {
-            key: article_id for key, article_id in known_lines.items()
-            if article_id in articles  # lines of files that are unchanged as a whole
-        }
-        failures_before = len(report.failed)
+            # Files whose bytes are unchanged are not even opened again.
+            digests: dict[str, str] = {}
+            units: list[tuple] = []
+            total_bytes = 0
+            unchanged_sources: set[str] = set()
+            for source in discovery.files:
+                key = str(source.path)
+                try:
+                    digests[key] = file_digest(source.path)
+                    total_bytes += source.path.stat().st_size
+                    if base is not None and old_files.get(key) == digests[key]:
+                        unchanged_sources.add(key)
+                        report.files_unchanged += 1
+                        continue
+                    if source.path.suffix.lower() in JSONL_SUFFIXES:
+                        units.extend(list(_jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes)))
+                    else:
+                        units.append(("file", source))
+                except OSError as exc:
+                    digests.pop(key, None)
+                    report.failed.append(LoadFailure(key, f"cannot read: {exc.strerror or exc}", unreadable=True))
+                    unreadable.files.add(key)
 
-        if base is None and self.parallel_writers and self._parallel(units, total_bytes):
-            self._write_segments_in_parallel(ix, building, units, report, articles, lines)
-        else:
-            self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, report, articles,
-                                        lines, old_articles, base is not None)
-        sources_with_failures = {failure.source for failure in report.failed[failures_before:]}
+            articles: dict[str, list[str]] = {}  # id → [source, content_hash] of the new generation
+            for article_id, (source, content_hash) in old_articles.items():
+                if source in unchanged_sources:
+                    articles[article_id] = [source, content_hash]
+                    report.unchanged += 1
+            lines: dict[str, str] = {
+                key: article_id for key, article_id in known_lines.items()
+                if article_id in articles  # lines of files that are unchanged as a whole
+            }
+            failures_before = len(report.failed)
 
-        # A file with a duplicate is read again next time, so the duplicate is reported again.
-        sources_with_duplicates = {source for _, source, _ in report.duplicates}
-        report.total = len(articles)
-        files = {k: v for k, v in digests.items() if k not in sources_with_failures | sources_with_duplicates}
-        for source in sources_with_failures:
-            if source in old_files:
-                files[source] = old_files[source]  # try it again next time
-        new_manifest = {
-            "schema": SCHEMA_VERSION,
-            "backend": self.backend,
-            "userdict": userdict_fingerprint() if self.backend == "mecab" else None,
-            "created": datetime.now(timezone.utc).isoformat(),
-            "paths": paths,
-            "files": files,
-            "articles": articles,
-            "lines": lines,
-            "report": report.to_dict(),
-        }
+            if base is None and self.parallel_writers and self._parallel(units, total_bytes):
+                self._write_segments_in_parallel(ix, building, units, report, articles, lines)
+            else:
+                self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, report, articles,
+                                            lines, old_articles, base is not None, unreadable)
+            for failure in report.failed[failures_before:]:
+                if failure.unreadable:
+                    unreadable.files.add(failure.source)
+            sources_with_failures = {failure.source for failure in report.failed}
+
+            # A file with a duplicate is read again next time, so the duplicate is reported again.
+            sources_with_duplicates = {source for _, source, _ in report.duplicates}
+            report.total = len(articles)
+            refusal = self._refusal(paths, discovery, report, manifest.get("articles") or {}, articles, unreadable)
+            if refusal:
+                report.refused = refusal
+                raise ReindexRefused(refusal, report)
+            files = {k: v for k, v in digests.items() if k not in sources_with_failures | sources_with_duplicates}
+            for source in sources_with_failures:
+                if source in old_files:
+                    files[source] = old_files[source]  # try it again next time
+            new_manifest = {
+                "schema": SCHEMA_VERSION,
+                "backend": self.backend,
+                "userdict": userdict_fingerprint() if self.backend == "mecab" else None,
+                "created": datetime.now(timezone.utc).isoformat(),
+                "paths": paths,
+                "files": files,
+                "articles": articles,
+                "lines": lines,
+                "report": report.to_dict(),
+            }
+        except ReindexRefused:
+            shutil.rmtree(building, ignore_errors=True)  # never published, never to be
+            raise
         return self._publish(building, new_manifest)
+
+    def _refusal(self, paths: list[str], discovery, report: ReindexReport, previous: dict[str, list[str]],
+                 articles: dict[str, list[str]], unreadable: "_Unreadable") -> str:
+        """Why this generation must not replace the one served ("" if it may).
+        A missing or unreadable input is not a deletion: an incremental run
+        keeps the articles it held, a full one cannot and is refused; an input
+        that vanished during the run, or a drop of more than MAX_SHRINK_SHARE
+        of the index, is refused too.  `allow_shrink` overrides all of it."""
+        if self.allow_shrink:
+            return ""
+        hint = "nothing published; the index served is unchanged (pass --allow-shrink to publish anyway)"
+        if discovery.missing:
+            names = ", ".join(printable(f.source) for f in discovery.missing[:3])
+            return f"input not found or unreadable: {names}; {hint}"
+        vanished = [p for p in paths if not os.path.exists(p)]
+        if vanished:
+            return f"input disappeared during the run: {', '.join(printable(p) for p in vanished[:3])}; {hint}"
+        lost = [i for i, (source, _) in previous.items() if i not in articles and unreadable.holds(source)]
+        if lost:
+            return (f"{len(lost)} article(s) of the index come from files or folders that could not be read "
+                    f"this time, and a full reindex cannot keep them (--incremental keeps them); {hint}")
+        dropped = report.previous_total - report.total
+        if report.previous_total and dropped > report.previous_total * MAX_SHRINK_SHARE:
+            return (f"the index would shrink from {report.previous_total} to {report.total} articles "
+                    f"(more than {MAX_SHRINK_SHARE:.0%} of it dropped); {hint}")
+        return ""
 
     def _parallel(self, units: list[tuple], total_bytes: int) -> bool:
         return self.workers > 1 and total_bytes >= PARALLEL_MIN_BYTES and len(units) >= 2
 
     def _write_in_this_process(self, ix, units, total_bytes, known_hashes, known_lines, report, articles,
-                               lines, old_articles, incremental: bool) -> None:
+                               lines, old_articles, incremental: bool, unreadable: "_Unreadable") -> None:
         """One Whoosh writer here; analysis in worker processes when it pays.
         Used for incremental updates (deletions and additions in one commit)
         and for small inputs."""
@@ -472,6 +568,8 @@ class Reindexer:
                     if kind == "failed":
                         report.failed.append(outcome[1])
                         sources_with_failures.add(outcome[1].source)
+                    elif kind in ("warning", "capped"):
+                        _note(report, outcome)
                     elif kind == "unchanged":
                         _, article_id, source, key = outcome
                         if article_id in articles:
@@ -505,8 +603,9 @@ class Reindexer:
             for article_id, (source, content_hash) in old_articles.items():
                 if article_id in articles:
                     continue
-                if source in sources_with_failures:
-                    # The file could not be read this time: keep what we had rather than lose it.
+                if source in sources_with_failures or unreadable.holds(source):
+                    # The file (or its folder) could not be read this time, or
+                    # did not load: keep what we had rather than lose it.
                     articles[article_id] = [source, content_hash]
                     report.kept += 1
                     continue
@@ -574,6 +673,9 @@ class Reindexer:
                 for outcome in summaries:
                     if outcome[0] == "failed":
                         report.failed.append(outcome[1])
+                        continue
+                    if outcome[0] in ("warning", "capped"):
+                        _note(report, outcome)
                         continue
                     _, article_id, source, content_hash, chars, slot, docnum, key = outcome
                     if article_id in articles:
@@ -677,11 +779,17 @@ class Reindexer:
     # -- publishing
 
     def _publish(self, building: Path, manifest: dict) -> Path:
+        if self.fsync:
+            # Whoosh closes its segment files without fsync: after a power cut
+            # the renamed generation could hold empty or partial files.
+            _fsync_tree(building)
         manifest_path = building / MANIFEST
-        with open(manifest_path, "w", encoding="utf-8") as handle:
+        with open(manifest_path, "w", encoding="ascii") as handle:
             # json.dumps, not json.dump: dump streams through the pure-Python
             # encoder (1.5 s for the manifest of 100,000 articles; dumps ~0.2 s).
-            handle.write(json.dumps(manifest, ensure_ascii=False))
+            # ASCII: file names that are not UTF-8 arrive as lone surrogates
+            # (surrogateescape), which only an escape carries through intact.
+            handle.write(json.dumps(manifest, ensure_ascii=True))
             handle.flush()
             os.fsync(handle.fileno())
         _fsync_dir(building)
@@ -715,6 +823,28 @@ class Reindexer:
             shutil.rmtree(old, ignore_errors=True)
 
 
+@dataclass
+class _Unreadable:
+    """What could not be read in this run: files, and folders (and inputs not
+    found) standing for every file under them."""
+
+    files: set[str]
+    folders: list[str]
+
+    def holds(self, source: str) -> bool:
+        if source in self.files:
+            return True
+        return any(source == folder or source.startswith(folder.rstrip(os.sep) + os.sep) for folder in self.folders)
+
+
+def _note(report: ReindexReport, outcome: tuple) -> None:
+    """A warning or a capped article, into the report."""
+    if outcome[0] == "warning":
+        report.warnings.append(outcome[1])
+    else:
+        report.capped.append(outcome[1:])
+
+
 class _Ready:
     """A result already at hand, in a window of pending pool results."""
 
@@ -728,6 +858,18 @@ class _Ready:
 def _article_units(units: list[tuple]) -> int:
     """How many articles (JSONL lines) or files the units hold, for the progress bar."""
     return sum(len(u[3]) if u[0] == "jsonl" else len(u[2]) if u[0] == "known" else 1 for u in units)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """fsync every file under `folder`, then each folder (so their entries are durable)."""
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
 
 
 def _fsync_dir(path: Path) -> None:

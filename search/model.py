@@ -17,6 +17,11 @@ MAX_TITLE_CHARS = 300
 # Dates outside this window are typos or placeholders (0001-01-01, 2999-…), not
 # publication times; the article is kept, without a date.
 EARLIEST_YEAR = 1880
+# The text of one article that is analysed, indexed and stored: body, then
+# subtitles and captions, at most this many characters together (a long
+# feature is ~20,000; a 10 MB scrape would make every query matching it slow).
+# The rest is dropped, and the reindex lists each article it cut.
+MAX_INDEXED_TEXT_CHARS = 1_000_000
 FUTURE_SLACK = timedelta(days=2)
 
 
@@ -76,6 +81,24 @@ class Article:
     @property
     def body_text(self) -> str:
         return "\n".join(self.body)
+
+    def cap_text(self, limit: int = MAX_INDEXED_TEXT_CHARS) -> int:
+        """Cuts body, subtitles and captions (in that order) to `limit`
+        characters together; returns their length before, or 0 if it fit."""
+        fields = (self.body, self.subtitles, self.captions)
+        total = sum(len(p) for paragraphs in fields for p in paragraphs)
+        if total <= limit:
+            return 0
+        room = limit
+        for paragraphs in fields:
+            kept: list[str] = []
+            for paragraph in paragraphs:
+                if room <= 0:
+                    break
+                kept.append(paragraph[:room])
+                room -= len(paragraph) + 1  # the line break between paragraphs
+            paragraphs[:] = kept
+        return total
 
     def compute_hash(self) -> str:
         """Hash of everything that is indexed, so an unchanged article is never re-analysed."""
@@ -138,4 +161,5 @@ def article_id(url: Optional[str], source: Optional[str], content_hash: str) -> 
         basis = "url:" + url.strip()
     else:
         basis = f"src:{source}:{content_hash}"
-    return hashlib.blake2b(basis.encode("utf-8"), digest_size=8).hexdigest()
+    # surrogatepass: a file name that is not UTF-8 (surrogateescape) is a source too.
+    return hashlib.blake2b(basis.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from search.ingest.dates import find_published, parse_datetime
-from search.ingest.errors import LoadFailure
+from search.ingest.errors import LoadFailure, LoadWarning
 from search.ingest.loader import ArticleLoader, MAX_ARTICLE_FILE_BYTES, SourceFile
 from search.model import MAX_TITLE_CHARS, Article
 
@@ -69,8 +69,12 @@ def test_korean_encodings_of_text_scrapes(tmp_path, encoding):
 def test_invalid_utf8_keeps_the_readable_text(tmp_path):
     path = tmp_path / "broken.txt"
     path.write_bytes(SCRAPE.encode("utf-8") + b"\xff\xfe\xfa broken tail\n")
-    article = only_article(load(path))
+    items = load(path)
+    # The article, and a warning that some bytes could not be read.
+    warnings = [item for item in items if isinstance(item, LoadWarning)]
+    article = only_article([item for item in items if not isinstance(item, LoadWarning)])
     assert article.title == "정부, 반도체 지원 확대 발표"
+    assert len(warnings) == 1 and "3 byte sequence(s) are not utf-8" in warnings[0].message
 
 
 def test_control_characters_and_zero_width_spaces(tmp_path):

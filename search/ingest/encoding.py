@@ -94,11 +94,60 @@ def _plausible_korean(data: bytes) -> Optional[str]:
     return None
 
 
+def _plausible_text(text: str) -> bool:
+    """Whether decoded text reads as text: letters, digits, spaces and
+    punctuation, few controls and few unassigned or private-use characters."""
+    if not text:
+        return False
+    odd = sum(1 for ch in text if (ch < " " and ch not in "\t\n\r\f") or "\ue000" <= ch <= "\uf8ff"
+              or "\ud800" <= ch <= "\udfff")
+    return odd <= len(text) // 50
+
+
+def detect_utf16(data: bytes) -> Optional[str]:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text written without a byte-order
+    mark (some Windows tools do), else None.  Its ASCII characters (spaces, line
+    breaks, digits) put a NUL byte on one side of their pair, so NULs, few in
+    Korean text, fall mostly on one side; the decoded text must then read as text."""
+    sample = data[:8192]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 4:
+        return None
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    zeros = even + odd
+    # Hangul such as 가 (U+AC00) or 대 (U+B300) has a NUL low byte, so the
+    # other side is not always free of them: four to one is lopsided enough.
+    if zeros < max(2, len(sample) // 40) or min(even, odd) * 4 > max(even, odd):
+        return None
+    codec = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = sample.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    return codec if _plausible_text(text) else None
+
+
+def undecodable_sequences(data: bytes, encoding: str) -> int:
+    """How many byte sequences of `data` the codec cannot read (0 for a clean
+    decoding; a character cut off at the very end is not counted, see _strict).
+    Each one became a U+FFFD that the "ignore" reading lacks."""
+    if _strict(data, encoding) is not None:
+        return 0
+    try:
+        return data.decode(encoding, "replace").count("\ufffd") - data.decode(encoding, "ignore").count("\ufffd")
+    except LookupError:
+        return 0
+
+
 def detect_encoding(data: bytes) -> str:
     """The most plausible encoding of undeclared bytes."""
     for bom, name in _BOMS:
         if data.startswith(bom):
             return name
+    utf16 = detect_utf16(data)
+    if utf16:
+        return utf16
     # ISO-2022-KR is 7-bit, so it would also pass as UTF-8: its designator
     # escape (ESC $ ) C) has to be looked for first.
     if _ISO2022_KR_ESCAPE in data[:4096] and _strict(data, "iso2022_kr") is not None:

@@ -198,6 +198,11 @@ _EXTRA_CHROME = {
 }
 
 MIN_BODY_CHARS = 50  # a one-paragraph 속보 is about this long
+# A 속보 or 단신 of one or two sentences, on a page with a byline (a reporter or
+# a publication time): accepted when it is a sentence, which navigation, menus
+# and link lists never are.
+MIN_BRIEF_CHARS = 20
+_SENTENCE_END = re.compile(r"(?:[가-힣][.!?…]|[.!?])[\"'”’」』)]*\s*$")
 MIN_UNSIGNED_BODY_CHARS = 150  # a page with no article metadata must show more
 STRUCTURED_MIN_CHARS = 200
 
@@ -1493,7 +1498,11 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
     body = chosen.body
     body_chars = chosen.chars
     needed = MIN_BODY_CHARS if declared_article or hydrated_meta else MIN_UNSIGNED_BODY_CHARS
-    if not body or body_chars < needed or max(len(line) for line in body) < 25:
+    # A brief needs a byline (a reporter or a publication time), not only
+    # article metadata, which section pages carry too.
+    brief = bool(reporters or published) and body_chars >= MIN_BRIEF_CHARS and any(
+        _SENTENCE_END.search(line) and _letters(line) >= MIN_BRIEF_CHARS for line in body)
+    if not body or (body_chars < needed and not brief) or max(len(line) for line in body) < 25:
         raise ArticleError(
             "no article text found: no block of running text outside navigation, ads and scripts"
             + (f" (only {body_chars} characters)" if body else "")

@@ -1,16 +1,19 @@
 """Finds article files and turns each into `Article` records, never stopping on one
-bad file: every problem comes back as a `LoadFailure` naming the file (and line)."""
+bad file: every problem comes back as a `LoadFailure` naming the file (and line),
+and what to check in a file that did load (undecodable bytes) as a `LoadWarning`."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Union
+from typing import Iterable, Iterator, Optional, Union
 
-from search.ingest.encoding import decode_bytes
-from search.ingest.errors import ArticleError, LoadFailure
+from search.ingest.encoding import decode_bytes, detect_utf16, undecodable_sequences
+from search.ingest.errors import ArticleError, LoadFailure, LoadWarning
 from search.model import Article
 
 TEXT_SUFFIXES = {".txt"}
@@ -23,7 +26,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 # hold many articles, so only their lines are limited.
 MAX_ARTICLE_FILE_BYTES = 10 * 1024 * 1024
 
-LoadItem = Union[Article, LoadFailure]
+LoadItem = Union[Article, LoadFailure, LoadWarning]
 
 
 @dataclass
@@ -38,7 +41,15 @@ class SourceFile:
 class Discovery:
     files: list[SourceFile] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
-    missing: list[Path] = field(default_factory=list)
+    # Paths given that do not exist (or cannot even be looked at): a typo or an
+    # unmounted disk, never "everything under it was deleted".
+    missing: list[LoadFailure] = field(default_factory=list)
+    # Folders that could not be listed, symbolic-link loops, dangling links and
+    # links leading outside the input folder: each one a failure line.
+    failures: list[LoadFailure] = field(default_factory=list)
+    # Paths (files and folders) that could not be read: the articles they held
+    # last time are kept, not deleted (search.indexer).
+    unreadable: list[str] = field(default_factory=list)
 
 
 # Tab, line breaks, form feed, and ESC/SO/SI (ISO-2022-KR shifts) are text.
@@ -48,7 +59,7 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b\x0e\x0f")
 def looks_binary(data: bytes) -> bool:
     """Images, archives and executables renamed .txt/.html: many NUL or control
     bytes.  A stray NUL in real text (it happens in scrapes) is not enough."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or detect_utf16(data):
         return False  # UTF-16 text is full of NULs by design
     sample = data[:8192]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
@@ -63,41 +74,136 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-class ArticleLoader:
-    """Walks paths and loads `.txt` scrapes, `.html`/`.htm` pages and `.jsonl` exports."""
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
-    def __init__(self, max_file_bytes: int = MAX_ARTICLE_FILE_BYTES):
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _decoding_warning(path: Path, data: bytes, encoding: str) -> Optional[LoadWarning]:
+    """A warning when some bytes of a file read as no character in the encoding
+    chosen for it (a file pasted together from two encodings, a damaged one):
+    the rest is indexed, those spots hold U+FFFD, and the user is told."""
+    bad = undecodable_sequences(data, encoding)
+    if not bad:
+        return None
+    return LoadWarning(str(path), f"{bad} byte sequence(s) are not {encoding} (mixed encodings?); "
+                                  "they are indexed as \ufffd, the rest of the file as read")
+
+
+class ArticleLoader:
+    """Walks paths and loads `.txt` scrapes, `.html`/`.htm` pages and `.jsonl` exports.
+
+    Symbolic links are followed only to files inside the folder being walked
+    (and not at all to folders, whose files are found at their real place)
+    unless `follow_symlinks`: a link elsewhere would index what the user did not
+    point at.  Each link not followed, each loop and each dangling link is a
+    failure line under the link's own name."""
+
+    def __init__(self, max_file_bytes: int = MAX_ARTICLE_FILE_BYTES, follow_symlinks: bool = False):
         self.max_file_bytes = max_file_bytes
+        self.follow_symlinks = follow_symlinks
 
     def discover(self, paths: Iterable[Union[str, Path]]) -> Discovery:
         found = Discovery()
-        seen: set[Path] = set()
+        seen: set[str] = set()
         for raw in paths:
-            root = Path(raw)
-            if root.is_file():
-                candidates = [(root, root.name)]
-            elif root.is_dir():
-                candidates = []
-                for dirpath, dirnames, filenames in os.walk(root):
-                    dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                    for name in sorted(filenames):
-                        if name.startswith("."):
-                            continue
-                        path = Path(dirpath, name)
-                        candidates.append((path, path.relative_to(root).as_posix()))
+            root = os.fspath(raw)
+            try:
+                mode = os.stat(root).st_mode  # a path the user named is followed
+            except FileNotFoundError:
+                found.missing.append(LoadFailure(root, "no such file or folder", unreadable=True))
+                continue
+            except OSError as exc:
+                found.missing.append(LoadFailure(root, f"cannot read: {_os_reason(exc)}", unreadable=True))
+                continue
+            if stat.S_ISDIR(mode):
+                candidates = self._walk(root, found)
+            elif stat.S_ISREG(mode):
+                candidates = [(root, os.path.basename(root))]
             else:
-                found.missing.append(root)
+                found.skipped.append(Path(root))
                 continue
             for path, relative in candidates:
-                resolved = path.resolve()
+                resolved = os.path.realpath(path)
                 if resolved in seen:
                     continue
                 seen.add(resolved)
-                if path.suffix.lower() in SUPPORTED_SUFFIXES:
-                    found.files.append(SourceFile(resolved, relative))
-                else:
-                    found.skipped.append(path)
+                found.files.append(SourceFile(Path(resolved), relative))
         return found
+
+    def _walk(self, root: str, found: Discovery) -> list[tuple[str, str]]:
+        """(path, path relative to root) of the supported files under `root`."""
+        real_root = os.path.realpath(root)
+        candidates: list[tuple[str, str]] = []
+
+        def unreadable(exc: OSError) -> None:
+            where = exc.filename or root
+            found.failures.append(LoadFailure(where, f"cannot read folder: {_os_reason(exc)}", unreadable=True))
+            found.unreadable.append(os.path.realpath(where))
+
+        folders_seen: set[tuple[int, int]] = set()
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=self.follow_symlinks):
+            if self.follow_symlinks:
+                try:
+                    info = os.stat(dirpath)
+                except OSError:
+                    dirnames[:] = []
+                    continue
+                if (info.st_dev, info.st_ino) in folders_seen:  # a loop of folder links
+                    dirnames[:] = []
+                    continue
+                folders_seen.add((info.st_dev, info.st_ino))
+            kept = []
+            for name in sorted(dirnames):
+                if name.startswith("."):
+                    continue
+                path = os.path.join(dirpath, name)
+                if os.path.islink(path) and not self.follow_symlinks:
+                    target = os.path.realpath(path)
+                    if not _inside(target, real_root):
+                        found.failures.append(LoadFailure(
+                            path, f"symbolic link to a folder outside {root} ({target}); "
+                                  "not followed (pass --follow-symlinks)"))
+                    continue  # a link inside the folder: its files are found at their real place
+                kept.append(name)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                path = os.path.join(dirpath, name)
+                relative = os.path.relpath(path, root).replace(os.sep, "/")
+                if os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
+                    found.skipped.append(Path(path))
+                    continue
+                if os.path.islink(path):
+                    failure = self._link_failure(path, root, real_root)
+                    if failure is not None:
+                        found.failures.append(failure)
+                        continue
+                candidates.append((path, relative))
+        return candidates
+
+    def _link_failure(self, path: str, root: str, real_root: str) -> Optional[LoadFailure]:
+        """Why the symbolic link at `path` is not loaded, or None to load it."""
+        try:
+            target = os.path.realpath(path, strict=True)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return LoadFailure(path, "symbolic link loop (the link leads back to itself)")
+            try:
+                leads_to = os.readlink(path)
+            except OSError:
+                leads_to = "?"
+            return LoadFailure(path, f"dangling symbolic link: its target {leads_to} does not exist")
+        if not os.path.isfile(target):
+            return LoadFailure(path, f"symbolic link to {target}, which is not a regular file")
+        if not self.follow_symlinks and not _inside(target, real_root):
+            return LoadFailure(path, f"symbolic link to a file outside {root} ({target}); "
+                                     "not followed (pass --follow-symlinks)")
+        return None
 
     def load(self, source: SourceFile) -> Iterator[LoadItem]:
         """The articles of one file; failures are yielded, never raised."""
@@ -122,24 +228,28 @@ class ArticleLoader:
             if looks_binary(data):
                 raise ArticleError("binary file (mostly control bytes), not text")
             if suffix in HTML_SUFFIXES:
-                from search.ingest.html import load_html
+                from search.ingest.html import decode_html, load_html
 
+                warning = _decoding_warning(path, data, decode_html(data)[1])
                 yield from load_html(path, data, source.relative)
             else:
                 from search.ingest.textscrape import load_text_scrape
 
-                text, _ = decode_bytes(data)
+                text, encoding = decode_bytes(data)
+                warning = _decoding_warning(path, data, encoding)
                 yield from load_text_scrape(path, text, source.relative)
+            if warning is not None:
+                yield warning
         except ArticleError as exc:
             yield LoadFailure(str(path), exc.reason, exc.line)
         except OSError as exc:
-            yield LoadFailure(str(path), f"cannot read: {exc.strerror or exc}")
+            yield LoadFailure(str(path), f"cannot read: {_os_reason(exc)}", unreadable=True)
         except Exception as exc:  # a loader bug must not stop a reindex either
             yield LoadFailure(str(path), f"unexpected {type(exc).__name__}: {exc}")
 
     def load_paths(self, paths: Iterable[Union[str, Path]]) -> Iterator[LoadItem]:
         discovery = self.discover(paths)
-        for missing in discovery.missing:
-            yield LoadFailure(str(missing), "no such file or folder")
+        yield from discovery.missing
+        yield from discovery.failures
         for source in discovery.files:
             yield from self.load(source)
