@@ -325,7 +325,7 @@ def _prune(query: Q.Query, reader) -> Q.Query:
         if positive is Q.NullQuery:
             return Q.NullQuery
         negative = _prune(query.b, reader)
-        return positive if negative is Q.NullQuery else Q.AndNot(positive, negative)
+        return positive if negative is Q.NullQuery else type(query)(positive, negative)
     if isinstance(query, (Q.And, Q.Or)) and type(query) in (Q.And, SkippingAnd, Q.Or, DefaultOr):
         parts = [_prune(sub, reader) for sub in query.subqueries]
         kept = [sub for sub in parts if sub is not Q.NullQuery]
