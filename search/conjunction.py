@@ -39,7 +39,20 @@ from whoosh import matching
 from whoosh import query as Q
 from whoosh.matching.wrappers import WrappingMatcher
 
+from search.limits import deadline_passed
+
 Phrase = tuple[str, tuple[str, ...]]  # (field name, its words in order)
+
+
+def distinct(queries: Iterable[Q.Query]) -> list[Q.Query]:
+    """`queries` with repeats left out, in order: an AND of a clause with itself
+    is the clause (`漢` x 950 in one word was an AND of 950 copies of one
+    term, a matcher tree 950 deep)."""
+    out: list[Q.Query] = []
+    for query in queries:
+        if query not in out:
+            out.append(query)
+    return out
 
 
 class _LeapfrogIntersection(matching.IntersectionMatcher):
@@ -56,6 +69,9 @@ class SkippingAnd(Q.And):
     """`And` whose matches are listed by skipping."""
 
     def _matcher(self, subs, searcher, context):
+        subs = distinct(subs)
+        if len(subs) == 1:
+            return subs[0].matcher(searcher, context)
         reader = searcher.reader()
         return self._tree_matcher(subs, _LeapfrogIntersection, searcher, context,
                                   lambda q: 0 - q.estimate_size(reader))
@@ -105,6 +121,9 @@ class CheckedPhrases(Q.Query):
         reader = searcher.reader()
         groups: list[list] = []
         sized: list[tuple[int, matching.Matcher]] = []
+        # One postings matcher per distinct word: a word repeated in a phrase
+        # (대한민국대한민국…) is read and intersected once.
+        opened: dict[tuple[str, bytes], matching.Matcher] = {}
         for fieldname, words in self.phrases:
             group = []
             for word in words:
@@ -113,11 +132,13 @@ class CheckedPhrases(Q.Query):
                 text = searcher.schema[fieldname].to_bytes(word)
                 if (fieldname, text) not in reader:
                     return matching.NullMatcher()
-                postings = searcher.postings(fieldname, text)
+                postings = opened.get((fieldname, text))
+                if postings is None:
+                    postings = opened[(fieldname, text)] = searcher.postings(fieldname, text)
+                    sized.append((reader.doc_frequency(fieldname, text), postings))
                 group.append(postings)
-                sized.append((reader.doc_frequency(fieldname, text), postings))
             groups.append(group)
-        for query in self.required:
+        for query in distinct(self.required):
             sub = query.matcher(searcher, context)
             if not sub.is_active():
                 return matching.NullMatcher()
@@ -137,7 +158,8 @@ def _adjacent(group: list) -> bool:
     words at consecutive positions somewhere."""
     if len(group) == 1:
         return True
-    later = [set(postings.value_as("positions")) for postings in group[1:]]
+    read: dict[int, set] = {}  # the positions of each distinct postings matcher, read once
+    later = [read.get(id(p)) or read.setdefault(id(p), set(p.value_as("positions"))) for p in group[1:]]
     for start in group[0].value_as("positions"):
         if all(start + offset in positions for offset, positions in enumerate(later, 1)):
             return True
@@ -151,12 +173,19 @@ class _AdjacencyMatcher(WrappingMatcher):
     def __init__(self, child, groups: list[list], boost: float = 1.0):
         super().__init__(child, boost)
         self._groups = [group for group in groups if len(group) > 1]
+        self._stopped = False
         self._settle()
 
     def _settle(self) -> None:
         child = self.child
         while child.is_active() and not all(_adjacent(group) for group in self._groups):
+            if deadline_passed():  # out of time: no further matches (search.limits)
+                self._stopped = True
+                return
             child.next()
+
+    def is_active(self):
+        return not self._stopped and self.child.is_active()
 
     def copy(self):
         return self.__class__(self.child.copy(), self._groups, self._boost)
@@ -215,7 +244,11 @@ class ExclusionMatcher(WrappingMatcher):
     def __init__(self, child, negative, boost: float = 1.0):
         super().__init__(child, boost)
         self.negative = negative
+        self._stopped = False
         self._settle()
+
+    def is_active(self):
+        return not self._stopped and self.child.is_active()
 
     def _settle(self) -> bool:
         """Moves `child` off every document `negative` holds; whether any move
@@ -229,6 +262,9 @@ class ExclusionMatcher(WrappingMatcher):
                 if not negative.is_active():
                     break
             if negative.id() != docnum:
+                break
+            if deadline_passed():  # out of time: no further matches (search.limits)
+                self._stopped = True
                 break
             crossed = bool(child.next()) or crossed
         return crossed

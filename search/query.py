@@ -36,6 +36,7 @@ from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.derived import bigrams
 from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
+from search.limits import bound_query
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.ranking import BIGRAM_WEIGHT, ScoredTerm, rare_enough
 
@@ -277,7 +278,7 @@ class QueryParser:
         self._local = threading.local()
 
     def parse(self, text: str) -> ParsedQuery:
-        return _QueryReader(text).read()
+        return bound_query(_QueryReader(text).read())  # words and phrases held to size (search/limits.py)
 
     def _tokens(self, text: str) -> list[tuple[str, int, int, int]]:
         cached = getattr(self._local, "analysed", None)
