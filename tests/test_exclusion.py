@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -206,13 +207,15 @@ def test_exclusions_end_to_end_match_the_oracle_in_every_build(builds):
     for _ in range(40):
         a, b, c = rng.sample(NOUNS, 3)
         press = rng.choice([None, PRESSES[0]])
+        since = rng.choice([None, date(2020, 5, 1)])  # the filters apply after the exclusion
         for q, wanted in ((f"{a} -{b}", lambda t: a in t and b not in t),
                           (f"{a} {b} -{c}", lambda t: a in t and b in t and c not in t),
                           (f"({a} OR {b}) -{c}", lambda t: (a in t or b in t) and c not in t)):
             expected = {x["id"] for x in articles if wanted(terms[x["id"]])
-                        and (press is None or x["press"] == press)}
+                        and (press is None or x["press"] == press)
+                        and (since is None or date.fromisoformat(x["published"]) >= since)}
             for service in services:
-                request = SearchRequest(q=q, presses=[press] if press else [], size=100)
+                request = SearchRequest(q=q, presses=[press] if press else [], date_from=since, size=100)
                 result = service.search(request)
                 assert result.total == len(expected), (q, press, service.layout.root.name)
                 assert {hit.id for hit in result.hits} == expected, (q, press, service.layout.root.name)
