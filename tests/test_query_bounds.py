@@ -12,7 +12,6 @@ import pytest
 
 import search.limits as limits
 import search.ranking as ranking
-from search.conjunction import CheckedPhrases
 from search.highlight import MAX_SNIPPET_SPANS, best_window, densest_start, mark, marked_paragraphs
 from search.limits import (MAX_PHRASE_WORDS, MAX_WORD_CHARS, PHRASE_CUT_NOTICE, TIMEOUT_NOTICE, WORD_CUT_NOTICE,
                            deadline_passed, search_deadline)
