@@ -9,14 +9,19 @@ Output is HTML: every character of the text is escaped and only `<mark>` is adde
 
 from __future__ import annotations
 
+from collections import Counter
 from html import escape
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from whoosh.reading import TermNotFound
 
 from search.index import joined_text, postings_at
 
 SNIPPET_CHARS = 160
+# A snippet is chosen among an article's first this-many matches: enough for
+# any real article, and a bound on the work for one that repeats a word
+# hundreds of thousands of times.
+MAX_SNIPPET_SPANS = 2_000
 
 
 def term_spans(reader, fieldname: str, terms: Iterable[str], docnum: int) -> list[tuple[int, int]]:
@@ -84,21 +89,12 @@ def mark(text: str, spans: list[tuple[int, int]], start: int = 0, end: int | Non
     return "".join(out)
 
 
-def best_window(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> tuple[int, int]:
-    """The window of about `width` characters holding the most distinct matches,
-    widened to word boundaries."""
+def best_window(text: str, spans: Sequence[tuple[int, int]], width: int = SNIPPET_CHARS) -> tuple[int, int]:
+    """The window of about `width` characters holding the most distinct matches
+    (then the most matches), widened to word boundaries."""
     if not spans:
         return 0, min(len(text), width)
-    best_start, best_score = spans[0][0], -1
-    for i, (s, _) in enumerate(spans):
-        seen = set()
-        for s2, e2 in spans[i:]:
-            if e2 - s > width:
-                break
-            seen.add(text[s2:e2])
-        score = len(seen) * 10 + sum(1 for s2, e2 in spans[i:] if e2 - s <= width)
-        if score > best_score:
-            best_start, best_score = s, score
+    best_start = densest_start(text, spans, width)
     # Start a little before the first match, at a word boundary.
     start = max(0, best_start - width // 4)
     if start > 0:
@@ -110,6 +106,59 @@ def best_window(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CH
         space = text.find(" ", end, end + 20)
         end = space if space >= 0 else end
     return start, end
+
+
+def densest_start(text: str, spans: Sequence[tuple[int, int]], width: int = SNIPPET_CHARS) -> int:
+    """Where the densest window starts: the match whose window (the matches
+    that end within `width` characters of its start) holds the most distinct
+    matched texts, then the most matches; the first such.
+
+    One pass with two pointers: the window of match i ends before the first
+    match that does not fit, and that end only moves forward, so the work is
+    linear in the number of matches (it was quadratic: 16 s for `경제` over
+    five 950 KB articles).  Only the first `MAX_SNIPPET_SPANS` are looked at."""
+    spans = spans[:MAX_SNIPPET_SPANS]
+    best_start, best_score = spans[0][0], -1
+    inside: Counter = Counter()  # matched text -> how often in the window
+    end = 0  # the window of match i holds spans[i:end]
+    for i in range(len(spans)):
+        s, e = spans[i]
+        if end <= i:
+            end = i  # the previous match was wider than the window: nothing carried over
+        while end < len(spans) and spans[end][1] - s <= width:
+            a, b = spans[end]
+            inside[text[a:b]] += 1
+            end += 1
+        score = len(inside) * 10 + max(0, end - i)
+        if score > best_score:
+            best_start, best_score = s, score
+        if end > i:
+            word = text[s:e]
+            inside[word] -= 1
+            if not inside[word]:
+                del inside[word]
+    return best_start
+
+
+def marked_paragraphs(text: str, spans: Sequence[tuple[int, int]]) -> list[str]:
+    """The non-empty lines of `text` as HTML with `spans` (sorted, merged)
+    marked: one walk through the lines and the spans together, linear in both
+    (one pass over every span per line was quadratic on a long article)."""
+    paragraphs: list[str] = []
+    cursor = 0
+    first = 0  # the first span not wholly before the current line
+    for paragraph in text.split("\n"):
+        end = cursor + len(paragraph)
+        while first < len(spans) and spans[first][0] < cursor:
+            first += 1
+        last = first
+        while last < len(spans) and spans[last][1] <= end:
+            last += 1
+        if paragraph:
+            paragraphs.append(mark(paragraph, [(s - cursor, e - cursor) for s, e in spans[first:last]]))
+        first = last
+        cursor = end + 1
+    return paragraphs
 
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = SNIPPET_CHARS) -> str:

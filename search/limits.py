@@ -10,6 +10,18 @@ scoring them, counting them — walks every posting of every word).  So:
   `PASS_BUDGET_SECONDS`; the result is what was found until then, and a notice
   says it is partial.  The check rides on the matcher itself (`BudgetedQuery`),
   so it holds whatever code runs the query — ranking, counting, facets.
+* input bounds, so that the work of parsing, analysing and compiling a query
+  and the size of its matcher tree are bounded before anything runs
+  (`bound_query`): a word is analysed up to `MAX_WORD_CHARS` characters, a
+  phrase up to `MAX_PHRASE_WORDS` words (the query itself is capped at 1,000
+  characters and 64 clauses by the reader), and a word or morpheme repeated
+  in an AND counts once (search.conjunction).  `漢` x 950 in one word took
+  635 s (and x 999 a RecursionError) as an AND of 950 copies of one term; a
+  250-word phrase of one word, 53 s.
+* a deadline for the whole search (`search_deadline`, `SEARCH_DEADLINE_SECONDS`):
+  loops that do not run through a budgeted matcher — settling a phrase or an
+  exclusion on its next match, marking snippets, proximity — look at it and
+  stop, and the result says it is partial.
 * wildcards: the index holds morphemes, not words, so `삼성*` is not needed
   (`삼성` already finds 삼성전자, 삼성의, 삼성에서) and a leading `*성` would
   expand to most of the vocabulary.  Wildcards are not supported: the `*` is
@@ -19,9 +31,11 @@ scoring them, counting them — walks every posting of every word).  So:
 
 from __future__ import annotations
 
+import contextvars
 import re
 import time
-from typing import Optional
+from contextlib import contextmanager
+from typing import Iterator, Optional
 
 from whoosh import query as Q
 from whoosh.matching.wrappers import WrappingMatcher
@@ -31,6 +45,17 @@ from whoosh.query.wrappers import WrappingQuery
 PASS_BUDGET_SECONDS = 1.0
 # How often (in matcher steps) the clock is read: cheap next to Whoosh's own work.
 CHECK_EVERY = 256
+# The whole search, beyond which every loop that checks `deadline_passed` stops.
+SEARCH_DEADLINE_SECONDS = 3.0
+# Characters of one query word that are analysed (the longest compound nouns
+# in news, 한국과학기술기획평가원, are about a dozen; a pasted URL is searched
+# by its beginning).
+MAX_WORD_CHARS = 40
+# Words of one phrase ("…") that are searched.
+MAX_PHRASE_WORDS = 24
+
+WORD_CUT_NOTICE = f"{MAX_WORD_CHARS}자보다 긴 단어는 앞의 {MAX_WORD_CHARS}자만 검색했습니다."
+PHRASE_CUT_NOTICE = f"구절이 너무 길어 앞의 {MAX_PHRASE_WORDS}단어만 검색했습니다."
 
 TIMEOUT_NOTICE = ("검색이 시간 한도를 넘어 일부 결과만 보여 드립니다. "
                   "더 구체적인 검색어를 쓰거나 OR로 묶은 단어를 줄여 보세요.")
@@ -70,7 +95,7 @@ class _PassClock:
         self.steps += 1
         if self.out or self.steps % CHECK_EVERY:
             return self.out
-        if time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline or deadline_passed():
             self.out = True
             self.budget.ran_out()
         return self.out
@@ -133,3 +158,94 @@ def guard(query: Optional[Q.Query], text: str, notices: list[str]) -> Optional[Q
     if query is None or query is Q.NullQuery:
         return query  # nothing to run, nothing to bound
     return BudgetedQuery(query, SearchBudget(notices))
+
+
+# ------------------------------------------------------------------ input bounds
+
+_WORD = re.compile(r"\S+")
+
+
+def bound_query(parsed):
+    """`parsed` (a search.query.ParsedQuery) with every text clause held to
+    `MAX_WORD_CHARS` characters a word and `MAX_PHRASE_WORDS` words a phrase,
+    a notice for each kind of cut.  Cut clauses keep their place in the query
+    when only their end was cut (they are still analysed in context)."""
+    from search.query import AllOf, AnyOf, Not, Text
+
+    def visit(node) -> None:
+        if isinstance(node, (AllOf, AnyOf)):
+            for child in node.nodes:
+                visit(child)
+        elif isinstance(node, Not):
+            visit(node.node)
+        elif isinstance(node, Text):
+            _bound_text(node, parsed.notices)
+
+    visit(parsed.node)
+    return parsed
+
+
+def _bound_text(node, notices: list[str]) -> None:
+    words = list(_WORD.finditer(node.text))
+    kept = words[:MAX_PHRASE_WORDS]
+    long_words = any(len(w.group()) > MAX_WORD_CHARS for w in kept)
+    if len(kept) == len(words) and not long_words:
+        return
+    if len(kept) < len(words) and PHRASE_CUT_NOTICE not in notices:
+        notices.append(PHRASE_CUT_NOTICE)
+    if long_words:
+        if WORD_CUT_NOTICE not in notices:
+            notices.append(WORD_CUT_NOTICE)
+        node.text = " ".join(w.group()[:MAX_WORD_CHARS] for w in kept)
+        if len(kept) == 1 and node.span:
+            node.span = (node.span[0] + kept[0].start(), node.span[0] + kept[0].start() + len(node.text))
+        else:
+            node.span = None  # analysed on its own
+    else:
+        text = node.text[:kept[-1].end()]
+        if node.span:
+            node.span = (node.span[0], node.span[0] + len(text))
+        node.text = text
+
+
+# ------------------------------------------------------------------ deadline
+
+_DEADLINE: contextvars.ContextVar[Optional["Deadline"]] = contextvars.ContextVar("search_deadline", default=None)
+
+
+class Deadline:
+    """The end of one search's time; `passed()` reads the clock every
+    `CHECK_EVERY` calls."""
+
+    __slots__ = ("at", "calls", "expired")
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+        self.calls = 0
+        self.expired = False
+
+    def passed(self) -> bool:
+        self.calls += 1
+        if self.expired or self.calls % CHECK_EVERY:
+            return self.expired
+        if time.monotonic() > self.at:
+            self.expired = True
+        return self.expired
+
+
+@contextmanager
+def search_deadline(seconds: Optional[float] = None) -> Iterator[Deadline]:
+    """Runs the block under a deadline (per thread: the server's threads each
+    search under their own)."""
+    deadline = Deadline(SEARCH_DEADLINE_SECONDS if seconds is None else seconds)
+    token = _DEADLINE.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _DEADLINE.reset(token)
+
+
+def deadline_passed() -> bool:
+    """Whether the current search is out of time (never, outside a search)."""
+    deadline = _DEADLINE.get()
+    return deadline is not None and deadline.passed()

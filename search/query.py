@@ -36,7 +36,8 @@ from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.derived import bigrams
 from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
-from search.conjunction import CheckedPhrases, SkippingAnd
+from search.limits import bound_query
+from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.ranking import BIGRAM_WEIGHT, ScoredTerm, rare_enough
 
 MAX_QUERY_CHARS = 1000
@@ -277,7 +278,7 @@ class QueryParser:
         self._local = threading.local()
 
     def parse(self, text: str) -> ParsedQuery:
-        return _QueryReader(text).read()
+        return bound_query(_QueryReader(text).read())  # words and phrases held to size (search/limits.py)
 
     def _tokens(self, text: str) -> list[tuple[str, int, int, int]]:
         cached = getattr(self._local, "analysed", None)
@@ -368,7 +369,7 @@ class QueryParser:
         elif constraint is None:
             query = _scored_in_full(ranking)
         elif isinstance(constraint, Q.AndNot) and isinstance(constraint.a, Q.Every):
-            query = Q.AndNot(ranking, constraint.b)  # only exclusions: rank what is left
+            query = Excluding(ranking, constraint.b)  # only exclusions: rank what is left
         else:
             # The constraint decides the articles, the ranking query only adds
             # to their scores (Whoosh's own Require collects no hits in 2.7.4).
@@ -447,9 +448,9 @@ class QueryParser:
         positives = [p for p in parts if not isinstance(p, Q.Not)]
         negatives = [p.query for p in parts if isinstance(p, Q.Not)]
         if not positives:
-            return Q.AndNot(Q.Every(), Q.Or(negatives)) if negatives else None
+            return Excluding(Q.Every(), Q.Or(negatives)) if negatives else None
         query = positives[0] if len(positives) == 1 else _and(positives)
-        return Q.AndNot(query, Q.Or(negatives)) if negatives else query
+        return Excluding(query, Q.Or(negatives)) if negatives else query
 
     def _compile_text(self, node: Text, source: str) -> Optional[Q.Query]:
         if is_initials_query(node.text) and node.fields == DEFAULT_FIELDS:

@@ -26,6 +26,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel, WeightLengthScorer
 
 from search.index import CONTENT_FIELD, postings_at
+from search.limits import deadline_passed
 
 K1 = 0.9
 B = 0.75
@@ -33,6 +34,11 @@ BIGRAM_WEIGHT = 0.5
 PROXIMITY_WEIGHT = 1.0
 PROXIMITY_WINDOW = 10
 RERANK_DEPTH = 30
+# Proximity looks at the first this-many positions of each query word in an
+# article: the densest window of a long article is sought near its beginning,
+# and one 9.9 MB article holding a word 100,000 times costs no more than a
+# normal one.
+MAX_PROXIMITY_POSITIONS = 1_000
 # Ranking ignores words found in more than this share of the articles (their
 # idf is below log 2): neutral on KorQuAD (MRR@10 +0.0006) and the longest
 # posting lists are never read.  They still count in the boolean constraint and
@@ -148,7 +154,10 @@ def proximity_scores(searcher, docnums: Iterable[int], terms: Sequence[str],
             except (TermNotFound, KeyError):
                 continue
             for docnum in postings_at(postings, local):
-                occurrences[docnum + offset].extend((p, term) for p in postings.value_as("positions"))
+                if deadline_passed():  # out of time: the bonus of what was read (search.limits)
+                    break
+                positions = postings.value_as("positions")[:MAX_PROXIMITY_POSITIONS]
+                occurrences[docnum + offset].extend((p, term) for p in positions)
     return {d: densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
 
 

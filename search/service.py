@@ -30,9 +30,9 @@ from whoosh import query as Q
 from whoosh import scoring
 from whoosh.query.compound import DefaultOr
 
-from search.highlight import mark, snippet, spans_by_doc, spans_by_field, term_spans
+from search.highlight import mark, marked_paragraphs, snippet, spans_by_doc, spans_by_field, term_spans
 from search.index import CONTENT_FIELD, IndexLayout, article_from_stored
-from search.limits import TIMEOUT_NOTICE, guard
+from search.limits import TIMEOUT_NOTICE, guard, search_deadline
 from search.model import Article
 from search.conjunction import CheckedPhrases, SkippingAnd
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
@@ -206,11 +206,14 @@ class _FacetTable:
         published = np.zeros(size, dtype=np.int64)
         if reader.has_column("published"):
             # Whoosh stores sortable numbers biased by 2**63 (unsigned); flipping the
-            # top bit gives back signed values in the same order.
-            column = reader.column_reader("published", translate=False)
-            raw = np.fromiter(iter(column), dtype=np.uint64)
-            if len(raw) != size:  # a segment without the column iterates short
-                raw = np.fromiter((column[d] for d in range(size)), dtype=np.uint64, count=size)
+            # top bit gives back signed values in the same order.  Read per segment:
+            # a segment whose articles are all undated has no column at all, and
+            # reading it through the index-wide column raised struct.error.
+            raw = np.full(size, 1 << 63, dtype=np.uint64)
+            for leaf, offset in _leaf_readers(reader):
+                if leaf.has_column("published"):
+                    values = np.fromiter(iter(leaf.column_reader("published", translate=False)), dtype=np.uint64)
+                    raw[offset:offset + len(values)] = values
             published = (raw ^ np.uint64(1 << 63)).view(np.int64)
         self.undated = self.day_ordinal < 0
         self.published = published
@@ -225,6 +228,11 @@ class _FacetTable:
                 ids[docs] = len(names)
                 names.append(term.decode("utf-8"))
         return names, ids
+
+
+def _leaf_readers(reader):
+    """(segment reader, first document number) of each segment of `reader`."""
+    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
 
 
 class _Generation:
@@ -325,7 +333,7 @@ def _prune(query: Q.Query, reader) -> Q.Query:
         if positive is Q.NullQuery:
             return Q.NullQuery
         negative = _prune(query.b, reader)
-        return positive if negative is Q.NullQuery else Q.AndNot(positive, negative)
+        return positive if negative is Q.NullQuery else type(query)(positive, negative)
     if isinstance(query, (Q.And, Q.Or)) and type(query) in (Q.And, SkippingAnd, Q.Or, DefaultOr):
         parts = [_prune(sub, reader) for sub in query.subqueries]
         kept = [sub for sub in parts if sub is not Q.NullQuery]
@@ -499,8 +507,10 @@ class SearchService:
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000, request=request,
                            hits=list(cached.hits), notices=list(cached.notices))
-        with self._engine:
+        with self._engine, search_deadline() as deadline:
             result = self._search(generation, request, started)
+        if deadline.expired and TIMEOUT_NOTICE not in result.notices:
+            result.notices.append(TIMEOUT_NOTICE)  # a loop stopped at the deadline (search/limits.py)
         # A result cut short by the time budget is kept for a while, not for
         # good: running it again at once would most likely be cut short again
         # while adding to the load (at 100,000 articles, 8 clients: repeats
@@ -745,12 +755,4 @@ class SearchService:
             spans = term_spans(searcher.reader(), CONTENT_FIELD, terms, docnum) if terms else []
         texts = _texts(stored, json.loads(stored.get("meta") or "{}"))
         spans = spans_by_field(spans, texts).get("body", [])
-        body = texts["body"]
-        paragraphs, cursor = [], 0
-        for paragraph in body.split("\n"):
-            end = cursor + len(paragraph)
-            if paragraph:
-                local = [(s - cursor, e - cursor) for s, e in spans if s >= cursor and e <= end]
-                paragraphs.append(mark(paragraph, local))
-            cursor = end + 1
-        return paragraphs
+        return marked_paragraphs(texts["body"], spans)  # linear in lines and marks (search/highlight.py)
