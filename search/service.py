@@ -532,6 +532,30 @@ class SearchService:
         reporters = len(np.unique(table.pair_reporter[live[table.pair_doc]]))
         return IndexOverview(count, first, last, presses, reporters)
 
+    def initials_words(self, initials: str, limit: int = 5) -> list[str]:
+        """The index's words whose 초성 are `initials` (ㅅㅅㅈㅈ → 삼성전자), in the
+        most articles first: what a 초성 search matched, for the page to say and
+        mark.  One scan of the words starting with the first consonant's syllables."""
+        from search.index import WORDS_FIELD
+        from search.korean import INITIALS, SYLLABLE_FIRST, initials_of, is_initials_query
+
+        if not is_initials_query(initials):
+            return []
+        first = SYLLABLE_FIRST + INITIALS.index(initials[0]) * 588  # 588 syllables per initial
+        low, high = chr(first), chr(first + 588)
+        found: list[tuple[int, str]] = []
+        with self._engine:
+            reader = self.generation().searcher().reader()
+            if WORDS_FIELD not in reader.schema:
+                return []
+            for fieldname, text in reader.terms_from(WORDS_FIELD, low):
+                word = text.decode("utf-8") if isinstance(text, bytes) else text
+                if fieldname != WORDS_FIELD or word >= high:
+                    break
+                if len(word) == len(initials) and initials_of(word) == initials:
+                    found.append((reader.doc_frequency(WORDS_FIELD, word), word))
+        return [word for _, word in sorted(found, key=lambda fw: (-fw[0], fw[1]))[:limit]]
+
     # -- search
 
     def search_ids(self, q: str, limit: int = 10) -> list[str]:

@@ -304,3 +304,24 @@ def test_display_helpers():
     assert readable_url("https://a.kr/%E2%80%AEgpj.exe") == "https://a.kr/%E2%80%AEgpj.exe"  # no hidden bidi
     assert readable_url("https://a.kr/%FF") == "https://a.kr/%FF"
     assert short_text("가" * 100).endswith("…") and len(short_text("가" * 100)) == 60
+
+
+# --- (5) rewrites made visible -------------------------------------------------------
+
+
+def test_initials_are_expanded_in_one_line_and_marked(client):
+    soup = page(client, "/search?q=" + quote("ㅈㄱㅊ"))
+    line = soup.select_one(".initials")
+    assert " ".join(line.get_text().split()).startswith("‘ㅈㄱㅊ’ 초성 검색 → 전기차")
+    assert params_of(line.a["href"]) == {"q": ["전기차"]}
+    assert total_of(soup) > 0
+    marked = {m.get_text() for m in soup.select("ol.hits .hit-title mark, ol.hits .snippet mark")}
+    assert "전기차" in marked
+
+
+def test_keyboard_layout_rewrite_is_one_line_with_a_way_back(client):
+    soup = page(client, "/search?q=wjsrlck")  # 전기차 typed on the Latin layout
+    line = soup.select_one(".rewritten")
+    assert " ".join(line.get_text().split()).startswith("‘wjsrlck’ → 전기차 (한/영 자판 변환)")
+    assert soup.select_one("input#q")["value"] == "전기차"
+    assert params_of(line.a["href"]) == {"q": ["wjsrlck"], "exact": ["1"]}

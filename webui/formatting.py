@@ -4,6 +4,7 @@ so every label stays autoescaped)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -67,6 +68,28 @@ def relative_time(value: Optional[str], newest: Optional[str]) -> str:
                 return f"{minutes}분 전"
             return f"{minutes // 60}시간 전"
     return korean_datetime(value)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def mark_words(html: str, words: list[str]) -> str:
+    """Wraps each of `words` (Hangul, so never part of a tag) in <mark> in
+    escaped-text-with-marks HTML, leaving text already inside a <mark> alone:
+    the words a 초성 query matched are highlighted like any other match."""
+    if not html or not words:
+        return html
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    out, inside = [], 0
+    for piece in _TAG.split(html):
+        if piece.startswith("<"):
+            inside += 1 if piece == "<mark>" else -1 if piece == "</mark>" else 0
+            out.append(piece)
+        elif inside:
+            out.append(piece)
+        else:
+            out.append(pattern.sub(lambda m: f"<mark>{m.group()}</mark>", piece))
+    return "".join(out)
 
 
 # A query longer than this is shortened in the heading and the page title (the

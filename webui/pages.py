@@ -9,11 +9,13 @@ from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request
 
+from search.korean import is_initials_query
 from search.query import QueryError
 from search.service import SearchResult
 from webui import search_service
 from webui.errors import query_error_reason
 from webui.examples import index_examples, index_facts
+from webui.formatting import mark_words
 from webui.params import PARAM_LABELS, SORT_LABELS, ResultContext, SearchParams, active_filters
 from webui.periods import custom_range, presets
 
@@ -73,6 +75,13 @@ def search():
         return _bad_parameter(params, exc)
     service = search_service()
     result = service.search(search_request)
+    initials = _initials_expansions(result) if result.total else []
+    if initials:
+        words = [word for _, found in initials for word in found]
+        result = replace(result, hits=[
+            replace(hit, title_html=mark_words(hit.title_html, words), snippet=mark_words(hit.snippet, words))
+            for hit in result.hits
+        ])
     facts = index_facts(service)
     newest_day: Optional[date] = facts.overview.last_day
     return render_template(
@@ -88,9 +97,22 @@ def search():
         custom_period=custom_range(params, newest_day),
         newest_published=facts.newest_published,
         size_choices=SIZE_CHOICES,
+        initials=initials,
         # What was searched, when it differs from what was typed (자판 변환).
         searched=result.query if result.rewritten_from else params.q,
     )
+
+
+def _initials_expansions(result: SearchResult) -> list[tuple[str, list[str]]]:
+    """For each 초성 word of the query (ㅅㅅㅈㅈ), the index's words it stands for."""
+    service = search_service()
+    found = []
+    for word in dict.fromkeys(result.query.split()):
+        if is_initials_query(word):
+            words = service.initials_words(word)
+            if words:
+                found.append((word, words))
+    return found
 
 
 @bp.get("/search/facets/<any(reporter, press):facet>")
