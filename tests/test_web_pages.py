@@ -176,7 +176,10 @@ def test_date_histogram_bars_link_to_their_period(client):
     period, count = max(by_period.items(), key=lambda kv: kv[1])
     narrowed = page(client, next(b["href"] for b in bars if params_of(b["href"])["from"] == [period]))
     assert total_of(narrowed) == count
-    assert narrowed.select("svg.histogram rect.bar.on")  # the chosen period is drawn as chosen
+    # The chart drills down: the chosen month by day, each bar a day of it.
+    drilled = narrowed.select_one("svg.histogram")
+    assert "일별" in drilled["aria-label"]
+    assert all(params_of(b["href"])["from"][0].startswith(period + "-") for b in drilled.select("a"))
     assert any("기간: " + period in c.get_text() for c in narrowed.select(".chips a.chip"))
 
 

@@ -238,10 +238,11 @@ def _ticks(periods: list[str], slot: float) -> list[Tick]:
     return ticks
 
 
-def histogram(facet: list, params, request=None) -> Optional[Chart]:
+def histogram(facet: list, params, request=None, detail: bool = False) -> Optional[Chart]:
     """The date chart: one bar per period from the first to the last (empty ones
     have no link), scaled to the chart, with axis ticks; each bar links to its
-    period and is marked chosen when the request's date range covers it."""
+    period and is marked chosen when the request's date range covers it (in a
+    `detail` chart, drawn inside the chosen range, only the bar that is the range)."""
     if not facet:
         return None
     counts = {f.value: f.count for f in facet}
@@ -257,7 +258,9 @@ def histogram(facet: list, params, request=None) -> Optional[Chart]:
         count = counts.get(period, 0)
         height = max(2.0, CHART_BAR_AREA * count / peak) if count else 0.0
         selected = False
-        if narrowed:
+        if detail:
+            selected = params.date_from == params.date_to == period
+        elif narrowed:
             first, last = parse_date_bound(period, upper=False), parse_date_bound(period, upper=True)
             selected = (low is None or first >= low) and (high is None or last <= high)
         bars.append(
