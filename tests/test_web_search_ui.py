@@ -2,10 +2,7 @@
 a new query starts without filters, Korean everywhere, period presets and typed
 dates, the drilled-down chart, full facet lists (더보기), the home page's index
 facts and computed examples, 원문 links, page sizes, relative times, rewrites.
-
-Its own index: the web corpus plus articles that make these visible — many
-presses (more than a facet shows), a newest day with articles hours apart, a
-percent-encoded address on a Hangul domain."""
+(The index: tests/web_ui_fixtures.py.)"""
 
 from __future__ import annotations
 
@@ -18,41 +15,14 @@ from bs4 import BeautifulSoup
 
 from search.datebounds import parse_date_bound
 from search.query import QueryError
-from web_fixtures import write_web_corpus
+from web_ui_fixtures import IDN_URL, NEWEST, PRESSES, ui_index
 from webui import create_app
 from webui.formatting import readable_url, relative_time, short_text
 from webui.periods import months_back
 
-PRESSES = [f"지역{n:02d}일보" for n in range(1, 16)] + ["KBS", "MBC"]
-IDN_URL = "https://xn--9n2bp8q.xn--3e0b707e/%EA%B8%B0%EC%82%AC/%EC%A0%84%EA%B8%B0%EC%B0%A8?id=7"
-NEWEST = "2021-03-15T18:00:00+09:00"
-UI_ARTICLES = [
-    {
-        "id": f"ui-press-{n}", "url": f"https://press{n}.example.kr/a/{n}", "title": f"전기차 배터리 공장 착공 {n}",
-        "press": press, "reporter": f"기자{n:02d}", "published": f"2021-03-{1 + n % 14:02d}T09:00:00+09:00",
-        "body": "전기차 배터리 공장이 착공했다.\n지역 경제에 도움이 될 전망이다.",
-    }
-    for n, press in enumerate(PRESSES)
-] + [
-    {"id": "ui-newest", "url": "https://www.example.kr/newest", "title": "전기차 충전소 확충 발표",
-     "press": "KBS", "reporter": "박새봄", "published": NEWEST, "body": "전기차 충전소를 늘린다고 발표했다."},
-    {"id": "ui-idn", "url": IDN_URL, "title": "전기차 보조금 개편", "press": "MBC", "reporter": "박새봄",
-     "published": "2021-03-15T15:00:00+09:00", "body": "전기차 보조금이 개편된다."},
-    # Years before the rest: the whole index's chart is then by year.
-    {"id": "ui-old", "url": "https://www.example.kr/old", "title": "전기차 시범 운행", "press": "MBC",
-     "reporter": "박새봄", "published": "2015-06-01T09:00:00+09:00", "body": "전기차 시범 운행이 시작됐다."},
-]
-
-
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
-    from search.indexer import reindex
-
-    corpus = write_web_corpus(tmp_path_factory.mktemp("ui-corpus"), extra=UI_ARTICLES)
-    index_dir = tmp_path_factory.mktemp("ui-index")
-    report = reindex([corpus], index_dir=index_dir, workers=1, progress=False)
-    assert not report.failed
-    return create_app(index_dir).test_client()
+    return create_app(ui_index(tmp_path_factory)).test_client()
 
 
 def page(client, url: str, status: int = 200) -> BeautifulSoup:
