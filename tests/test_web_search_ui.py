@@ -295,3 +295,55 @@ def test_keyboard_layout_rewrite_is_one_line_with_a_way_back(client):
     assert " ".join(line.get_text().split()).startswith("‘wjsrlck’ → 전기차 (한/영 자판 변환)")
     assert soup.select_one("input#q")["value"] == "전기차"
     assert params_of(line.a["href"]) == {"q": ["wjsrlck"], "exact": ["1"]}
+
+
+# --- 결과 다운로드 ---------------------------------------------------------------------
+
+
+def test_download_csv_has_a_bom_every_page_and_a_named_file(client):
+    soup = page(client, f"/search?q={EV}&press=KBS&press=MBC")
+    link = soup.select_one(".downloads a")
+    assert params_of(link["href"])["format"] == ["csv"]
+    response = client.get(link["href"])
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith("\ufeff".encode("utf-8"))
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=UTF-8''" + quote("뉴스검색_전기차_언론사-KBS_언론사-MBC.csv") in disposition
+    import csv
+    import io
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert table[0] == ["rank", "id", "title", "press", "reporters", "published", "url", "snippet"]
+    assert {row[3] for row in table[1:]} == {"KBS", "MBC"} and len(table) - 1 == 5
+    assert all("<mark>" not in row[7] for row in table[1:])
+
+
+def test_download_is_every_page_of_the_result(client):
+    data = client.get("/api/search?format=json&sort=oldest").get_json()
+    assert data["total"] == data["exported"] > 10 and data["limit"] == 1000
+    assert [h["rank"] for h in data["hits"]] == list(range(1, data["exported"] + 1))
+    one_page = client.get("/api/search?sort=oldest&size=100").get_json()
+    assert [h["id"] for h in data["hits"]] == [h["id"] for h in one_page["hits"]]
+
+
+def test_download_walks_the_pages_in_order(client):
+    from search.service import SearchRequest
+    from webui.export import all_hits
+
+    service = client.application.extensions["news_search"]
+    whole = service.search(SearchRequest(q="전기차", size=100))
+    first, paged = all_hits(service, SearchRequest(q="전기차"), page_size=7)  # three pages and a bit
+    assert first.total == whole.total == len(paged) > 14
+    assert [h.id for h in paged] == [h.id for h in whole.hits]
+
+
+def test_csv_cells_never_run_as_formulas():
+    from webui.export import _cell
+
+    assert _cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert _cell("-협력") == "'-협력" and _cell("삼성") == "삼성"
+
+
+def test_unknown_format_is_a_400(client):
+    error = client.get("/api/search?format=xml").get_json()["error"]
+    assert error["param"] == "format" and error["code"] == "invalid_choice"

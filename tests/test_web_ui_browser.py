@@ -277,6 +277,16 @@ def test_rewrites_are_visible(server, view):
     screenshot(view, "initials")
 
 
+def test_download_the_result_list(server, view):
+    view.goto(f"{server}/search?q={EV}&press=KBS")
+    for label, first_bytes in (("CSV", "\ufeffrank,id,title".encode("utf-8")), ("JSON", b"{")):
+        with view.expect_download() as info:
+            view.locator(".downloads a", has_text=label).click()
+        download = info.value
+        assert download.suggested_filename == f"뉴스검색_전기차_언론사-KBS.{label.lower()}"
+        assert Path(download.path()).read_bytes().startswith(first_bytes)
+
+
 # --- accessibility -----------------------------------------------------------------------
 
 CONTRAST = """

@@ -44,6 +44,7 @@ PARAM_KOREAN = {
     "size": "한 쪽에 보일 기사 수는 10, 20, 50 가운데 하나로 골라 주세요.",
     "sort": "정렬은 관련도순, 최신순, 오래된순 가운데 하나입니다.",
     "exact": "‘원래 검색어로 검색’ 값이 올바르지 않습니다.",
+    "format": "내려받을 파일 형식은 csv 또는 json입니다.",
     "from": "시작 날짜를 읽을 수 없습니다.",
     "to": "끝 날짜를 읽을 수 없습니다.",
     "q": "검색어를 이해하지 못했습니다.",
@@ -62,7 +63,7 @@ def query_error_reason(exc: QueryError) -> tuple[str, str]:
         return "date_order", "시작 날짜가 끝 날짜보다 늦습니다. 두 날짜를 바꿔 보세요."
     if exc.param in ("page", "size"):
         return ("out_of_range" if "out of range" in text else "invalid_number"), PARAM_KOREAN[exc.param]
-    if exc.param in ("sort", "exact"):
+    if exc.param in ("sort", "exact", "format"):
         return "invalid_choice", PARAM_KOREAN[exc.param]
     return "invalid_parameter", PARAM_KOREAN.get(exc.param, "요청에 잘못된 값이 있습니다.")
 

@@ -15,6 +15,7 @@ from search.service import SearchResult
 from webui import search_service
 from webui.errors import query_error_reason
 from webui.examples import index_examples, index_facts
+from webui.export import EXPORT_LIMIT
 from webui.formatting import mark_words
 from webui.params import PARAM_LABELS, SORT_LABELS, ResultContext, SearchParams, active_filters
 from webui.periods import custom_range, presets
@@ -98,6 +99,7 @@ def search():
         newest_published=facts.newest_published,
         size_choices=SIZE_CHOICES,
         initials=initials,
+        export_limit=EXPORT_LIMIT,
         # What was searched, when it differs from what was typed (자판 변환).
         searched=result.query if result.rewritten_from else params.q,
     )
