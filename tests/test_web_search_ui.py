@@ -347,3 +347,36 @@ def test_csv_cells_never_run_as_formulas():
 def test_unknown_format_is_a_400(client):
     error = client.get("/api/search?format=xml").get_json()["error"]
     assert error["param"] == "format" and error["code"] == "invalid_choice"
+
+
+# --- 상세검색 ----------------------------------------------------------------------------
+
+
+def test_advanced_form_writes_query_syntax_into_the_box(client):
+    form = page(client, "/search/advanced")
+    labels = [label.get_text() for label in form.select(".advanced-form label")]
+    assert labels[:6] == ["정확히 일치하는 문구", "모두 포함", "하나 이상 포함", "제외할 단어", "기자", "언론사"]
+    response = client.get("/search/advanced", query_string={
+        "phrase": "배터리 공장", "all": "전기차", "any": "착공 개편", "none": "보조금", "press": "지역01일보",
+        "from": "2021년 3월", "to": "",
+    })
+    assert response.status_code == 303
+    landing = response.headers["Location"]
+    q = '전기차 "배터리 공장" (착공 OR 개편) -보조금 언론사:지역01일보'
+    assert params_of(landing) == {"q": [q], "from": ["2021년 3월"]}
+    soup = page(client, landing)
+    assert soup.select_one("input#q")["value"] == q  # the box teaches the syntax
+    assert total_of(soup) == 1
+
+
+def test_advanced_form_quotes_names_and_drops_syntax_characters():
+    from webui.advanced import AdvancedForm
+
+    assert AdvancedForm(reporter="홍 길동").query() == '기자:"홍 길동"'
+    assert AdvancedForm(all='"a" (b', any="c", none="-d").query() == "a b c -d"
+    assert AdvancedForm().query() == ""
+
+
+def test_every_page_links_to_the_advanced_form(client):
+    for url in ("/", f"/search?q={EV}"):
+        assert page(client, url).select_one("a.advanced-link")["href"] == "/search/advanced"

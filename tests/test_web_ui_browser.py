@@ -287,6 +287,21 @@ def test_download_the_result_list(server, view):
         assert Path(download.path()).read_bytes().startswith(first_bytes)
 
 
+def test_advanced_search_form(server, view):
+    view.goto(f"{server}/search?q={EV}")
+    view.locator("a.advanced-link").click()
+    view.wait_for_url("**/search/advanced")
+    view.get_by_label("모두 포함").fill("전기차")
+    view.get_by_label("정확히 일치하는 문구").fill("배터리 공장")
+    view.get_by_label("제외할 단어").fill("보조금")
+    view.get_by_label("언론사").fill("지역01일보")
+    screenshot(view, "advanced-form")
+    view.get_by_role("button", name="검색", exact=True).last.click()
+    view.wait_for_url("**/search?q=*")
+    assert view.get_by_role("searchbox", name="검색어").input_value() == '전기차 "배터리 공장" -보조금 언론사:지역01일보'
+    assert total(view) == 1
+
+
 # --- accessibility -----------------------------------------------------------------------
 
 CONTRAST = """
@@ -315,11 +330,12 @@ HEADINGS = "() => Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6')).fil
 
 NEW_CONTROLS = (".presets a, .option-list a, .page-size a, .options-bar a, .facet-more, .range-hint, .presets-note, "
                 ".chart-caption, .within, .within-note, .hit-original, .index-facts dt, .index-facts dd, .initials, "
-                ".rewritten, .facet-filter button")
+                ".rewritten, .facet-filter button, .advanced-link, .advanced-hint, .advanced-form button, .downloads, .downloads a")
 
 
 @pytest.mark.parametrize("path", [f"/search?q={EV}&reporter={quote('박새봄')}", "/", f"/search/facets/press?q={EV}",
-                                  "/search?q=x&from=2018-13-45", f"/search?q={quote('ㅈㄱㅊ')}"])
+                                  "/search?q=x&from=2018-13-45", f"/search?q={quote('ㅈㄱㅊ')}",
+                                  "/search/advanced"])
 def test_accessibility_of_the_new_controls(server, browser, path):
     for viewport in (DESKTOP, PHONE):
         page = open_page(browser, viewport)

@@ -14,6 +14,7 @@ from search.query import QueryError
 from search.service import SearchResult
 from webui import search_service
 from webui.errors import query_error_reason
+from webui.advanced import AdvancedForm
 from webui.examples import index_examples, index_facts
 from webui.export import EXPORT_LIMIT
 from webui.formatting import mark_words
@@ -115,6 +116,18 @@ def _initials_expansions(result: SearchResult) -> list[tuple[str, list[str]]]:
             if words:
                 found.append((word, words))
     return found
+
+
+@bp.get("/search/advanced")
+def advanced():
+    """상세검색: the form (no JavaScript needed); sent, it lands on the search page
+    with its fields written as query syntax in the box, and the period as from/to."""
+    form = AdvancedForm.from_args(request.args)
+    params = SearchParams.from_args(request.args)
+    if form.filled or params.date_from or params.date_to:
+        landing = SearchParams(q=form.query(), date_from=params.date_from, date_to=params.date_to, sort=params.sort)
+        return redirect(landing.search_url(), 303)
+    return render_template("advanced.html", form=form, params=SearchParams())
 
 
 @bp.get("/search/facets/<any(reporter, press):facet>")
