@@ -1,11 +1,11 @@
-"""The HTML pages: the search page and the article page (usable without JavaScript)."""
+"""The HTML pages, all usable without JavaScript: home, the search page, its
+facet lists (더보기) and 상세검색 form, and the article page."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 from dataclasses import replace
 from datetime import date
+from typing import Optional
 
 from flask import Blueprint, abort, redirect, render_template, request
 
@@ -13,8 +13,8 @@ from search.korean import is_initials_query
 from search.query import QueryError
 from search.service import SearchResult
 from webui import search_service
-from webui.errors import query_error_reason
 from webui.advanced import AdvancedForm
+from webui.errors import query_error_reason
 from webui.examples import index_examples, index_facts
 from webui.export import EXPORT_LIMIT
 from webui.formatting import mark_words
