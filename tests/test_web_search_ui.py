@@ -380,3 +380,9 @@ def test_advanced_form_quotes_names_and_drops_syntax_characters():
 def test_every_page_links_to_the_advanced_form(client):
     for url in ("/", f"/search?q={EV}"):
         assert page(client, url).select_one("a.advanced-link")["href"] == "/search/advanced"
+
+
+def test_the_article_page_back_link_shortens_a_long_query(client):
+    q = "전기차 " * 400
+    back = page(client, "/articles/ui-newest?q=" + quote(q) + "&rank=1").select_one("a.back").get_text()
+    assert back.startswith("← 검색 결과 ‘전기차") and len(back) < 45
