@@ -295,11 +295,36 @@ def test_advanced_search_form(server, view):
     view.get_by_label("정확히 일치하는 문구").fill("배터리 공장")
     view.get_by_label("제외할 단어").fill("보조금")
     view.get_by_label("언론사").fill("지역01일보")
+    view.get_by_label("하나 이상 포함").fill("착공 개편")
+    view.get_by_label("하나 이상 포함").fill("")
+    if view.javascript:  # the query the form will write, shown as one types
+        assert view.locator(".advanced-preview kbd").inner_text() == '전기차 "배터리 공장" -보조금 언론사:지역01일보'
     screenshot(view, "advanced-form")
     view.get_by_role("button", name="검색", exact=True).last.click()
     view.wait_for_url("**/search?q=*")
     assert view.get_by_role("searchbox", name="검색어").input_value() == '전기차 "배터리 공장" -보조금 언론사:지역01일보'
     assert total(view) == 1
+
+
+ADVANCED_CASES = [
+    {"all": '"삼성" (전자', "phrase": "기술  협력", "any": "가 OR 나", "none": "-애플 --구글", "reporter": "홍 길동", "press": "KBS"},
+    {"any": "하나", "none": "-", "reporter": '"조재범"'},
+    {"phrase": '"', "press": "서울 경제 신문"},
+]
+
+
+def test_advanced_preview_writes_what_the_server_writes(server, browser):
+    from webui.advanced import AdvancedForm
+
+    page = open_page(browser, DESKTOP)
+    try:
+        page.goto(f"{server}/search/advanced")
+        for case in ADVANCED_CASES:
+            for name in ("all", "phrase", "any", "none", "reporter", "press"):
+                page.locator(f"#adv-{name}").fill(case.get(name, ""))
+            assert page.locator(".advanced-preview kbd").inner_text() == AdvancedForm(**case).query()
+    finally:
+        page.context.close()
 
 
 # --- accessibility -----------------------------------------------------------------------
@@ -330,7 +355,7 @@ HEADINGS = "() => Array.from(document.querySelectorAll('h1,h2,h3,h4,h5,h6')).fil
 
 NEW_CONTROLS = (".presets a, .option-list a, .page-size a, .options-bar a, .facet-more, .range-hint, .presets-note, "
                 ".chart-caption, .within, .within-note, .hit-original, .index-facts dt, .index-facts dd, .initials, "
-                ".rewritten, .facet-filter button, .advanced-link, .advanced-hint, .advanced-form button, .downloads, .downloads a")
+                ".rewritten, .facet-filter button, .advanced-link, .advanced-hint, .advanced-preview, .advanced-form button, .downloads, .downloads a")
 
 
 @pytest.mark.parametrize("path", [f"/search?q={EV}&reporter={quote('박새봄')}", "/", f"/search/facets/press?q={EV}",

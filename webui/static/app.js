@@ -54,4 +54,40 @@
       });
     });
   }
+
+  // 상세검색: show, as one types, the query the form will put in the box (the
+  // server writes it the same way, webui/advanced.py), so the syntax is learnt
+  // before the search runs.
+  var advanced = document.querySelector(".advanced-form");
+  if (advanced) {
+    var preview = document.createElement("p");
+    preview.className = "advanced-preview";
+    preview.setAttribute("aria-live", "polite");
+    var code = document.createElement("kbd");
+    preview.appendChild(document.createTextNode("검색창에 들어갈 검색어: "));
+    preview.appendChild(code);
+    advanced.insertBefore(preview, advanced.querySelector("button[type=submit]"));
+    var words = function (name) {
+      var text = (advanced.elements[name].value || "").replace(/["()]/g, " ");
+      return text.split(/\s+/).filter(function (w) { return w && w !== "OR" && w !== "-"; });
+    };
+    var named = function (field, name) {
+      var value = (advanced.elements[name].value || "").replace(/"/g, "").trim();
+      if (!value) return [];
+      return [field + ":" + (/\s/.test(value) ? '"' + value + '"' : value)];
+    };
+    var compose = function () {
+      var parts = words("all");
+      var phrase = words("phrase").join(" ");
+      if (phrase) parts.push('"' + phrase + '"');
+      var either = words("any");
+      if (either.length === 1) parts.push(either[0]);
+      else if (either.length) parts.push("(" + either.join(" OR ") + ")");
+      words("none").forEach(function (w) { w = w.replace(/^-+/, ""); if (w) parts.push("-" + w); });
+      parts = parts.concat(named("기자", "reporter"), named("언론사", "press"));
+      code.textContent = parts.join(" ") || "(아직 없음)";
+    };
+    advanced.addEventListener("input", compose);
+    compose();
+  }
 })();
