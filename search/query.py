@@ -21,7 +21,6 @@ unbalanced parenthesis is ignored, a dangling OR or `-` is dropped, an unknown
 
 from __future__ import annotations
 
-import calendar
 import re
 import threading
 from dataclasses import dataclass, field
@@ -125,20 +124,11 @@ _TOKEN = re.compile(
 
 
 def parse_date_bound(value: str, upper: bool, param: str = "date") -> date:
-    """`2018`, `2018-11`, `2018-11-07` (also with . or /) as the first (or last) day."""
-    match = re.fullmatch(r"\s*(\d{4})(?:[-./](\d{1,2}))?(?:[-./](\d{1,2}))?\.?\s*", value or "")
-    if not match:
-        raise QueryError(f"{param}: '{value}' is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)", param)
-    year = int(match[1])
-    month = int(match[2]) if match[2] else (12 if upper else 1)
-    try:
-        if match[3]:
-            return date(year, month, int(match[3]))
-        if not 1 <= month <= 12:
-            raise ValueError("month must be in 1..12")
-        return date(year, month, calendar.monthrange(year, month)[1] if upper else 1)
-    except ValueError as exc:
-        raise QueryError(f"{param}: '{value}' is not a valid date ({exc})", param) from None
+    """`2018`, `2018-11`, `2018-11-07`, `2018.11.07`, `20181107`, `2018년 11월` … as
+    the first (or last) day: search/datebounds.py (imported here, where QueryError exists)."""
+    from search.datebounds import parse_date_bound as parse
+
+    return parse(value, upper, param)
 
 
 @dataclass
@@ -264,7 +254,7 @@ class _QueryReader:
                 return Period(parse_date_bound(value, False, "from"), None)
             return Period(None, parse_date_bound(value, True, "to"))
         except QueryError as exc:
-            self._notices.append(f"날짜 '{value}'를 이해하지 못해 무시했습니다 ({exc}).")
+            self._notices.append(f"날짜 '{value}'를 이해하지 못해 무시했습니다 ({getattr(exc, 'korean', exc)}).")
             return None
 
 

@@ -59,6 +59,9 @@ class SearchRequest:
     # Search the query as typed: no keyboard-layout rewrite (the "원래 검색어로
     # 검색" link after 삼성전자(으)로 검색한 결과입니다).
     exact: bool = False
+    # How many values of the reporter and press facets to list (the web UI's
+    # 더보기 page asks for all of them).
+    facet_limit: int = FACET_LIMIT
 
     @classmethod
     def from_params(
@@ -145,6 +148,8 @@ class SearchResult:
     # The query as typed when it was recognised as Korean typed on the Latin
     # layout and searched as Hangul (`query` then holds the Hangul).
     rewritten_from: Optional[str] = None
+    # Served from the result cache: took_ms is then the lookup, not the search.
+    cached: bool = False
 
     @property
     def pages(self) -> int:
@@ -163,6 +168,15 @@ class SearchResult:
             "rewritten_from": self.rewritten_from,
             "notices": self.notices,
         }
+
+
+@dataclass(frozen=True)
+class IndexOverview:
+    articles: int
+    first_day: Optional[date]
+    last_day: Optional[date]  # the newest article's day: "today" for period presets
+    presses: int
+    reporters: int
 
 
 class _FacetTable:
@@ -287,6 +301,35 @@ def _texts(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
         "body": stored.get("body") or "",
         "captions": "\n".join(meta.get("captions") or []),
     }
+
+
+DETAIL_DAYS = 62  # a chosen range this short is drawn by day, a longer one by month
+DETAIL_MONTHS = 36  # longer than this and months are too many bars: by year
+
+
+def _date_detail(days: np.ndarray) -> list[FacetCount]:
+    """Counts inside a chosen date range one step finer than the whole result's
+    chart (the web UI's drill-down: year → month → day): by day for a range of up
+    to DETAIL_DAYS, else by month up to DETAIL_MONTHS, else by year.  `days` are
+    the ordinals of the matching documents (-1 for undated ones)."""
+    days = days[days >= 0]
+    if not len(days):
+        return []
+    first, last = date.fromordinal(int(days.min())), date.fromordinal(int(days.max()))
+    if (last - first).days < DETAIL_DAYS:
+        counts = np.bincount(days - days.min())
+        return [FacetCount(date.fromordinal(int(days.min()) + i).isoformat(), int(c)) for i, c in enumerate(counts) if c]
+    months: Counter = Counter()
+    unique, counts = np.unique(days, return_counts=True)
+    for ordinal, count in zip(unique.tolist(), counts.tolist()):
+        months[date.fromordinal(ordinal).isoformat()[:7]] += count
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    if span <= DETAIL_MONTHS:
+        return [FacetCount(month, count) for month, count in sorted(months.items())]
+    years: Counter = Counter()
+    for month, count in months.items():
+        years[month[:4]] += count
+    return [FacetCount(year, count) for year, count in sorted(years.items())]
 
 
 def _filters(request: SearchRequest) -> bool:
@@ -480,6 +523,47 @@ class SearchService:
         with self._engine:
             return self.generation().searcher().doc_count()
 
+    def overview(self) -> "IndexOverview":
+        """What the index holds, for the home page: article count, first and last
+        publication day, and how many presses and reporters."""
+        with self._engine:
+            generation = self.generation()
+            count = generation.searcher().doc_count()
+            table = generation.facets()
+        live_days = table.day_ordinal[table.live]
+        dated = live_days[live_days >= 0]
+        first = date.fromordinal(int(dated.min())) if len(dated) else None
+        last = date.fromordinal(int(dated.max())) if len(dated) else None
+        presses = len(np.unique(table.press[table.live][table.press[table.live] >= 0]))
+        live = np.zeros(table.size, dtype=bool)
+        live[table.live] = True
+        reporters = len(np.unique(table.pair_reporter[live[table.pair_doc]]))
+        return IndexOverview(count, first, last, presses, reporters)
+
+    def initials_words(self, initials: str, limit: int = 5) -> list[str]:
+        """The index's words whose 초성 are `initials` (ㅅㅅㅈㅈ → 삼성전자), in the
+        most articles first: what a 초성 search matched, for the page to say and
+        mark.  One scan of the words starting with the first consonant's syllables."""
+        from search.index import WORDS_FIELD
+        from search.korean import INITIALS, SYLLABLE_FIRST, initials_of, is_initials_query
+
+        if not is_initials_query(initials):
+            return []
+        first = SYLLABLE_FIRST + INITIALS.index(initials[0]) * 588  # 588 syllables per initial
+        low, high = chr(first), chr(first + 588)
+        found: list[tuple[int, str]] = []
+        with self._engine:
+            reader = self.generation().searcher().reader()
+            if WORDS_FIELD not in reader.schema:
+                return []
+            for fieldname, text in reader.terms_from(WORDS_FIELD, low):
+                word = text.decode("utf-8") if isinstance(text, bytes) else text
+                if fieldname != WORDS_FIELD or word >= high:
+                    break
+                if len(word) == len(initials) and initials_of(word) == initials:
+                    found.append((reader.doc_frequency(WORDS_FIELD, word), word))
+        return [word for _, word in sorted(found, key=lambda fw: (-fw[0], fw[1]))[:limit]]
+
     # -- search
 
     def search_ids(self, q: str, limit: int = 10) -> list[str]:
@@ -502,11 +586,12 @@ class SearchService:
         started = time.perf_counter()
         generation = self.generation()
         key = (generation.target, request.q, tuple(request.reporters), tuple(request.presses),
-               request.date_from, request.date_to, request.sort, request.page, request.size, request.exact)
+               request.date_from, request.date_to, request.sort, request.page, request.size, request.exact,
+               request.facet_limit)
         cached = self._cache.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000, request=request,
-                           hits=list(cached.hits), notices=list(cached.notices))
+                           hits=list(cached.hits), notices=list(cached.notices), cached=True)
         with self._engine, search_deadline() as deadline:
             result = self._search(generation, request, started)
         if deadline.expired and TIMEOUT_NOTICE not in result.notices:
@@ -692,7 +777,7 @@ class SearchService:
                 day_counts = by_year
 
         def top(counter: Counter, selected: set[str]) -> list[FacetCount]:
-            ranked = heapq.nsmallest(FACET_LIMIT, counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            ranked = heapq.nsmallest(request.facet_limit, counter.items(), key=lambda kv: (-kv[1], kv[0]))
             shown = {value for value, _ in ranked}
             ranked += [(v, counter.get(v, 0)) for v in sorted(selected - shown)]
             return [FacetCount(v, c) for v, c in ranked]
@@ -702,6 +787,8 @@ class SearchService:
             "press": top(press_counts, want_presses),
             "date": [FacetCount(period, count) for period, count in sorted(day_counts.items())],
         }
+        if low is not None or high is not None:
+            facets["date_detail"] = _date_detail(day[ok_reporter & ok_press & ok_day])
         return allowed, facets, granularity
 
     def _hits(self, searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],

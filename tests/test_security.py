@@ -127,7 +127,7 @@ def test_search_page_hits_facets_and_chips(client):
     for link in soup.select("#filters a, a.chip"):
         for values in parse_qs(urlsplit(link["href"]).query).values():
             for value in values:
-                assert value in (XSS_REPORTER, XSS_REPORTER_2, XSS_PRESS, "해킹 시도", "김민지", "예시일보") or re.fullmatch(r"[\d-]+", value), value
+                assert value in (XSS_REPORTER, XSS_REPORTER_2, XSS_PRESS, "해킹 시도", "김민지", "예시일보", "newest", "oldest") or re.fullmatch(r"[\d-]+", value), value
     snippet = " ".join(s.get_text() for s in soup.select(".snippet"))
     assert "</mark><script>alert('body')</script>" in snippet  # shown as text
 

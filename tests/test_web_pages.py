@@ -5,6 +5,7 @@ previous/next result), escaping and the security headers."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
@@ -175,7 +176,10 @@ def test_date_histogram_bars_link_to_their_period(client):
     period, count = max(by_period.items(), key=lambda kv: kv[1])
     narrowed = page(client, next(b["href"] for b in bars if params_of(b["href"])["from"] == [period]))
     assert total_of(narrowed) == count
-    assert narrowed.select("svg.histogram rect.bar.on")  # the chosen period is drawn as chosen
+    # The chart drills down: the chosen month by day, each bar a day of it.
+    drilled = narrowed.select_one("svg.histogram")
+    assert "일별" in drilled["aria-label"]
+    assert all(params_of(b["href"])["from"][0].startswith(period + "-") for b in drilled.select("a"))
     assert any("기간: " + period in c.get_text() for c in narrowed.select(".chips a.chip"))
 
 
@@ -213,10 +217,14 @@ def test_typed_date_range(client):
     assert total_of(page(client, chip["href"])) == len(ALL_ARTICLES) + 1
 
 
-def test_filters_ride_along_with_a_new_query(client):
+def test_the_box_carries_the_filters_for_within_results_search(client):
     soup = page(client, "/search?q=" + quote("반도체") + "&reporter=" + quote("김민지") + "&sort=newest")
-    hidden = {(i["name"], i["value"]) for i in soup.select("form[role=search] input[type=hidden]")}
-    assert hidden == {("reporter", "김민지"), ("sort", "newest")}
+    form = soup.select_one("form[role=search]")
+    hidden = {(i["name"], i["value"]) for i in form.select("input[type=hidden]")}
+    assert hidden == {("box", "1"), ("reporter", "김민지"), ("sort", "newest")}
+    within = form.select_one("input[type=checkbox][name=within]")
+    assert within is not None and not within.has_attr("checked")
+    assert "결과 내 재검색" in within.parent.get_text()
 
 
 def test_did_you_mean(client):
@@ -229,10 +237,13 @@ def test_did_you_mean(client):
 def test_latin_layout_typo_is_searched_as_hangul_and_says_so(client):
     soup = page(client, "/search?q=tkatjdwjswk")
     notice = soup.select_one(".rewritten")
-    assert "삼성전자(으)로 검색한 결과입니다." in " ".join(notice.get_text().split())
+    assert "‘tkatjdwjswk’ → 삼성전자 (한/영 자판 변환)" in " ".join(notice.get_text().split())
     assert total_of(soup) >= 1
+    # The box and the heading show what was searched.
+    assert soup.select_one("input#q")["value"] == "삼성전자"
+    assert soup.select_one(".summary-query").get_text() == "‘삼성전자’"
     original = notice.a
-    assert "원래 검색어 ‘tkatjdwjswk’(으)로 검색" in original.get_text()
+    assert "‘tkatjdwjswk’ 그대로 검색" in original.get_text()
     assert params_of(original["href"]) == {"q": ["tkatjdwjswk"], "exact": ["1"]}
     # Following it searches the letters as typed: no rewrite, no notice.
     exact = page(client, original["href"])
@@ -256,7 +267,10 @@ def test_empty_results_explain_the_syntax(client):
 def test_bad_parameters_are_explained_on_the_page(client, query, label):
     soup = page(client, "/search?q=" + quote("반도체") + "&" + query, status=400)
     alert = soup.select_one("[role=alert]")
-    assert label in alert.get_text() and query.split("=")[0] in alert.get_text()
+    text = alert.get_text()
+    assert label in text
+    # Korean for the reader: no English message, no parameter name from the URL.
+    assert not re.search(r"[A-Za-z]{3,}", text.replace(query.split("=", 1)[1], "")), text
     retry = alert.select_one("a")["href"]
     assert client.get(retry).status_code == 200
     assert params_of(retry)["q"] == ["반도체"]

@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify, request
 
 from search.model import Article
 from search.service import SearchResult
-from webui import search_service
+from webui import export, search_service
 from webui.errors import error_json
 from webui.params import SearchParams
 
@@ -58,8 +58,12 @@ def not_found(article_id: str):
 @bp.get("/search")
 def search():
     params = SearchParams.from_args(request.args)
-    result = search_service().search(params.request())  # QueryError → 400 (webui.errors)
-    return jsonify(search_json(result))
+    fmt = export.export_format(request.args.get("format", ""))  # format=csv|json: 결과 다운로드
+    search_request = params.request()  # QueryError → 400 (webui.errors)
+    if fmt:
+        first, hits = export.all_hits(search_service(), search_request)
+        return export.csv_response(params, hits) if fmt == "csv" else export.json_response(params, first, hits)
+    return jsonify(search_json(search_service().search(search_request)))
 
 
 @bp.get("/articles/<article:article_id>")
