@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from search.query import QueryError
 from search.service import SearchResult
 from webui import search_service
+from webui.bounds import BadParameter, check_args
 from webui.errors import shorten
 from webui.params import PARAM_LABELS, SORT_LABELS, ResultContext, SearchParams, active_filters
 
@@ -35,11 +36,13 @@ def home():
 def search():
     params = SearchParams.from_args(request.args)
     try:
+        check_args(request.args)
         search_request = params.request()
     except QueryError as exc:
         label = PARAM_LABELS.get(exc.param, exc.param)
+        message = exc.korean if isinstance(exc, BadParameter) else str(exc)
         return (
-            render_template("search.html", params=params, result=None, error=shorten(f"{label}: {exc}"), error_param=exc.param),
+            render_template("search.html", params=params, result=None, error=shorten(f"{label}: {message}"), error_param=exc.param),
             400,
         )
     result = search_service().search(search_request)
