@@ -15,7 +15,10 @@ at a time holds a connection for ever.  Here:
   `REQUEST_DEADLINE` seconds of its first byte, however steadily it trickles.
 
 A normal request is answered while hundreds of idle sockets are held
-(tests/test_web_serve_limits.py).
+(tests/test_web_serve_limits.py).  The deadline needs waitress's channel and server
+classes subclassed (their `channel_class` hook; stable across waitress 3.x, the
+range pyproject.toml allows), so `create_server` builds the listening servers the
+way `waitress.create_server` does, with ours.
 """
 
 from __future__ import annotations
