@@ -19,6 +19,7 @@ that also carries the sentence the Korean pages show after the parameter's label
 from __future__ import annotations
 
 import re
+
 from search.query import QueryError
 
 INTEGER_PARAMS = ("page", "size")
