@@ -84,3 +84,22 @@ def test_a_request_trickled_byte_by_byte_is_cut_at_the_deadline(server):
         sock.close()
     assert closed, f"still open after {sent} trickled bytes"
     assert sent >= 4  # not refused at once: it was cut by the deadline
+
+
+def test_silent_connections_are_closed_after_the_idle_timeout(tmp_path_factory):
+    """Idle and half-sent sockets alike, at `--idle-timeout` (1 s here, checked every
+    second): bounded by a 15 s wait for each to be closed."""
+    log_dir = tmp_path_factory.mktemp("serve-idle")
+    with running_server(web_index(tmp_path_factory), log_dir, extra_args=("--idle-timeout", "1")) as (base, _):
+        idle, half = open_socket(port_of(base)), open_socket(port_of(base))
+        try:
+            half.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            for sock in (idle, half):
+                sock.settimeout(15)
+                try:
+                    assert sock.recv(1024) == b""  # closed by the server, nothing sent
+                except ConnectionResetError:
+                    pass
+        finally:
+            idle.close()
+            half.close()
