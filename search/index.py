@@ -32,7 +32,8 @@ from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldTyp
 from search.analysis.analyzer import KoreanAnalyzer, PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, WordKeysAnalyzer, words_from_tokens
 from search.korean import initials_of, is_hangul_word
-from search.model import SEOUL, Article, RelatedLink
+from search import stored as stored_fields
+from search.model import SEOUL, Article
 
 SCHEMA_VERSION = 3  # 3: body, subtitles, captions indexed only inside content (with offsets); no date terms
 TEXT_FIELDS = ("title", "subtitles", "body", "captions")
@@ -255,20 +256,20 @@ def joined_text(title: str, subtitles: str, body: str, captions: str) -> tuple[s
 
 
 def article_from_stored(stored: dict[str, Any]) -> Article:
-    meta = json.loads(stored.get("meta") or "{}")
-    published = meta.get("published")
+    # Every stored value read by its type (search.stored): an old index may hold anything.
+    meta = stored_fields.meta(stored)
     return Article(
         id=stored["id"],
-        title=stored.get("title", ""),
-        url=stored.get("url"),
-        subtitles=meta.get("subtitles", []),
-        press=stored.get("press"),
-        reporters=meta.get("reporters", []),
-        email=meta.get("email"),
-        published=datetime.fromisoformat(published) if published else None,
-        body=[p for p in (stored.get("body") or "").split("\n") if p],
-        captions=meta.get("captions", []),
-        related=[RelatedLink.from_dict(r) for r in meta.get("related", [])],
+        title=stored_fields.text(stored.get("title")) or "",
+        url=stored_fields.string(stored.get("url")),
+        subtitles=stored_fields.texts(meta.get("subtitles")),
+        press=stored_fields.text(stored.get("press")),
+        reporters=stored_fields.texts(meta.get("reporters")),
+        email=stored_fields.text(meta.get("email")),
+        published=stored_fields.iso_datetime(meta.get("published")),
+        body=[p for p in (stored_fields.text(stored.get("body")) or "").split("\n") if p],
+        captions=stored_fields.texts(meta.get("captions")),
+        related=stored_fields.related_links(meta.get("related")),
         source=stored.get("source"),
         content_hash=stored.get("content_hash", ""),
     )

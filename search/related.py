@@ -14,13 +14,13 @@ is the entry point the web layer calls.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
 from whoosh import query as Q
 from whoosh import sorting
 
+from search import stored as stored_fields
 from search.index import CONTENT_FIELD, normalise_title, title_key
 from search.model import RelatedLink
 
@@ -74,14 +74,15 @@ class RelatedArticles:
 
 
 def article_ref(stored: dict[str, Any]) -> ArticleRef:
-    meta = json.loads(stored.get("meta") or "{}")
+    # Each stored value read by its type (search.stored): an old index may hold anything.
+    meta = stored_fields.meta(stored)
     return ArticleRef(
         id=stored["id"],
-        title=stored.get("title") or "",
-        url=stored.get("url"),
-        press=stored.get("press"),
-        reporters=list(meta.get("reporters") or []),
-        published=meta.get("published"),
+        title=stored_fields.text(stored.get("title")) or "",
+        url=stored_fields.string(stored.get("url")),
+        press=stored_fields.text(stored.get("press")),
+        reporters=stored_fields.texts(meta.get("reporters")),
+        published=stored_fields.iso_text(meta.get("published")),
     )
 
 
@@ -96,15 +97,15 @@ def find_related(
     if docnum is None:
         return None
     stored = searcher.stored_fields(docnum)
-    meta = json.loads(stored.get("meta") or "{}")
-    links = [RelatedLink.from_dict(r) for r in meta.get("related") or []]
+    meta = stored_fields.meta(stored)
+    links = stored_fields.related_links(meta.get("related"))
     return RelatedArticles(
         id=article_id,
         listed=[resolve_link(searcher, link, docnum) for link in links],
         similar=more_like_this(searcher, docnum, stored, similar),
         same_reporter=[
             ReporterArticles(name, reporter_articles(searcher, name, docnum, per_reporter))
-            for name in list(meta.get("reporters") or [])[:MAX_REPORTERS]
+            for name in stored_fields.texts(meta.get("reporters"))[:MAX_REPORTERS]
         ],
     )
 
@@ -129,8 +130,9 @@ def resolve_link(searcher, link: RelatedLink, own_docnum: int) -> ListedLink:
 
 def key_terms(searcher, stored: dict[str, Any]) -> list[tuple[str, float]]:
     """The article's most telling body terms with their Bo1 weights."""
-    meta = json.loads(stored.get("meta") or "{}")
-    text = "\n".join([stored.get("title") or "", *(meta.get("subtitles") or []), stored.get("body") or ""])
+    meta = stored_fields.meta(stored)
+    text = "\n".join([stored_fields.text(stored.get("title")) or "", *stored_fields.texts(meta.get("subtitles")),
+                      stored_fields.text(stored.get("body")) or ""])
     if not text.strip():
         return []
     terms = searcher.key_terms_from_text(CONTENT_FIELD, text, numterms=KEY_TERMS, normalize=True)
@@ -145,10 +147,10 @@ class _Distinct:
 
     def __init__(self, stored: dict[str, Any]):
         self.own_hash = stored.get("content_hash")
-        self.titles = {normalise_title(stored.get("title") or "")} - {""}
+        self.titles = {normalise_title(stored_fields.text(stored.get("title")) or "")} - {""}
 
     def accept(self, fields: dict[str, Any]) -> bool:
-        title = normalise_title(fields.get("title") or "")
+        title = normalise_title(stored_fields.text(fields.get("title")) or "")
         if (self.own_hash and fields.get("content_hash") == self.own_hash) or title in self.titles:
             return False
         if title:

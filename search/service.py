@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import heapq
-import json
 import os
 import threading
 import time
@@ -33,6 +32,7 @@ from whoosh.query.compound import DefaultOr
 from search.highlight import mark, marked_paragraphs, snippet, spans_by_doc, spans_by_field, term_spans
 from search.index import CONTENT_FIELD, IndexLayout, article_from_stored
 from search.limits import TIMEOUT_NOTICE, guard, search_deadline
+from search import stored as stored_fields
 from search.model import Article
 from search.conjunction import CheckedPhrases, SkippingAnd
 from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
@@ -297,9 +297,9 @@ def _texts(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
     from its stored fields: subtitles and captions are kept in `meta` only."""
     return {
         "title": stored.get("title") or "",
-        "subtitles": "\n".join(meta.get("subtitles") or []),
+        "subtitles": "\n".join(stored_fields.texts(meta.get("subtitles"))),
         "body": stored.get("body") or "",
-        "captions": "\n".join(meta.get("captions") or []),
+        "captions": "\n".join(stored_fields.texts(meta.get("captions"))),
     }
 
 
@@ -801,7 +801,7 @@ class SearchService:
         hits = []
         for docnum, score in page:
             stored = searcher.stored_fields(docnum)
-            meta = json.loads(stored.get("meta") or "{}")
+            meta = stored_fields.meta(stored)  # read by type: an old index may hold anything
             title = stored.get("title") or ""
             texts = _texts(stored, meta)
             found = spans_by_field(spans.get(docnum, []), texts)
@@ -815,8 +815,8 @@ class SearchService:
                 title=title,
                 url=stored.get("url"),
                 press=stored.get("press"),
-                reporters=list(meta.get("reporters") or []),
-                published=meta.get("published"),
+                reporters=stored_fields.texts(meta.get("reporters")),
+                published=stored_fields.iso_text(meta.get("published")),
                 score=round(float(score), 4) if scored and score is not None else None,
                 snippet=snippet(best_text, best_spans),
                 title_html=mark(title, found.get("title", [])),
@@ -840,6 +840,6 @@ class SearchService:
                 return None
             stored = searcher.stored_fields(docnum)
             spans = term_spans(searcher.reader(), CONTENT_FIELD, terms, docnum) if terms else []
-        texts = _texts(stored, json.loads(stored.get("meta") or "{}"))
+        texts = _texts(stored, stored_fields.meta(stored))
         spans = spans_by_field(spans, texts).get("body", [])
         return marked_paragraphs(texts["body"], spans)  # linear in lines and marks (search/highlight.py)

@@ -1,9 +1,11 @@
 """Shared fixtures: the read-only `../shared/data` (skipped where absent), a small
-multi-article corpus written by the tests themselves, and indexes built from it."""
+multi-article corpus written by the tests themselves, and indexes built from it;
+and the hypothesis profile the property-based tests run under."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -12,7 +14,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 SEED_FILE = SEEDS / "000_91a1793b6462db86.txt"
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# Beside the checkout, or wherever NEWS_SEARCH_SHARED_DATA says (a worktree, a
+# symlinked mount).  Deliberately not resolved: tests must not assume it is.
+SHARED_DATA = Path(os.environ.get("NEWS_SEARCH_SHARED_DATA") or ROOT.parent / "shared" / "data")
+
+
+def pytest_configure(config):
+    """Property-based tests (hypothesis, schemathesis) explore new examples on every
+    local run, but in CI (the `CI` variable set, as CI services and .ci/run do) they
+    replay one fixed set: Hypothesis's own `ci` profile (derandomised, no example
+    database, no deadline), so a red build always means a change, never bad luck.
+    Neither profile has a deadline or the too-slow health check: both measure the
+    machine's load, not the code.  HYPOTHESIS_PROFILE names a profile explicitly."""
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if ci else "explore"))
 
 
 @pytest.fixture(scope="session")

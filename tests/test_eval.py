@@ -8,7 +8,7 @@ import pytest
 
 from search.cli import main
 from search.evaluation import (
-    EvalInputError, ndcg, read_qrels, read_queries, recall, reciprocal_rank, score_run,
+    EvalInputError, ndcg, read_qrels, read_queries, recall, reciprocal_rank, sample_queries, score_run,
 )
 
 # Two queries over docs a..e.  q1's only relevant doc is ranked 3rd; q2 has two
@@ -89,22 +89,77 @@ def test_eval_command_end_to_end(tmp_path, capsys):
     assert data["MRR@10"] == pytest.approx(0.75)
 
 
+def test_eval_command_runs_a_fixed_sample(tmp_path, capsys):
+    corpus = tmp_path / "passages.jsonl"
+    corpus.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in PASSAGES), "utf-8")
+    queries = tmp_path / "queries.tsv"
+    queries.write_text("".join(f"{k}\t{v}\n" for k, v in QUERIES.items()), "utf-8")
+    qrels = tmp_path / "qrels.txt"
+    qrels.write_text("".join(f"{k} 0 {v} 1\n" for k, v in JUDGED.items()), "utf-8")
+    args = ["eval", "--corpus", str(corpus), "--queries", str(queries), "--qrels", str(qrels), "--workers", "1",
+            "--json", "--run-file", str(tmp_path / "run.txt"), "--sample", "2"]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["queries"] == 2
+    ran = {line.split()[0] for line in (tmp_path / "run.txt").read_text("utf-8").splitlines()}
+    assert ran and ran <= set(sample_queries(QUERIES, 2))  # a question without hits has no run lines
+    assert main(args[:-1] + ["0"]) == 2 and "--sample" in capsys.readouterr().err
+
+
 def test_eval_command_reports_a_missing_file(tmp_path, capsys):
     assert main(["eval", "--corpus", str(tmp_path / "none.jsonl"), "--queries", "q", "--qrels", "r"]) == 2
     assert "none.jsonl: no such file" in capsys.readouterr().err
 
 
-def test_dev_set_goal(shared_data, tmp_path):
-    """The issue's goal on the KorQuAD dev set, through the product's paths.  Slow
-    (a few minutes on two cores): runs only with NEWS_SEARCH_FULL_EVAL=1."""
+KORQUAD = ("retrieval", "korquad_v1")
+# A fixed subset of the dev questions (search.evaluation.sample_queries), run on
+# every test run; the whole corpus is indexed, so every passage competes.
+SUBSET = 300
+# Measured on this subset (2026-12-01): MRR@10 0.9777, R@1 0.9633 (289 of 300
+# first), R@5 0.9967.  The floors sit just under: one question more answered
+# below first place still passes, two fail.
+SUBSET_FLOOR = {"MRR@10": 0.975, "R@1": 0.96, "R@5": 0.99}
+
+
+def korquad(shared_data):
+    folder = shared_data.joinpath(*KORQUAD)
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is missing")
+    return (folder / "korquad_v1_dev.passages.jsonl", read_queries(folder / "korquad_v1_dev.queries.tsv"),
+            read_qrels(folder / "korquad_v1_dev.qrels.txt"))
+
+
+def test_sample_is_fixed_spread_and_independent_of_file_order():
+    queries = {f"{article}-{q}": f"질문 {article} {q}" for article in range(200) for q in range(5)}
+    first = sample_queries(queries, 100)
+    assert len(first) == 100
+    assert sample_queries(dict(reversed(list(queries.items()))), 100).keys() == first.keys()
+    assert len({qid.split("-")[0] for qid in first}) > 50  # many articles, not the first twenty
+    assert sample_queries(queries, 5000) == queries
+
+
+def test_dev_set_subset_stays_above_its_floor(shared_data):
+    """A ranking regression fails the default test run: a fixed few hundred KorQuAD
+    questions through the product's own paths (about 20-45 s on two shared cores)."""
+    from search.evaluation import evaluate
+
+    passages, queries, qrels = korquad(shared_data)
+    subset = sample_queries({qid: text for qid, text in queries.items() if qid in qrels}, SUBSET)
+    report = evaluate([passages], subset, qrels, workers=1)
+    assert report.metrics["queries"] == SUBSET
+    for name, floor in SUBSET_FLOOR.items():
+        assert report.metrics[name] >= floor, (name, report.to_dict())
+
+
+def test_dev_set_goal(shared_data):
+    """The issue's goal on the whole KorQuAD dev set.  Slow (a few minutes on two
+    cores): runs only with NEWS_SEARCH_FULL_EVAL=1."""
     import os
 
     if not os.environ.get("NEWS_SEARCH_FULL_EVAL"):
-        pytest.skip("set NEWS_SEARCH_FULL_EVAL=1 to run the full KorQuAD evaluation")
+        pytest.skip("set NEWS_SEARCH_FULL_EVAL=1 to run the full KorQuAD evaluation (a fixed subset runs by default)")
     from search.evaluation import evaluate
 
-    folder = shared_data / "retrieval" / "korquad_v1"
-    report = evaluate([folder / "korquad_v1_dev.passages.jsonl"], read_queries(folder / "korquad_v1_dev.queries.tsv"),
-                      read_qrels(folder / "korquad_v1_dev.qrels.txt"), workers=1)
+    passages, queries, qrels = korquad(shared_data)
+    report = evaluate([passages], queries, qrels, workers=1)
     assert report.metrics["MRR@10"] >= 0.965
     assert report.metrics["R@1"] >= 0.935

@@ -73,7 +73,7 @@ def test_without_filters_the_box_sends_just_the_query(client):
     ("/search?q=x&from=yesterday", "날짜로 읽을 수 없습니다", "invalid_date"),
     ("/search?q=x&from=2019-03&to=2019-01", "시작 날짜가 끝 날짜보다 늦습니다", "date_order"),
     ("/search?q=x&page=0", "페이지 번호", "out_of_range"),
-    ("/search?q=x&size=abc", "한 쪽에 보일 기사 수", "invalid_number"),
+    ("/search?q=x&size=abc", "숫자가 아닙니다", "invalid_number"),
 ])
 def test_bad_values_are_explained_in_korean_and_coded_in_the_api(client, url, korean, code):
     alert = page(client, url, status=400).select_one("[role=alert]").get_text()

@@ -149,14 +149,15 @@ SERVING = re.compile(r"news-search: serving .* at (http://\S+/)")
 
 
 @contextmanager
-def running_server(index_dir: Path, log_dir: Path, timeout: float = 180.0) -> Iterator[tuple[str, subprocess.Popen]]:
+def running_server(index_dir: Path, log_dir: Path, timeout: float = 180.0,
+                   extra_args: tuple[str, ...] = ()) -> Iterator[tuple[str, subprocess.Popen]]:
     """A real `news-search serve` on a free local port (chosen by the server:
     --port 0), yielding its base URL and process; stopped afterwards."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
     stderr_path = log_dir / "serve.stderr.txt"
     with open(stderr_path, "w", encoding="utf-8") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-m", "search", "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", "0"],
+            [sys.executable, "-m", "search", "serve", "--index", str(index_dir), "--host", "127.0.0.1", "--port", "0", *extra_args],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True, encoding="utf-8",
         )
         lines: "queue.Queue[str]" = queue.Queue()

@@ -17,6 +17,7 @@ from flask import Blueprint, jsonify, request
 from search.model import Article
 from search.service import SearchResult
 from webui import export, search_service
+from webui.bounds import check_args
 from webui.errors import error_json
 from webui.params import SearchParams
 
@@ -57,6 +58,7 @@ def not_found(article_id: str):
 
 @bp.get("/search")
 def search():
+    check_args(request.args)  # BadParameter (a QueryError) → 400 (webui.errors)
     params = SearchParams.from_args(request.args)
     fmt = export.export_format(request.args.get("format", ""))  # format=csv|json: 결과 다운로드
     search_request = params.request()  # QueryError → 400 (webui.errors)

@@ -10,6 +10,7 @@ import sys
 from search.cli import DEFAULT_INDEX, register_command
 from search.index import IndexLayout
 from search.indexer import reindex
+from webui.server import CONNECTION_LIMIT, IDLE_TIMEOUT, REQUEST_DEADLINE
 
 
 def _configure(p: argparse.ArgumentParser) -> None:
@@ -18,6 +19,13 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     p.add_argument("--threads", type=int, default=4, metavar="N", help="request threads (default: 4)")
+    p.add_argument("--connection-limit", type=int, default=CONNECTION_LIMIT, metavar="N",
+                   help=f"open connections at most (default: {CONNECTION_LIMIT})")
+    p.add_argument("--idle-timeout", type=float, default=IDLE_TIMEOUT, metavar="SECONDS",
+                   help=f"close a connection silent this long, idle or half-sent (default: {IDLE_TIMEOUT})")
+    p.add_argument("--request-deadline", type=float, default=REQUEST_DEADLINE, metavar="SECONDS",
+                   help=f"close a connection whose request is not whole this long after its first byte "
+                        f"(default: {REQUEST_DEADLINE})")
 
 
 def _url(host: str, port: int) -> str:
@@ -32,16 +40,15 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"news-search serve: indexed {report.indexed} articles ({len(report.failed)} failed) "
               f"in {report.seconds:.1f} s", file=sys.stderr, flush=True)
 
-    import waitress
-
     from webui import MAX_CONTENT_LENGTH, create_app
+    from webui.server import create_server, server_settings
 
     app = create_app(args.index)
     try:
-        # The app takes GETs only; waitress would otherwise buffer request bodies of
-        # up to 1 GB to disk before the app could refuse them.
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
-                                        ident="news-search", max_request_body_size=MAX_CONTENT_LENGTH)
+        # Connection limits and timeouts that keep the server reachable: webui/server.py.
+        settings = server_settings(args.host, args.port, args.threads, MAX_CONTENT_LENGTH,
+                                   connection_limit=args.connection_limit, idle_timeout=args.idle_timeout)
+        server = create_server(app, request_deadline=args.request_deadline, **settings)
     except OSError as exc:
         print(f"news-search serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1

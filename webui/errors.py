@@ -52,12 +52,18 @@ PARAM_KOREAN = {
 
 
 def query_error_reason(exc: QueryError) -> tuple[str, str]:
-    """(stable code, Korean sentence) for a bad parameter: the date parser gives
-    its own; the other checks are told apart by parameter and message."""
+    """(stable code, Korean sentence) for a bad parameter: the date parser and the
+    request bounds give their own sentence; the code is told apart by parameter
+    and message where the error carries none."""
     code = getattr(exc, "code", None)
     korean = getattr(exc, "korean", None)
     if code and korean:
         return code, korean
+    code, default = _reason_by_parameter(exc)
+    return code, korean or default
+
+
+def _reason_by_parameter(exc: QueryError) -> tuple[str, str]:
     text = str(exc)
     if exc.param in ("from", "to") and " is after " in text:
         return "date_order", "시작 날짜가 끝 날짜보다 늦습니다. 두 날짜를 바꿔 보세요."

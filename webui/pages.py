@@ -18,6 +18,7 @@ from webui.errors import query_error_reason
 from webui.examples import index_examples, index_facts
 from webui.export import EXPORT_LIMIT
 from webui.formatting import mark_words
+from webui.bounds import check_args
 from webui.params import PARAM_LABELS, SORT_LABELS, ResultContext, SearchParams, active_filters
 from webui.periods import custom_range, presets
 
@@ -72,6 +73,7 @@ def search():
         return redirect(landing, 303)
     params = SearchParams.from_args(request.args)
     try:
+        check_args(request.args)
         search_request = params.request()
     except QueryError as exc:
         return _bad_parameter(params, exc)

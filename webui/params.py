@@ -49,12 +49,8 @@ class SearchParams:
         """From a query-string MultiDict; repeated `reporter`/`press` are kept in order."""
 
         def many(name: str) -> tuple[str, ...]:
-            seen: list[str] = []
-            for value in args.getlist(name):
-                value = value.strip()
-                if value and value not in seen:
-                    seen.append(value)
-            return tuple(seen)
+            # In order, each once; a dict, so a flood of values costs linear time until refused.
+            return tuple(dict.fromkeys(v for v in (value.strip() for value in args.getlist(name)) if v))
 
         return cls(
             q=_first(args, "q").strip(),
@@ -62,7 +58,7 @@ class SearchParams:
             presses=many("press"),
             date_from=_first(args, "from").strip(),
             date_to=_first(args, "to").strip(),
-            sort=_first(args, "sort").strip().lower() or DEFAULT_SORT,
+            sort=_first(args, "sort") or DEFAULT_SORT,  # exactly as documented: `NEWEST` is a 400
             page=_first(args, "page").strip() or "1",
             size=_first(args, "size").strip() or DEFAULT_SIZE,
             exact=_first(args, "exact"),  # validated by request()
@@ -156,10 +152,21 @@ class Chip:
     remove_url: str
 
 
+# Beyond this many values in one facet, that facet gets one chip removing them all
+# (each value is still removable from the facet list): a chip per value would carry
+# all the others in its link, a page growing with the square of the values.
+CHIPS_PER_FACET = 5
+
+
 def active_filters(params: SearchParams) -> list[Chip]:
     """The removable chips for the filters in force."""
-    chips = [Chip(f"기자: {r}", params.toggle_url("reporter", r)) for r in params.reporters]
-    chips += [Chip(f"언론사: {p}", params.toggle_url("press", p)) for p in params.presses]
+    chips: list[Chip] = []
+    for label, facet, field, values in (("기자", "reporter", "reporters", params.reporters),
+                                         ("언론사", "press", "presses", params.presses)):
+        if len(values) > CHIPS_PER_FACET:
+            chips.append(Chip(f"{label} {len(values)}개: {', '.join(values)}", params.url(**{field: ()})))
+        else:
+            chips += [Chip(f"{label}: {v}", params.toggle_url(facet, v)) for v in values]
     if params.date_from or params.date_to:
         span = params.date_from if params.date_from == params.date_to else f"{params.date_from or '…'} ~ {params.date_to or '…'}"
         chips.append(Chip(f"기간: {span}", params.url(date_from="", date_to="")))
