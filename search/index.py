@@ -34,7 +34,7 @@ from search.analysis.derived import BigramAnalyzer, KeyedText, WordKeysAnalyzer,
 from search.korean import initials_of, is_hangul_word
 from search.model import SEOUL, Article, RelatedLink
 
-SCHEMA_VERSION = 3  # 3: body, subtitles, captions indexed only inside content (with offsets); no date terms
+SCHEMA_VERSION = 4  # 4: text Unicode-normalised before analysis (search.analysis.normalize); 3: body, subtitles, captions only inside content
 TEXT_FIELDS = ("title", "subtitles", "body", "captions")
 # Indexed fields: `title` (for 제목: searches, title marks and related articles)
 # and the derived ones below.  The text of subtitles, body and captions is
