@@ -179,6 +179,7 @@ def document_for(article: Article, tokens: Optional[dict[str, list]] = None, bac
             "captions": article.captions,
             "published": article.published.isoformat() if article.published else None,
             "related": [link.to_dict() for link in article.related],
+            **({"title_derived": True} if article.title_derived else {}),
         },
         ensure_ascii=False,
     )
@@ -271,6 +272,7 @@ def article_from_stored(stored: dict[str, Any]) -> Article:
         related=[RelatedLink.from_dict(r) for r in meta.get("related", [])],
         source=stored.get("source"),
         content_hash=stored.get("content_hash", ""),
+        title_derived=bool(meta.get("title_derived")),
     )
 
 
