@@ -35,7 +35,7 @@ from search.korean import initials_of, is_hangul_word
 from search import stored as stored_fields
 from search.model import SEOUL, Article
 
-SCHEMA_VERSION = 3  # 3: body, subtitles, captions indexed only inside content (with offsets); no date terms
+SCHEMA_VERSION = 4  # 4: text Unicode-normalised before analysis (search.analysis.normalize); 3: body, subtitles, captions only inside content
 TEXT_FIELDS = ("title", "subtitles", "body", "captions")
 # Indexed fields: `title` (for 제목: searches, title marks and related articles)
 # and the derived ones below.  The text of subtitles, body and captions is
@@ -180,6 +180,7 @@ def document_for(article: Article, tokens: Optional[dict[str, list]] = None, bac
             "captions": article.captions,
             "published": article.published.isoformat() if article.published else None,
             "related": [link.to_dict() for link in article.related],
+            **({"title_derived": True} if article.title_derived else {}),
         },
         ensure_ascii=False,
     )
@@ -272,6 +273,7 @@ def article_from_stored(stored: dict[str, Any]) -> Article:
         related=stored_fields.related_links(meta.get("related")),
         source=stored.get("source"),
         content_hash=stored.get("content_hash", ""),
+        title_derived=bool(meta.get("title_derived")),
     )
 
 

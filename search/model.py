@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Optional
 from zoneinfo import ZoneInfo
 
+from search.ingest.dateline import complete_from_text
+
 SEOUL = ZoneInfo("Asia/Seoul")
 
 # A title is a line, not a page: longer ones (a scrape that lost its line
@@ -65,6 +67,8 @@ class Article:
     related: list[RelatedLink] = field(default_factory=list)
     source: Optional[str] = None
     content_hash: str = ""
+    # The title is the body's first sentence: the record had none (search.ingest.dateline).
+    title_derived: bool = False
 
     def __post_init__(self) -> None:
         if self.published is not None and self.published.tzinfo is None:
@@ -121,8 +125,11 @@ class Article:
 
     @classmethod
     def create(cls, *, id_basis: Optional[str] = None, **fields: Any) -> "Article":
-        """Build an article whose id is derived from its URL, else its file and content."""
+        """Build an article whose id is derived from its URL, else its file and
+        content; what the record lacks is taken from the text first (a dateline's
+        press and reporter, a title from the first sentence)."""
         article = cls(id="", **fields)
+        complete_from_text(article)
         article.id = article_id(article.url, id_basis or article.source, article.content_hash)
         return article
 
@@ -145,6 +152,7 @@ class Article:
             related=[RelatedLink.from_dict(r) for r in data.get("related") or []],
             source=data.get("source"),
             content_hash=data.get("content_hash") or "",
+            title_derived=bool(data.get("title_derived")),
         )
 
 

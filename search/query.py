@@ -273,7 +273,7 @@ class QueryParser:
     def _tokens(self, text: str) -> list[tuple[str, int, int, int]]:
         cached = getattr(self._local, "analysed", None)
         if cached is None or cached[0] != text:
-            cached = (text, self.analyzer.token_tuples(text))
+            cached = (text, self.analyzer.query_token_tuples(text))
             self._local.analysed = cached
         return cached[1]
 
@@ -285,7 +285,7 @@ class QueryParser:
             low, high = node.span
             tokens = [t for t in self._tokens(source) if t[2] >= low and t[3] <= high]
         else:
-            tokens = self.analyzer.token_tuples(node.text)
+            tokens = self.analyzer.query_token_tuples(node.text)
         groups: dict[int, list[str]] = {}
         for term, pos, _, _ in tokens:
             group = groups.setdefault(pos, [])
@@ -300,7 +300,7 @@ class QueryParser:
 
     def _positions_of(self, text: str) -> list[list[str]]:
         groups: dict[int, list[str]] = {}
-        for term, pos, _, _ in self.analyzer.token_tuples(text):
+        for term, pos, _, _ in self.analyzer.query_token_tuples(text):
             group = groups.setdefault(pos, [])
             if term not in group:
                 group.append(term)

@@ -17,7 +17,8 @@ ARTICLES = [
     {"id": "in-body", "title": "연구소 소식", "body": "연구진이 양자컴퓨터 시제품을 공개했다.\n상용화는 내년이다."},
     {"id": "in-subtitle", "title": "과학 뉴스", "subtitle": "양자컴퓨터 경쟁 본격화", "body": "각국이 투자를 늘렸다."},
     {"id": "in-caption", "title": "현장 사진", "body": "연구소 공개 행사가 열렸다.", "captions": ["▲ 양자컴퓨터 시연 장면"]},
-    {"id": "no-title", "title": "", "body": "제목 없이 양자컴퓨터 이야기만 있는 기사다."},
+    # Without a title the first sentence becomes one (search.ingest.dateline): the word is in the second.
+    {"id": "no-title", "title": "", "body": "제목이 없는 기사다. 양자컴퓨터 이야기만 있다."},
 ]
 
 

@@ -96,7 +96,9 @@ def test_articles_without_date_reporter_or_title_still_load(tmp_path):
     path = tmp_path / "sparse.jsonl"
     path.write_text('{"body": "제목도 기자도 날짜도 없는 기사"}\n', "utf-8")
     article = only_article(load(path))
-    assert (article.title, article.reporters, article.published) == ("", [], None)
+    # The title is then the first sentence, marked as derived (search.ingest.dateline).
+    assert (article.title, article.title_derived, article.reporters, article.published) == (
+        "제목도 기자도 날짜도 없는 기사", True, [], None)
     assert article.body == ["제목도 기자도 날짜도 없는 기사"]
 
 

@@ -9,6 +9,7 @@ from whoosh.analysis import CompositeAnalyzer
 
 from search.analysis.analyzer import KoreanAnalyzer, PreTokenized, _fused_terms
 from search.analysis.morphology import Morpheme, get_backend
+from search.analysis.normalize import normalize_with_offsets
 from conftest import FIXTURE_ARTICLES, SEED_FILE
 
 EDGE_CASES = [
@@ -21,13 +22,20 @@ EDGE_CASES = [
     "삼성\x00전자 \ud800 협력",  # characters mecab cannot take
     "가" * 3000 + "\n" + "협력했다 " * 800,  # longer than one mecab chunk
     "마이크로소프트의 사티아 나델라 최고경영자(CEO)",  # user dictionary
+    "\u1109\u1161\u11b7\u1109\u1165\u11bc\u110c\u1165\u11ab\u110c\u1161 ＡＩ ２０１５년 방탄\u200b소년단\u00a0콘서트",  # normalised first
 ]
 
 
 def chain_tuples(analyzer: KoreanAnalyzer, text: str, start_char: int = 0):
-    """What the filters themselves yield (the fast path bypassed)."""
-    tokens = CompositeAnalyzer.__call__(analyzer, text, positions=True, chars=True, start_char=start_char)
-    return [(t.text, t.pos, t.startchar, t.endchar) for t in tokens]
+    """What the filters themselves yield (the fast path bypassed) over the
+    normalised text, offsets mapped back to `text`."""
+    normalized, offsets = normalize_with_offsets(text)
+    tokens = CompositeAnalyzer.__call__(analyzer, normalized, positions=True, chars=True, start_char=start_char)
+    out = [(t.text, t.pos, t.startchar, t.endchar) for t in tokens]
+    if offsets is not None:
+        out = [(term, pos) + tuple(x + start_char for x in offsets.span(s - start_char, e - start_char))
+               for term, pos, s, e in out]
+    return out
 
 
 def corpus_texts():
@@ -44,7 +52,8 @@ def test_fused_path_matches_the_filter_chain(backend):
     analyzer = KoreanAnalyzer(backend)
     for text in corpus_texts():
         expected = chain_tuples(analyzer, text)
-        assert _fused_terms(backend, text) == expected, text[:80]
+        normalized = normalize_with_offsets(text)[0]
+        assert _fused_terms(backend, normalized) == chain_tuples(analyzer, normalized), text[:80]
         assert analyzer.token_tuples(text) == expected
         # And through the analyzer's own entry point, as Whoosh indexes a field.
         via_call = [(t.text, t.pos, t.startchar, t.endchar)

@@ -20,6 +20,7 @@ from typing import Iterable, Iterator, Optional
 
 from whoosh.analysis import Analyzer, Token
 
+from search.analysis.normalize import normalize_text, normalize_with_offsets
 from search.korean import initials_of, is_hangul_word
 
 _CJK_RANGES = "\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -29,7 +30,17 @@ _CJK = re.compile(r"[\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 def bigrams(text: str) -> Iterator[tuple[str, int, int]]:
     """(gram, startchar, endchar): Hangul/Hanja runs as overlapping bigrams (a
-    one-character run as itself), other letters and digits as lower-cased words."""
+    one-character run as itself), other letters and digits as lower-cased words.
+    The grams are of the normalised text (as the Korean analyzer's terms are),
+    the offsets of `text` itself."""
+    normalized, offsets = normalize_with_offsets(text)
+    for gram, start, end in _bigrams(normalized):
+        if offsets is not None:
+            start, end = offsets.span(start, end)
+        yield gram, start, end
+
+
+def _bigrams(text: str) -> Iterator[tuple[str, int, int]]:
     for match in _RUN.finditer(text):
         run, start = match.group(), match.start()
         if _CJK.match(run):
@@ -44,7 +55,7 @@ def bigrams(text: str) -> Iterator[tuple[str, int, int]]:
 def bigram_terms(text: str) -> list[str]:
     """The grams of `bigrams(text)` without their offsets (for indexing)."""
     out: list[str] = []
-    for run in _RUN.findall(text):
+    for run in _RUN.findall(normalize_text(text)):
         if _CJK.match(run):
             if len(run) == 1:
                 out.append(run)
@@ -99,7 +110,7 @@ def words_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]]) ->
 
     def close_run() -> None:
         if run_start is not None:
-            surface = text[run_start:run_end]
+            surface = normalize_text(text[run_start:run_end])
             if len(surface) >= 2 and is_hangul_word(surface):
                 keys.append(surface)
 
@@ -107,7 +118,7 @@ def words_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]]) ->
         if (start, end) in seen_spans or end <= start:
             continue  # a Hanja reading sharing its word's span
         seen_spans.add((start, end))
-        surface = text[start:end]
+        surface = normalize_text(text[start:end])
         if term != surface:
             # A verb or adjective (indexed as its lemma, 움직이다 for 움직이):
             # not a name, and not part of one.
