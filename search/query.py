@@ -134,6 +134,7 @@ _SEPARATOR = re.compile(
     "\u25b6\u25b2\u25b3\u25b7\u25c6\u25c7\u25a0\u25a1\u25cf\u25cb\u2605\u2606\u2190-\u21ff"
     "\u2600-\u27bf\U0001F000-\U0001FAFF\ufe0f\u200d]"
 )
+_HASHTAG = re.compile(r"(?<!\S)#[^\s#]+")
 _QUOTE_TAIL = re.compile(r"[\uac00-\ud7a3]{1,3}(?=[\s,.]|$)")
 # A bracketed tag of a headline: [단독], [OSEN], 【서울=뉴시스】, <포토>.
 _TAG = re.compile(r"[\[\u3010\u3008\u300a<][^\]\u3011\u3009\u300b>\n]{1,24}[\]\u3011\u3009\u300b>]")
@@ -278,6 +279,8 @@ class _QueryReader:
         # A pasted headline's source and tags: searched, never required.
         self._source_from = source_start(text)
         self._tags = [m.span() for m in _TAG.finditer(text)]
+        # Hashtags (#추모) tag a post; they are not words the article must hold.
+        self._hashtags = [m.span() for m in _HASHTAG.finditer(text)]
 
     def read(self) -> ParsedQuery:
         node = self._sequence(top=True)
@@ -286,7 +289,7 @@ class _QueryReader:
     def _is_source(self, start: int) -> bool:
         if self._source_from is not None and start >= self._source_from:
             return True
-        return any(low <= start < high for low, high in self._tags)
+        return any(low <= start < high for low, high in self._tags + self._hashtags)
 
     def _press_hints(self) -> list[str]:
         """Strings of the source and tags that may name a press: whole
