@@ -37,6 +37,7 @@ from search.model import Article
 from search.conjunction import CheckedPhrases, SkippingAnd
 from search.query import (ParsedQuery, QueryError, QueryParser, Text, highlight_terms, parse_date_bound,
                           quoted_phrases, unquoted)
+from search.headline import rerank_by_title
 from search.relax import Relaxation, relax
 from search.ranking import RERANK_DEPTH, ranked_search, rerank
 from search.suggest import SUGGEST_BELOW, did_you_mean, keyboard_rewrite
@@ -592,7 +593,7 @@ class SearchService:
         return result
 
     def _matches(self, searcher, table: "_FacetTable", parsed: ParsedQuery, request: SearchRequest,
-                 sort: str, limit: int, notices: list[str]):
+                 sort: str, limit: int, notices: list[str], keyword: bool = False):
         """The articles a parsed query matches (with the top `limit` by score
         when they were found in the same pass) and its compiled query."""
         query = self.parser.compile(parsed, searcher=searcher)
@@ -612,6 +613,8 @@ class SearchService:
             results = collector.results()
             if proximity:
                 rerank(searcher, results, proximity)
+            if keyword and proximity:
+                results.top_n = rerank_by_title(searcher, results.top_n, proximity)
             ranked = [(docnum, score) for score, docnum in results.top_n]
         else:
             docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
@@ -632,7 +635,7 @@ class SearchService:
         limit = offset + request.size
         keyword = not browse and parsed.node is not None and not self.parser.is_question(parsed)
 
-        query, proximity, docs, ranked = self._matches(searcher, table, parsed, request, sort, limit, notices)
+        query, proximity, docs, ranked = self._matches(searcher, table, parsed, request, sort, limit, notices, keyword)
         allowed, facets, granularity = self._facet_and_filter(docs, request, table)
         if keyword and len(allowed) < limit:
             # Speech in a pasted headline is often paraphrased in the article:
@@ -640,7 +643,7 @@ class SearchService:
             plain = unquoted(parsed)
             if plain is not None:
                 quotes, found = ", ".join(quoted_phrases(parsed)), len(allowed)
-                again = self._matches(searcher, table, plain, request, sort, limit, notices)
+                again = self._matches(searcher, table, plain, request, sort, limit, notices, keyword)
                 filtered = self._facet_and_filter(again[2], request, table)
                 # Kept when it finds more (the phrase's articles are among them).
                 if not found or len(filtered[0]) > found:
@@ -678,6 +681,8 @@ class SearchService:
                 if len(allowed) != len(docs):
                     kwargs["filter"] = set(allowed.tolist())
                 results = ranked_search(searcher, query, True, proximity, **kwargs)
+                if keyword and proximity:
+                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
                 page = [(results[rank].docnum, results[rank].score) for rank in range(offset, min(strict_limit, results.scored_length()))]
             else:
                 page = [(int(d), None) for d in self._by_date(allowed, table, sort == "newest", offset, strict_limit)]
@@ -732,6 +737,8 @@ class SearchService:
             want = min(limit, len(tier))
             if ranking is not None and ranking is not Q.NullQuery:
                 results = ranked_search(searcher, ranking, True, proximity, filter=set(tier.tolist()), limit=want)
+                if proximity:
+                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
                 ordered = [(results[r].docnum, results[r].score) for r in range(min(want, results.scored_length()))]
                 seen = {d for d, _ in ordered}
                 # Tier articles the ranking query does not score (none expected) come last.

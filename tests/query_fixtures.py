@@ -70,6 +70,20 @@ ARTICLES = [
         "press": "한국일보", "reporter": "윤재호", "published": "2024-07-11T10:00:00+09:00",
         "body": "한국은행 금융통화위원회가 기준금리를 동결했다.",
     },
+    # A headline, and a column whose body says its words over and over.
+    {
+        "id": "qf-beach",
+        "title": "여름 해수욕장 안전 점검 실시",
+        "press": "매일경제", "reporter": "최다은", "published": "2024-07-01T09:00:00+09:00",
+        "body": "해양경찰이 피서철을 앞두고 현장을 둘러봤다.",
+    },
+    {
+        "id": "qf-beach-column",
+        "title": "휴가철에 생각하는 것들",
+        "press": "한국일보", "reporter": "윤재호", "published": "2024-07-02T09:00:00+09:00",
+        "body": "여름 해수욕장 안전 점검 실시 소식을 들었다. 여름마다 해수욕장 안전 점검을 실시한다지만 "
+                "해수욕장 안전은 점검 실시만으로 지켜지지 않는다. 여름 해수욕장 안전 점검 실시의 의미를 생각한다.",
+    },
     {
         "id": "qf-assembly",
         "title": "강창희 전 국회의장 회고록 출간",

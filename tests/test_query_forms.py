@@ -177,6 +177,27 @@ def test_pasted_headlines_find_their_article_first(svc, headline, article):
     assert result.hits and result.hits[0].id == article and result.hits[0].missing == []
 
 
+def test_the_article_whose_title_is_the_query_comes_first(svc):
+    # The column says every word of the headline three times; the article is titled with it.
+    searcher = svc.generation().searcher()
+    first_stage = searcher.search(svc.parser.compile(svc.parser.parse("여름 해수욕장 안전 점검 실시")), limit=2)
+    assert searcher.stored_fields(first_stage.top_n[0][1])["id"] == "qf-beach-column"
+    assert [h.id for h in svc.search("여름 해수욕장 안전 점검 실시").hits] == ["qf-beach", "qf-beach-column"]
+
+
+def test_title_overlap_is_one_only_for_the_same_words(svc):
+    from search.headline import title_overlap
+
+    searcher = svc.generation().searcher()
+    number = {searcher.stored_fields(d)["id"]: d for d in range(searcher.doc_count_all())}
+    terms = [t for t, *_ in svc.parser.analyzer.token_tuples("여름 해수욕장 안전 점검 실시")]
+    overlap = title_overlap(searcher, [number["qf-beach"], number["qf-beach-column"], number["qf-poet"]], terms)
+    assert overlap[number["qf-beach"]] == pytest.approx(1.0)
+    assert number["qf-beach-column"] not in overlap and number["qf-poet"] not in overlap
+    partial = title_overlap(searcher, [number["qf-beach"]], terms[:2] + ["반도체"])
+    assert 0 < partial[number["qf-beach"]] < 0.5
+
+
 @pytest.mark.parametrize("q", ["이-팔 전쟁", "e-스포츠 관중", "유가 - 전쟁"])
 def test_a_hyphen_in_or_between_words_is_no_exclusion(svc, q):
     parsed = QueryParser().parse(q)
