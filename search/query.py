@@ -1,12 +1,16 @@
 """The query language a Korean newsroom user types, parsed leniently.
 
-    삼성전자 협력              words are ANDed (each analysed into morphemes)
+    삼성전자 협력              words are ANDed (each analysed into morphemes); a short
+                               page is completed with articles missing some (search.relax)
     임세영은 무엇을 경영했나?  a question: words ranked, none required
     ㅅㅅㅈㅈ                   초성 (initial consonants) of a word
     AI                         also its aliases (인공지능), from search/data/aliases.txt
-    "기술 협력"                a phrase
+    "기술 협력"                a phrase (also “…”, ‘…’, '…', 「…」); searched as plain
+                               words when no article has it
+    … - 매일경제, [OSEN] …     a pasted headline's source and tags: not required; a
+                               press named there is preferred
     삼성 OR 엘지               either
-    삼성전자 -협력             without
+    삼성전자 -협력             without (이-팔, e-스포츠, A - B exclude nothing)
     (삼성 OR 엘지) 반도체      grouping
     기자:조재범  reporter:…    reporter (exact)
     언론사:뉴데일리경제 press:… press (exact)
@@ -122,9 +126,10 @@ Node = Union[Text, Exact, Period, Not, AllOf, AnyOf]
 
 # ------------------------------------------------------------------ lexing
 
-# Quotation marks as Korean news writes speech: each opener with its closer.  A
-# straight `'` opens a quote only at the start of a word and closes one only at
-# the end of a word (so `don't` and `'90s` stay words).
+# Quotation marks as Korean news writes speech: each opener with its closer (a
+# right double quote also opens, as some keyboards type ”…”).  A straight `'`
+# opens a quote only at the start of a word and never closes right after a
+# space (so `don't` stays a word).
 QUOTES = {'"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u2018": "\u2019", "'": "'",
           "\u300c": "\u300d", "\u300e": "\u300f", "\u201e": "\u201c"}
 # Characters that only separate words in a query: ellipses, middle dots, list
@@ -135,7 +140,8 @@ _SEPARATOR = re.compile(
     "\u2600-\u27bf\U0001F000-\U0001FAFF\ufe0f\u200d]"
 )
 _HASHTAG = re.compile(r"(?<!\S)#[^\s#]+")
-_QUOTE_TAIL = re.compile(r"[\uac00-\ud7a3]{1,3}(?=[\s,.]|$)")
+# What a sentence writes onto a closing quote: 라며, 라고, 는, 가, 에, …
+_QUOTE_TAIL = re.compile(r"(?:이라며|이라고|이라는|이란|라며|라고|라는|란|며|고|은|는|이|가|을|를|에|의|도|로|와|과)(?=[\s,.]|$)")
 # A bracketed tag of a headline: [단독], [OSEN], 【서울=뉴시스】, <포토>.
 _TAG = re.compile(r"[\[\u3010\u3008\u300a<][^\]\u3011\u3009\u300b>\n]{1,24}[\]\u3011\u3009\u300b>]")
 # A portal's source after a headline: ` - 매일경제`, ` | 한국일보`, ` / YTN`.
@@ -149,13 +155,6 @@ class _Token:
     start: int
     inner: str = ""  # a quote's text without its marks
     inner_start: int = 0
-
-    def group(self) -> str:
-        return self.raw
-
-    @property
-    def lastgroup(self) -> str:
-        return self.kind
 
 
 def _lex(text: str) -> list[_Token]:
@@ -311,13 +310,13 @@ class _QueryReader:
         pending_or = False
         while self._pos < len(self._tokens):
             token = self._tokens[self._pos]
-            kind = token.lastgroup
+            kind = token.kind
             if kind == "close":
                 self._pos += 1
                 if top:
                     continue  # an unbalanced ')' is ignored
                 break
-            if kind == "word" and token.group() in ("OR", "||", "|"):
+            if kind == "word" and token.raw in ("OR", "||", "|"):
                 self._pos += 1
                 pending_or = bool(groups)
                 continue
@@ -342,10 +341,10 @@ class _QueryReader:
             if self._clauses == MAX_CLAUSES + 1:
                 self._notices.append(f"검색어의 단어가 너무 많아 앞의 {MAX_CLAUSES}개만 사용했습니다.")
             return None
-        kind = token.lastgroup
+        kind = token.kind
         if kind == "open":
             return self._sequence(top=False)
-        raw = token.group()
+        raw = token.raw
         start = token.start
         if kind == "quote":
             return self._phrase(token, DEFAULT_FIELDS)
@@ -389,7 +388,7 @@ class _QueryReader:
         value_start = start + len(name) + 1
         if not value:
             # `기자: 조재범` — the value is the next word.
-            if self._pos < len(self._tokens) and self._tokens[self._pos].lastgroup in ("word", "quote"):
+            if self._pos < len(self._tokens) and self._tokens[self._pos].kind in ("word", "quote"):
                 following = self._tokens[self._pos]
                 value = following.inner if following.kind == "quote" else following.raw
                 value_start = following.start
