@@ -499,6 +499,7 @@ class QueryParser:
         # ("열"은 뭐라고 불리는가?), so every text clause is optional there.
         optional = frozenset(id(w) for w in text_clauses(node)) if question else frozenset()
         names = self.reporter_words(parsed, searcher)
+        optional |= byline_titles(node, names)
         constraint = self._constraint(node, source, optional, names)
         ranking, terms = self.ranking(parsed, searcher, question, names)
         if ranking is None:
@@ -748,6 +749,13 @@ def plain_words(node: Optional[Node]) -> list[Text]:
     keyword query and optional in a question."""
     nodes = node.nodes if isinstance(node, AllOf) else [node]
     return [n for n in nodes if isinstance(n, Text) and not n.phrase and not n.source and n.fields == DEFAULT_FIELDS]
+
+
+def byline_titles(node: Optional[Node], names: frozenset) -> frozenset:
+    """The ids of `기자` words right after a reporter's name (강경희 기자): how
+    a byline reads, not a word the article must hold."""
+    words = plain_words(node)
+    return frozenset(id(b) for a, b in zip(words, words[1:]) if a.text in names and b.text == "기자")
 
 
 def _press_words(node: Optional[Node], presses: list[str]) -> frozenset:

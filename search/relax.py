@@ -23,7 +23,7 @@ from typing import Callable, Optional
 import numpy as np
 from whoosh import query as Q
 
-from search.query import ParsedQuery, QueryParser, Text, plain_words
+from search.query import ParsedQuery, QueryParser, byline_titles, plain_words
 
 _HANGUL_OR_HANJA = re.compile("[\uac00-\ud7a3\u4e00-\u9fff\u3131-\u318e]")
 
@@ -69,11 +69,12 @@ def relax(parser: QueryParser, searcher, parsed: ParsedQuery, size: int,
 
     `docs_for(query)` lists (sorted) the documents a query matches; `size` is
     the index's document count."""
-    words = plain_words(parsed.node)
+    names = parser.reporter_words(parsed, searcher)
+    bylines = byline_titles(parsed.node, names)
+    words = [w for w in plain_words(parsed.node) if id(w) not in bylines]
     if len(words) < 2:
         return None
     source = parsed.text
-    names = parser.reporter_words(parsed, searcher)
     labels: list[str] = []
     word_docs: list[np.ndarray] = []
     content: list[bool] = []
@@ -99,7 +100,7 @@ def relax(parser: QueryParser, searcher, parsed: ParsedQuery, size: int,
     if len(candidates):
         # Whatever else the query says (phrases, exclusions, fields, filters)
         # still holds: the constraint without its plain words.
-        rest = parser._constraint(parsed.node, source, frozenset(id(w) for w in words), names)
+        rest = parser._constraint(parsed.node, source, frozenset(id(w) for w in words) | bylines, names)
         if rest is not None:
             candidates = candidates[np.isin(candidates, docs_for(rest))]
     relaxation.docs = candidates.astype(np.int64)

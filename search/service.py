@@ -35,8 +35,8 @@ from search.index import CONTENT_FIELD, IndexLayout, article_from_stored
 from search.limits import TIMEOUT_NOTICE, guard
 from search.model import Article
 from search.conjunction import CheckedPhrases, SkippingAnd
-from search.query import (ParsedQuery, QueryError, QueryParser, Text, highlight_terms, parse_date_bound,
-                          quoted_phrases, unquoted)
+from search.query import (AllOf, ParsedQuery, QueryError, QueryParser, highlight_terms, parse_date_bound,
+                          plain_words, quoted_phrases, unquoted)
 from search.headline import rerank_by_title
 from search.relax import Relaxation, relax
 from search.ranking import RERANK_DEPTH, ranked_search, rerank
@@ -752,9 +752,11 @@ class SearchService:
 
     def _reporter_card(self, searcher, table: "_FacetTable", parsed: ParsedQuery) -> Optional[ReporterCard]:
         """The card of a query that is only a reporter's name."""
-        node = parsed.node
-        if not isinstance(node, Text) or node.phrase or node.source or node.fields != ("title", "subtitles", "body", "captions"):
-            return None
+        words = plain_words(parsed.node)
+        nodes = parsed.node.nodes if isinstance(parsed.node, AllOf) else [parsed.node]
+        if len(words) != len(nodes) or [w.text for w in words[1:]] not in ([], ["기자"]):
+            return None  # only a name (강경희, 강경희 기자)
+        node = words[0]
         reporter = table.reporter_ids.get(node.text)
         if reporter is None:
             return None

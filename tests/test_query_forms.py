@@ -255,6 +255,13 @@ def test_a_reporter_name_matches_bylines_and_shows_a_card(client):
     assert data["suggestion"] is None  # never "corrected" to 강창희
 
 
+def test_a_name_with_gija_reads_as_a_byline(client):
+    # 기자 is in no article's text: after a reporter's name it is how a byline reads.
+    data = api(client, "강경희 기자")
+    assert {h["id"] for h in data["hits"]} == {"qf-phone", "qf-chip"} and data["relaxed_total"] == 0
+    assert data["reporter_card"]["name"] == "강경희"
+
+
 def test_no_card_for_a_name_among_other_words(client):
     assert api(client, "강경희 반도체")["reporter_card"] is None
     assert api(client, "반도체")["reporter_card"] is None
