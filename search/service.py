@@ -662,7 +662,8 @@ class SearchService:
         relaxation: Optional[Relaxation] = None
         relaxed_allowed = np.zeros(0, dtype=np.int64)
         facets_scope = "strict"
-        if keyword and total < limit:
+        # Not after a search cut short by the time budget: it would be cut short again.
+        if keyword and total < limit and TIMEOUT_NOTICE not in notices:
             relaxation = relax(self.parser, searcher, parsed, table.size, lambda qq: _docs_for(searcher, qq))
             if relaxation is not None and len(relaxation.docs):
                 relaxed_allowed, relaxed_facets, relaxed_granularity = self._facet_and_filter(relaxation.docs, request, table)
