@@ -522,17 +522,28 @@ class SearchService:
 
     def search_ids(self, q: str, limit: int = 10) -> list[str]:
         """The ids of the `limit` best matches of `q` and nothing else: no facets,
-        no snippets, no cache (the engine's own cost; used by the benchmark)."""
+        no snippets, no cache (the engine's own cost; used by the benchmark).
+        A keyword query whose matches fill less than `limit` takes the whole
+        search path (relaxation, corrections) to list the same articles."""
         with self._engine:
-            searcher = self.generation().searcher()
-            query = self.parser.compile(self.parser.parse(q), searcher=searcher)
-            if query is None:
-                return []
+            generation = self.generation()
+            searcher = generation.searcher()
+            parsed = self.parser.parse(q)
+            keyword = parsed.node is not None and not self.parser.is_question(parsed)
+            query = self.parser.compile(parsed, searcher=searcher)
             proximity = getattr(query, "proximity_terms", None)
-            query = _prune(_streaming_unions(query), searcher.reader())
-            if query is Q.NullQuery:
-                return []
-            return [hit["id"] for hit in ranked_search(searcher, query, True, proximity, limit=limit)[:limit]]
+            if query is not None:
+                query = _prune(_streaming_unions(query), searcher.reader())
+            ids: list[str] = []
+            if query is not None and query is not Q.NullQuery:
+                results = ranked_search(searcher, query, True, proximity, limit=limit)
+                if keyword and proximity:
+                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
+                ids = [hit["id"] for hit in results[:limit]]
+            if keyword and len(ids) < limit:
+                request = SearchRequest(q=q, size=limit)
+                return [hit.id for hit in self._search(generation, request, time.perf_counter()).hits]
+            return ids
 
     def search(self, request: Union[SearchRequest, str], **params: Any) -> SearchResult:
         if isinstance(request, str):
