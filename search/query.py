@@ -227,8 +227,9 @@ def source_start(text: str) -> Optional[int]:
         if not match or len(match.group(1).split()) > 4:
             break
         head = rest[:match.start()]
-        if len(_SEPARATOR.sub(" ", head).split()) < 2:
-            break
+        words = [w for w in _SEPARATOR.sub(" ", head).split() if w not in ("|", "||", "OR", "-")]
+        if len(words) < 2 or ("|" in match.group(0) and re.search(r"\s(?:\|\|?|OR)\s", head)):
+            break  # `삼성 | 엘지 | LG` is an OR, not a source
         start, rest = match.start(), head.rstrip()
     return start
 

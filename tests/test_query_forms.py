@@ -144,8 +144,11 @@ def test_a_trailing_source_is_recognised(text, source):
     assert start is not None and text[start:] == source
 
 
-def test_two_words_around_a_dash_are_no_source():
+def test_two_words_around_a_dash_and_an_or_are_no_source():
     assert source_start("삼성 - 애플") is None
+    assert source_start("삼성 | 엘지 | LG") is None
+    parsed = QueryParser().parse("삼성 | 엘지 | LG")
+    assert [t.text for t in parsed.node.nodes] == ["삼성", "엘지", "LG"] and not any(t.source for t in parsed.node.nodes)
 
 
 @pytest.mark.parametrize("headline", [
