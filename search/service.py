@@ -537,7 +537,7 @@ class SearchService:
             ids: list[str] = []
             if query is not None and query is not Q.NullQuery:
                 results = ranked_search(searcher, query, True, proximity, limit=limit)
-                if keyword and proximity:
+                if proximity:
                     results.top_n = rerank_by_title(searcher, results.top_n, proximity)
                 ids = [hit["id"] for hit in results[:limit]]
             if keyword and len(ids) < limit:
@@ -624,7 +624,6 @@ class SearchService:
             results = collector.results()
             if proximity:
                 rerank(searcher, results, proximity)
-            if keyword and proximity:
                 results.top_n = rerank_by_title(searcher, results.top_n, proximity)
             ranked = [(docnum, score) for score, docnum in results.top_n]
         else:
@@ -693,7 +692,7 @@ class SearchService:
                 if len(allowed) != len(docs):
                     kwargs["filter"] = set(allowed.tolist())
                 results = ranked_search(searcher, query, True, proximity, **kwargs)
-                if keyword and proximity:
+                if proximity:
                     results.top_n = rerank_by_title(searcher, results.top_n, proximity)
                 page = [(results[rank].docnum, results[rank].score) for rank in range(offset, min(strict_limit, results.scored_length()))]
             else:
