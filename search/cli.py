@@ -209,7 +209,12 @@ def run_search(args: argparse.Namespace) -> int:
         print(f"! {notice}")
     if result.suggestion:
         print(f"? 이것을 찾으셨나요: {result.suggestion}")
-    print(f"{result.total}건 ({result.took_ms:.1f} ms) — page {result.page}/{result.pages}")
+    card = result.reporter_card
+    if card:
+        print(f"* {card.name} 기자 · 기사 {card.count:,}건 ({card.query})"
+              + "".join(f"\n    최근 기사: {a.title} ({(a.published or '')[:10]})" for a in card.recent))
+    relaxed = f" + 일부 단어가 빠진 기사 {result.relaxed_total}건" if result.relaxed_total else ""
+    print(f"{result.total}건{relaxed} ({result.took_ms:.1f} ms) — page {result.page}/{result.pages}")
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         byline = " · ".join(x for x in [hit.press, ", ".join(hit.reporters), (hit.published or "")[:16].replace("T", " ")] if x)
         score = f"  score {hit.score:.2f}" if hit.score is not None else ""
@@ -217,6 +222,8 @@ def run_search(args: argparse.Namespace) -> int:
         print(f"   {byline}{score}   [{hit.id}]")
         if hit.snippet:
             print(f"   {_terminal(hit.snippet, color)}")
+        if hit.missing:
+            print(f"   빠진 검색어: {', '.join(hit.missing)}")
     for name, label in (("reporter", "기자"), ("press", "언론사"), ("date", "날짜")):
         values = result.facets.get(name) or []
         if values:

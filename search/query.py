@@ -1,12 +1,16 @@
 """The query language a Korean newsroom user types, parsed leniently.
 
-    삼성전자 협력              words are ANDed (each analysed into morphemes)
+    삼성전자 협력              words are ANDed (each analysed into morphemes); a short
+                               page is completed with articles missing some (search.relax)
     임세영은 무엇을 경영했나?  a question: words ranked, none required
     ㅅㅅㅈㅈ                   초성 (initial consonants) of a word
     AI                         also its aliases (인공지능), from search/data/aliases.txt
-    "기술 협력"                a phrase
+    "기술 협력"                a phrase (also “…”, ‘…’, '…', 「…」); searched as plain
+                               words when no article has it
+    … - 매일경제, [OSEN] …     a pasted headline's source and tags: not required; a
+                               press named there is preferred
     삼성 OR 엘지               either
-    삼성전자 -협력             without
+    삼성전자 -협력             without (이-팔, e-스포츠, A - B exclude nothing)
     (삼성 OR 엘지) 반도체      grouping
     기자:조재범  reporter:…    reporter (exact)
     언론사:뉴데일리경제 press:… press (exact)
@@ -37,7 +41,7 @@ from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FI
 from search.korean import is_initials_query
 from search.limits import bound_query
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
-from search.ranking import BIGRAM_WEIGHT, ScoredTerm, rare_enough
+from search.ranking import BIGRAM_WEIGHT, ScoredTerm, lucene_idf, rare_enough
 
 MAX_QUERY_CHARS = 1000
 MAX_CLAUSES = 64
@@ -49,9 +53,9 @@ DEFAULT_FIELDS = tuple(FIELD_WEIGHTS)
 # Interrogatives (after analysis: 뭘 → 무엇): they make a query a question and
 # are dropped from its ranking terms, since answers do not contain them.
 QUESTION_WORDS = frozenset({"무엇", "누구", "언제", "어디", "몇", "어느", "어떤", "어떻게", "왜", "얼마", "뭐", "무슨", "누가"})
-# A keyword query of this many words or more that no article matches in full is
-# relaxed to ranked matching; two words stay strict (삼성전자 애플 → nothing).
-RELAX_MIN_WORDS = 3
+# The score a pasted headline's source adds to the articles of the press it
+# names (` - 매일경제`): a preference among equals, never a filter.
+PRESS_PREFERENCE = 1.5
 
 FIELD_ALIASES = {
     "기자": "reporter", "reporter": "reporter", "by": "reporter",
@@ -84,6 +88,10 @@ class Text:
     # whole query, as in an article (standalone, 온 is a determiner; in 늦게 온
     # 기사 it is a verb form that the analyser drops).
     span: Optional[tuple[int, int]] = None
+    # Part of a pasted headline's source or tags (` - 매일경제`, [OSEN]): ranked, never required.
+    source: bool = False
+    # A phrase as typed, with its quotation marks ("집값 잡겠다", 「…」).
+    quoted: str = ""
 
 
 @dataclass
@@ -118,9 +126,112 @@ Node = Union[Text, Exact, Period, Not, AllOf, AnyOf]
 
 # ------------------------------------------------------------------ lexing
 
-_TOKEN = re.compile(
-    r'''(?P<open>\()|(?P<close>\))|(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+(?:"[^"]*"?)?)'''
+# Quotation marks as Korean news writes speech: each opener with its closer (a
+# right double quote also opens, as some keyboards type ”…”).  A straight `'`
+# opens a quote only at the start of a word and never closes right after a
+# space (so `don't` stays a word).
+QUOTES = {'"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u2018": "\u2019", "'": "'",
+          "\u300c": "\u300d", "\u300e": "\u300f", "\u201e": "\u201c"}
+# Characters that only separate words in a query: ellipses, middle dots, list
+# marks, hashtags, brackets other than parentheses, arrows, emoji.
+_SEPARATOR = re.compile(
+    "[\\s\u2026\u2025\u00b7\u30fb\u2027\u2022\u203b#\\[\\]\u3010\u3011\u3008\u3009\u300a\u300b<>{}"
+    "\u25b6\u25b2\u25b3\u25b7\u25c6\u25c7\u25a0\u25a1\u25cf\u25cb\u2605\u2606\u2190-\u21ff"
+    "\u2600-\u27bf\U0001F000-\U0001FAFF\ufe0f\u200d]"
 )
+_HASHTAG = re.compile(r"(?<!\S)#[^\s#]+")
+# What a sentence writes onto a closing quote: 라며, 라고, 는, 가, 에, …
+_QUOTE_TAIL = re.compile(r"(?:이라며|이라고|이라는|이란|라며|라고|라는|란|며|고|은|는|이|가|을|를|에|의|도|로|와|과)(?=[\s,.]|$)")
+# A bracketed tag of a headline: [단독], [OSEN], 【서울=뉴시스】, <포토>.
+_TAG = re.compile(r"[\[\u3010\u3008\u300a<][^\]\u3011\u3009\u300b>\n]{1,24}[\]\u3011\u3009\u300b>]")
+# A portal's source after a headline: ` - 매일경제`, ` | 한국일보`, ` / YTN`.
+_SOURCE = re.compile(r"(?:\s[-\u2013\u2014]\s+|\s[|/]\s*)([^-\u2013\u2014|/\s\"][^-\u2013\u2014|/\"]{0,29})\s*$")
+
+
+@dataclass
+class _Token:
+    kind: str  # open | close | quote | word
+    raw: str
+    start: int
+    inner: str = ""  # a quote's text without its marks
+    inner_start: int = 0
+
+
+def _lex(text: str) -> list[_Token]:
+    """Parentheses, quotes (each kind of mark) and words; separators dropped."""
+    tokens: list[_Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if _SEPARATOR.match(ch):
+            i += 1
+            continue
+        if ch in "()":
+            tokens.append(_Token("open" if ch == "(" else "close", ch, i))
+            i += 1
+            continue
+        if ch in QUOTES and _opens(text, i):
+            close = _closing(text, i)
+            if close is not None or ch == '"':
+                end = close if close is not None else n
+                tokens.append(_Token("quote", text[i:end + 1], i, text[i + 1:end], i + 1))
+                i = end + 1
+                # The ending or particle written onto the quote ("…"며, '…'가,
+                # "…"라고) belongs to the sentence, not to the search.
+                tail = _QUOTE_TAIL.match(text, i)
+                if tail:
+                    i = tail.end()
+                continue
+            i += 1  # a lone curly or single quote: punctuation
+            continue
+        j = i
+        while j < n and not _SEPARATOR.match(text[j]) and text[j] not in "()":
+            if text[j] in QUOTES and j > i and _opens(text, j) and (text[j] == '"' or _closing(text, j) is not None):
+                break
+            j += 1
+        word = text[i:j]
+        # Closing marks left on a word (a stray ’ or ”) are punctuation.
+        stripped = word.rstrip("'\u2019\u201d\u300d\u300f")
+        stripped = stripped.lstrip("'\u2018\u201c\u300c\u300e")
+        if stripped:
+            tokens.append(_Token("word", stripped, i + word.index(stripped)))
+        i = j
+    return tokens
+
+
+def _opens(text: str, i: int) -> bool:
+    """Whether the mark at `i` may open a quote: a straight `'` only at a word's start."""
+    if text[i] != "'":
+        return True
+    return i == 0 or not text[i - 1].isalnum()
+
+
+def _closing(text: str, i: int) -> Optional[int]:
+    """Where the quote opened at `i` closes, or None.  A straight `'` closes
+    after a word (`'엑시노스'가`), never right after an opener or a space."""
+    closer = QUOTES[text[i]]
+    j = text.find(closer, i + 1)
+    while j != -1 and text[i] == "'" and (j == i + 1 or text[j - 1].isspace()):
+        j = text.find(closer, j + 1)
+    return None if j == -1 else j
+
+
+def source_start(text: str) -> Optional[int]:
+    """Where a pasted headline's trailing source begins (` - 매일경제`,
+    ` / 연합뉴스TV (YonhapnewsTV) - 연합뉴스TV`), or None.  Only after a
+    headline of two words or more: `삼성 - 애플` is two words, not a source."""
+    start = None
+    rest = text.rstrip()
+    while True:
+        match = _SOURCE.search(rest)
+        if not match or len(match.group(1).split()) > 4:
+            break
+        head = rest[:match.start()]
+        words = [w for w in _SEPARATOR.sub(" ", head).split() if w not in ("|", "||", "OR", "-")]
+        if len(words) < 2 or ("|" in match.group(0) and re.search(r"\s(?:\|\|?|OR)\s", head)):
+            break  # `삼성 | 엘지 | LG` is an OR, not a source
+        start, rest = match.start(), head.rstrip()
+    return start
 
 
 def parse_date_bound(value: str, upper: bool, param: str = "date") -> date:
@@ -136,6 +247,9 @@ class ParsedQuery:
     node: Optional[Node]
     notices: list[str] = field(default_factory=list)
     text: str = ""  # the query as parsed (after any length cap)
+    # Strings of a pasted headline's source (` - 매일경제`) and tags ([OSEN]) that
+    # may name a press: a known one ranks that press's articles higher.
+    press_hints: list[str] = field(default_factory=list)
 
 
 class _QueryReader:
@@ -150,13 +264,37 @@ class _QueryReader:
             self._notices.append(f"검색어가 너무 길어 앞의 {MAX_QUERY_CHARS:,}자만 검색했습니다.")
             text = text[:MAX_QUERY_CHARS]
         self._text = text
-        self._tokens = list(_TOKEN.finditer(text))
+        self._tokens = _lex(text)
         self._pos = 0
         self._clauses = 0
+        # A pasted headline's source and tags: searched, never required.
+        self._source_from = source_start(text)
+        self._tags = [m.span() for m in _TAG.finditer(text)]
+        # Hashtags (#추모) tag a post; they are not words the article must hold.
+        self._hashtags = [m.span() for m in _HASHTAG.finditer(text)]
 
     def read(self) -> ParsedQuery:
         node = self._sequence(top=True)
-        return ParsedQuery(node, self._notices, self._text)
+        return ParsedQuery(node, self._notices, self._text, self._press_hints())
+
+    def _is_source(self, start: int) -> bool:
+        if self._source_from is not None and start >= self._source_from:
+            return True
+        return any(low <= start < high for low, high in self._tags + self._hashtags)
+
+    def _press_hints(self) -> list[str]:
+        """Strings of the source and tags that may name a press: whole
+        segments (연합뉴스TV), their parts (서울=뉴시스 → 뉴시스)."""
+        pieces = [self._text[low + 1:high - 1] for low, high in self._tags]
+        if self._source_from is not None:
+            pieces += re.split(r"\s[-\u2013\u2014|/]\s*|[()]", self._text[self._source_from:])
+        hints: dict[str, None] = {}
+        for piece in pieces:
+            for part in [piece] + re.split(r"[=\s]+", piece):
+                part = part.strip(" -|/=()")
+                if part:
+                    hints[part] = None
+        return list(hints)
 
     def _sequence(self, top: bool) -> Optional[Node]:
         """Clauses ANDed, with OR binding tighter: a OR b c = (a OR b) AND c."""
@@ -164,13 +302,13 @@ class _QueryReader:
         pending_or = False
         while self._pos < len(self._tokens):
             token = self._tokens[self._pos]
-            kind = token.lastgroup
+            kind = token.kind
             if kind == "close":
                 self._pos += 1
                 if top:
                     continue  # an unbalanced ')' is ignored
                 break
-            if kind == "word" and token.group() in ("OR", "||", "|"):
+            if kind == "word" and token.raw in ("OR", "||", "|"):
                 self._pos += 1
                 pending_or = bool(groups)
                 continue
@@ -195,17 +333,29 @@ class _QueryReader:
             if self._clauses == MAX_CLAUSES + 1:
                 self._notices.append(f"검색어의 단어가 너무 많아 앞의 {MAX_CLAUSES}개만 사용했습니다.")
             return None
-        kind = token.lastgroup
+        kind = token.kind
         if kind == "open":
             return self._sequence(top=False)
-        raw = token.group()
-        start = token.start()
+        raw = token.raw
+        start = token.start
         if kind == "quote":
-            return self._phrase(raw, DEFAULT_FIELDS, start)
+            return self._phrase(token, DEFAULT_FIELDS)
         negate = False
+        # `-word` excludes only at a word's start and before a letter or a quote:
+        # 이-팔, e-스포츠, `A - B`, -10% are no exclusions.
         if raw.startswith("-") and len(raw) > 1:
-            negate, raw, start = True, raw[1:], start + 1
-        elif raw in ("-", "+"):
+            if raw[1].isalpha() and not self._is_source(start):
+                negate = True
+            raw, start = raw.lstrip("-\u2013\u2014"), start + len(raw) - len(raw.lstrip("-\u2013\u2014"))
+            if not raw:
+                return None
+        elif raw in ("-", "+", "\u2013", "\u2014", "|", "/"):
+            if raw == "-" and self._pos < len(self._tokens) and self._tokens[self._pos].kind == "quote" \
+                    and self._tokens[self._pos].start == start + 1:
+                # -"기술 협력": without the phrase.
+                phrase = self._phrase(self._tokens[self._pos], DEFAULT_FIELDS)
+                self._pos += 1
+                return Not(phrase) if phrase is not None else None
             return None
         if raw.startswith("+") and len(raw) > 1:
             raw, start = raw[1:], start + 1
@@ -214,26 +364,26 @@ class _QueryReader:
             return None
         return Not(node) if negate else node
 
-    def _phrase(self, raw: str, fields: tuple[str, ...], start: int) -> Optional[Node]:
-        inner = raw.strip('"')
-        offset = start + raw.index(inner) if inner else start
-        if not inner.strip():
+    def _phrase(self, token: "_Token", fields: tuple[str, ...]) -> Optional[Node]:
+        inner = token.inner
+        stripped = inner.strip()
+        if not stripped:
             return None
-        return Text(inner.strip(), fields, phrase=True, span=(offset, offset + len(inner)))
+        offset = token.inner_start + inner.index(stripped)
+        return Text(stripped, fields, phrase=True, span=(offset, offset + len(stripped)), quoted=token.raw)
 
     def _fielded(self, raw: str, start: int) -> Optional[Node]:
         name, colon, value = raw.partition(":")
         target = FIELD_ALIASES.get(name.lower()) if colon else None
         if target is None:
-            if raw.startswith('"') or raw.endswith('"'):
-                return self._phrase(raw, DEFAULT_FIELDS, start)
-            return Text(raw, span=(start, start + len(raw)))
+            return Text(raw, span=(start, start + len(raw)), source=self._is_source(start))
         value_start = start + len(name) + 1
         if not value:
             # `기자: 조재범` — the value is the next word.
-            if self._pos < len(self._tokens) and self._tokens[self._pos].lastgroup in ("word", "quote"):
-                value = self._tokens[self._pos].group()
-                value_start = self._tokens[self._pos].start()
+            if self._pos < len(self._tokens) and self._tokens[self._pos].kind in ("word", "quote"):
+                following = self._tokens[self._pos]
+                value = following.inner if following.kind == "quote" else following.raw
+                value_start = following.start
                 self._pos += 1
             else:
                 self._notices.append(f"'{raw}' 다음에 값이 없어 무시했습니다.")
@@ -321,39 +471,29 @@ class QueryParser:
         """The Whoosh query of a parsed query: a boolean constraint (which articles
         match) whose articles a ranking query scores (`search.ranking`).
 
-        Plain words are all required in a keyword query (삼성전자 협력), and a
-        keyword query of `RELAX_MIN_WORDS` or more words that no article matches
-        in full falls back to ranking articles by the words they do contain (given
-        the `searcher` to check).  In a question (임세영은 무엇을 경영했나?) every
+        Plain words are all required in a keyword query (삼성전자 협력); the
+        service completes a short page with articles that miss some of them
+        (`search.relax`).  In a question (임세영은 무엇을 경영했나?) every
         plain word is optional and interrogatives are dropped: questions are
         phrased unlike their answers, and requiring every word loses two thirds
         of the answers (README, relevance).  Phrases, fields, exclusions and
-        filters are required either way."""
+        filters are required either way.  Given the `searcher`, a word that is
+        a reporter's name also matches that reporter's bylines, and a pasted
+        headline's source that names a press ranks that press higher."""
         if not isinstance(parsed, ParsedQuery):
             return self._constraint(parsed, source, frozenset())
         node = parsed.node
         if node is None:
             return None
         source = parsed.text
-        words = plain_words(node)
         question = self.is_question(parsed)
         # In a question, quotation marks and parentheses are punctuation
         # ("열"은 뭐라고 불리는가?), so every text clause is optional there.
         optional = frozenset(id(w) for w in text_clauses(node)) if question else frozenset()
-        constraint = self._constraint(node, source, optional)
-        if (not question and searcher is not None and len(words) >= RELAX_MIN_WORDS
-                and constraint is not None and not _matches_any(searcher, constraint)):
-            constraint = self._constraint(node, source, frozenset(id(w) for w in words))
-            parsed.notices.append("모든 단어가 들어 있는 기사가 없어, 일부 단어가 일치하는 기사를 관련도순으로 보여 드립니다.")
-        terms, grams, initials = self._ranking_terms(node, source, question)
-        scored, grams = terms, grams
-        if searcher is not None:
-            scored, grams = rare_enough(searcher, CONTENT_FIELD, terms), rare_enough(searcher, BIGRAM_FIELD, grams)
-        clauses: list[Q.Query] = [ScoredTerm(CONTENT_FIELD, t) for t in scored]
-        clauses += [ScoredTerm(BIGRAM_FIELD, g, boost=BIGRAM_WEIGHT) for g in grams]
-        clauses += [ScoredTerm(INITIALS_FIELD, k) for k in initials]
-        clauses += self._alias_clauses(node, source)
-        ranking = Q.Or(clauses) if clauses else None
+        names = self.reporter_words(parsed, searcher)
+        optional |= byline_titles(node, names)
+        constraint = self._constraint(node, source, optional, names)
+        ranking, terms = self.ranking(parsed, searcher, question, names)
         if ranking is None:
             query = constraint
         elif constraint is None:
@@ -368,7 +508,45 @@ class QueryParser:
             query.proximity_terms = terms
         return query
 
-    def _ranking_terms(self, node: Optional[Node], source: str, question: bool):
+    def reporter_words(self, parsed: ParsedQuery, searcher) -> frozenset:
+        """The plain words that are exactly an indexed reporter's name (강경희)."""
+        if searcher is None or "reporter" not in searcher.schema:
+            return frozenset()
+        return frozenset(w.text for w in plain_words(parsed.node)
+                         if not is_initials_query(w.text) and searcher.doc_frequency("reporter", w.text))
+
+    def known_presses(self, parsed: ParsedQuery, searcher) -> list[str]:
+        """The press names among a pasted headline's source and tags."""
+        if searcher is None or "press" not in searcher.schema:
+            return []
+        return [hint for hint in parsed.press_hints if searcher.doc_frequency("press", hint)]
+
+    def ranking(self, parsed: ParsedQuery, searcher=None, question: Optional[bool] = None,
+                names: frozenset = frozenset()) -> tuple[Optional[Q.Or], list[str]]:
+        """The ranking query (every article it matches gets a score) and the
+        terms proximity is measured on."""
+        node, source = parsed.node, parsed.text
+        if question is None:
+            question = self.is_question(parsed)
+        presses = self.known_presses(parsed, searcher)
+        terms, grams, initials = self._ranking_terms(node, source, question, skip=_press_words(node, presses))
+        scored, grams = terms, grams
+        if searcher is not None:
+            scored, grams = rare_enough(searcher, CONTENT_FIELD, terms), rare_enough(searcher, BIGRAM_FIELD, grams)
+        clauses: list[Q.Query] = [ScoredTerm(CONTENT_FIELD, t) for t in scored]
+        clauses += [ScoredTerm(BIGRAM_FIELD, g, boost=BIGRAM_WEIGHT) for g in grams]
+        clauses += [ScoredTerm(INITIALS_FIELD, k) for k in initials]
+        clauses += self._alias_clauses(node, source)
+        if searcher is not None:
+            total = searcher.doc_count_all()
+            # A byline counts like a title word: the reporter's idf, title-weighted.
+            clauses += [Q.ConstantScoreQuery(Q.Term("reporter", name), FIELD_WEIGHTS["title"]
+                                             * lucene_idf(total, searcher.doc_frequency("reporter", name)))
+                        for name in sorted(names)]
+            clauses += [Q.ConstantScoreQuery(Q.Term("press", press), PRESS_PREFERENCE) for press in presses]
+        return (Q.Or(clauses) if clauses else None), terms
+
+    def _ranking_terms(self, node: Optional[Node], source: str, question: bool, skip: frozenset = frozenset()):
         """Distinct morphemes, bigrams and 초성 keys of the positive text clauses
         (aliases score separately, `_alias_clauses`); a question's
         interrogatives are left out."""
@@ -378,6 +556,8 @@ class QueryParser:
 
         def visit(n: Optional[Node]) -> None:
             if isinstance(n, Text):
+                if id(n) in skip:
+                    return
                 if is_initials_query(n.text):
                     initials[n.text] = None
                     return
@@ -399,7 +579,7 @@ class QueryParser:
         and each alias's (a disjunction-max, so a synonym never counts twice)."""
         clauses = []
         for word in text_clauses(node):
-            if word.phrase or word.fields != DEFAULT_FIELDS:
+            if word.phrase or word.source or word.fields != DEFAULT_FIELDS:
                 continue
             positions = self.terms_by_position(word, source)
             aliases = self.aliases().aliases(tuple(g[0] for g in positions))
@@ -413,14 +593,17 @@ class QueryParser:
             clauses.append(Q.DisjunctionMax(options))
         return clauses
 
-    def _constraint(self, node: Optional[Node], source: str, optional: frozenset) -> Optional[Q.Query]:
-        """The boolean part; Text nodes whose id is in `optional` are left out."""
+    def _constraint(self, node: Optional[Node], source: str, optional: frozenset,
+                    names: frozenset = frozenset()) -> Optional[Q.Query]:
+        """The boolean part; Text nodes whose id is in `optional` (and a
+        headline's source) are left out; a word in `names` also matches that
+        reporter's bylines."""
         if node is None:
             return None
         if isinstance(node, Text):
-            if id(node) in optional:
+            if id(node) in optional or node.source:
                 return None
-            return self._compile_text(node, source)
+            return self.word_query(node, source, names)
         if isinstance(node, Exact):
             return Q.Term(node.field, node.value)
         if isinstance(node, Period):
@@ -428,7 +611,7 @@ class QueryParser:
         if isinstance(node, Not):
             inner = self._constraint(node.node, source, frozenset())
             return Q.Not(inner) if inner is not None else None
-        parts = [q for q in (self._constraint(n, source, optional) for n in node.nodes) if q is not None]
+        parts = [q for q in (self._constraint(n, source, optional, names) for n in node.nodes) if q is not None]
         if not parts:
             return None
         if len(parts) == 1 and not isinstance(parts[0], Q.Not):
@@ -441,6 +624,15 @@ class QueryParser:
             return Excluding(Q.Every(), Q.Or(negatives)) if negatives else None
         query = positives[0] if len(positives) == 1 else _and(positives)
         return Excluding(query, Q.Or(negatives)) if negatives else query
+
+    def word_query(self, node: Text, source: str, names: frozenset = frozenset()) -> Optional[Q.Query]:
+        """Which articles hold one text clause; a reporter's name (in `names`)
+        is also found in bylines."""
+        query = self._compile_text(node, source)
+        if node.text in names and not node.phrase and node.fields == DEFAULT_FIELDS:
+            byline = Q.Term("reporter", node.text)
+            return byline if query is None else Q.Or([query, byline])
+        return query
 
     def _compile_text(self, node: Text, source: str) -> Optional[Q.Query]:
         if is_initials_query(node.text) and node.fields == DEFAULT_FIELDS:
@@ -545,9 +737,56 @@ class _SpanFromMatcher(SpanWrappingMatcher):
 
 def plain_words(node: Optional[Node]) -> list[Text]:
     """The top-level words a user typed without operators (no quotes, fields or
-    minus): the ones that are required in a keyword query and optional in a question."""
+    minus) outside a pasted headline's source: the ones that are required in a
+    keyword query and optional in a question."""
     nodes = node.nodes if isinstance(node, AllOf) else [node]
-    return [n for n in nodes if isinstance(n, Text) and not n.phrase and n.fields == DEFAULT_FIELDS]
+    return [n for n in nodes if isinstance(n, Text) and not n.phrase and not n.source and n.fields == DEFAULT_FIELDS]
+
+
+def byline_titles(node: Optional[Node], names: frozenset) -> frozenset:
+    """The ids of `기자` words right after a reporter's name (강경희 기자): how
+    a byline reads, not a word the article must hold."""
+    words = plain_words(node)
+    return frozenset(id(b) for a, b in zip(words, words[1:]) if a.text in names and b.text == "기자")
+
+
+def _press_words(node: Optional[Node], presses: list[str]) -> frozenset:
+    """Source words that are (part of) a known press name: a press
+    preference, not words to find in the text."""
+    if not presses:
+        return frozenset()
+    return frozenset(id(t) for t in text_clauses(node)
+                     if t.source and any(t.text in press or press in t.text for press in presses))
+
+
+def unquoted(parsed: ParsedQuery) -> Optional[ParsedQuery]:
+    """The query with its top-level quoted phrases as ordinary words (the
+    speech in a pasted headline, paraphrased in the article), or None when it
+    has none."""
+    node = parsed.node
+    nodes = node.nodes if isinstance(node, AllOf) else [node]
+    if not any(isinstance(n, Text) and n.phrase and n.quoted for n in nodes):
+        return None
+    out: list[Node] = []
+    seen: set[str] = set()  # a word repeated in the speech is one word to look for
+    for n in nodes:
+        if isinstance(n, Text) and n.phrase and n.quoted and n.span:
+            for match in re.finditer(r"\S+", n.text):
+                if match.group() in seen:
+                    continue
+                seen.add(match.group())
+                low = n.span[0] + match.start()
+                out.append(Text(match.group(), span=(low, low + len(match.group()))))
+        else:
+            out.append(n)
+    return ParsedQuery(out[0] if len(out) == 1 else AllOf(out), list(parsed.notices), parsed.text,
+                       list(parsed.press_hints))
+
+
+def quoted_phrases(parsed: ParsedQuery) -> list[str]:
+    node = parsed.node
+    nodes = node.nodes if isinstance(node, AllOf) else [node]
+    return [n.quoted for n in nodes if isinstance(n, Text) and n.phrase and n.quoted]
 
 
 def text_clauses(node: Optional[Node]) -> list[Text]:
@@ -557,13 +796,6 @@ def text_clauses(node: Optional[Node]) -> list[Text]:
     if isinstance(node, (AllOf, AnyOf)):
         return [t for child in node.nodes for t in text_clauses(child)]
     return []
-
-
-def _matches_any(searcher, query: Q.Query) -> bool:
-    for subsearcher, _ in searcher.leaf_searchers():
-        if query.matcher(subsearcher, subsearcher.boolean_context()).is_active():
-            return True
-    return False
 
 
 def date_query(start: Optional[date], end: Optional[date]) -> Q.Query:

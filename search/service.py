@@ -35,7 +35,10 @@ from search.limits import TIMEOUT_NOTICE, guard, search_deadline
 from search import stored as stored_fields
 from search.model import Article
 from search.conjunction import CheckedPhrases, SkippingAnd
-from search.query import QueryError, QueryParser, highlight_terms, parse_date_bound
+from search.query import (AllOf, ParsedQuery, QueryError, QueryParser, highlight_terms, parse_date_bound,
+                          plain_words, quoted_phrases, unquoted)
+from search.headline import rerank_by_title
+from search.relax import Relaxation, relax
 from search.ranking import RERANK_DEPTH, ranked_search, rerank
 from search.suggest import SUGGEST_BELOW, did_you_mean, keyboard_rewrite
 
@@ -123,6 +126,26 @@ class Hit:
     score: Optional[float]
     snippet: str  # HTML: escaped text with <mark> around matched morphemes
     title_html: str  # the title, escaped, with <mark>s
+    # The query words this article lacks: set on the hits that complete a short
+    # page when too few articles hold every word (search.relax).
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RecentArticle:
+    id: str
+    title: str
+    published: Optional[str]
+
+
+@dataclass
+class ReporterCard:
+    """Shown for a query that is only a reporter's name (강경희)."""
+
+    name: str
+    count: int
+    recent: list[RecentArticle]
+    query: str  # the search for the reporter's bylines: 기자:강경희
 
 
 @dataclass
@@ -145,15 +168,27 @@ class SearchResult:
     date_granularity: str = "month"
     highlight_terms: list[str] = field(default_factory=list)
     request: Optional[SearchRequest] = None
-    # The query as typed when it was recognised as Korean typed on the Latin
-    # layout and searched as Hangul (`query` then holds the Hangul).
+    # The query as typed when it was searched as something else: Korean typed
+    # on the Latin layout (searched as Hangul), or a misspelling that found
+    # nothing (searched as its correction); `query` holds what was searched.
     rewritten_from: Optional[str] = None
     # Served from the result cache: took_ms is then the lookup, not the search.
     cached: bool = False
+    # Articles that miss some of the query's words, listed after the `total`
+    # articles that hold them all (search.relax).
+    relaxed_total: int = 0
+    # What the facets count: "strict" (the `total` articles) or "relaxed" (the
+    # relaxed ones, when no article holds every word).
+    facets_scope: str = "strict"
+    reporter_card: Optional[ReporterCard] = None
+
+    @property
+    def listed(self) -> int:
+        return self.total + self.relaxed_total
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
+        return max(1, -(-self.listed // self.size))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -167,6 +202,9 @@ class SearchResult:
             "suggestion": self.suggestion,
             "rewritten_from": self.rewritten_from,
             "notices": self.notices,
+            "relaxed_total": self.relaxed_total,
+            "facets_scope": self.facets_scope,
+            "reporter_card": asdict(self.reporter_card) if self.reporter_card else None,
         }
 
 
@@ -330,6 +368,24 @@ def _date_detail(days: np.ndarray) -> list[FacetCount]:
     for month, count in months.items():
         years[month[:4]] += count
     return [FacetCount(year, count) for year, count in sorted(years.items())]
+
+
+NOTICE_PHRASE_CHARS = 40  # a quoted phrase is named in a notice up to this length
+
+
+def _shown_phrase(quoted: str) -> str:
+    """A quoted phrase as a notice names it: a long one cut, its closing quote kept."""
+    if len(quoted) <= NOTICE_PHRASE_CHARS:
+        return quoted
+    return quoted[:NOTICE_PHRASE_CHARS - 2] + "…" + quoted[-1]
+
+
+def _docs_for(searcher, query: Q.Query) -> np.ndarray:
+    """The (sorted) documents `query` matches, as an array."""
+    query = _prune(_streaming_unions(query), searcher.reader())
+    if query is Q.NullQuery:
+        return np.zeros(0, dtype=np.int64)
+    return np.array(sorted(searcher.docs_for_query(query)), dtype=np.int64)
 
 
 def _filters(request: SearchRequest) -> bool:
@@ -568,17 +624,28 @@ class SearchService:
 
     def search_ids(self, q: str, limit: int = 10) -> list[str]:
         """The ids of the `limit` best matches of `q` and nothing else: no facets,
-        no snippets, no cache (the engine's own cost; used by the benchmark)."""
+        no snippets, no cache (the engine's own cost; used by the benchmark).
+        A keyword query whose matches fill less than `limit` takes the whole
+        search path (relaxation, corrections) to list the same articles."""
         with self._engine:
-            searcher = self.generation().searcher()
-            query = self.parser.compile(self.parser.parse(q), searcher=searcher)
-            if query is None:
-                return []
+            generation = self.generation()
+            searcher = generation.searcher()
+            parsed = self.parser.parse(q)
+            keyword = parsed.node is not None and not self.parser.is_question(parsed)
+            query = self.parser.compile(parsed, searcher=searcher)
             proximity = getattr(query, "proximity_terms", None)
-            query = _prune(_streaming_unions(query), searcher.reader())
-            if query is Q.NullQuery:
-                return []
-            return [hit["id"] for hit in ranked_search(searcher, query, True, proximity, limit=limit)[:limit]]
+            if query is not None:
+                query = _prune(_streaming_unions(query), searcher.reader())
+            ids: list[str] = []
+            if query is not None and query is not Q.NullQuery:
+                results = ranked_search(searcher, query, True, proximity, limit=limit)
+                if proximity:
+                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
+                ids = [hit["id"] for hit in results[:limit]]
+            if keyword and len(ids) < limit:
+                request = SearchRequest(q=q, size=limit)
+                return [hit.id for hit in self._search(generation, request, time.perf_counter()).hits]
+            return ids
 
     def search(self, request: Union[SearchRequest, str], **params: Any) -> SearchResult:
         if isinstance(request, str):
@@ -604,12 +671,15 @@ class SearchService:
         self._cache.put(key, result, PARTIAL_RESULT_SECONDS if TIMEOUT_NOTICE in result.notices else None)
         return result
 
-    def _morphemes_known(self, searcher) -> Callable[[str], bool]:
-        """Whether the index holds every morpheme of a word: such a word is no
-        typo even when that written form appears nowhere (did-you-mean)."""
+    def _known(self, searcher) -> Callable[[str], bool]:
+        """Whether a word is no typo: a reporter's or a press's name, or a word
+        whose morphemes the index holds even when that written form appears
+        nowhere (did-you-mean leaves it alone)."""
         reader = searcher.reader()
 
         def known(word: str) -> bool:
+            if searcher.doc_frequency("reporter", word) or searcher.doc_frequency("press", word):
+                return True
             terms = [term for term, _, _, _ in self.parser.analyzer.token_tuples(word)]
             return bool(terms) and all((CONTENT_FIELD, term) in reader for term in terms)
 
@@ -622,26 +692,33 @@ class SearchService:
             rewritten = keyboard_rewrite(searcher, q)  # tkatjdwjswk → 삼성전자
             if rewritten:
                 q, rewritten_from = rewritten, request.q
-        parsed = self.parser.parse(q)
-        query = self.parser.compile(parsed, searcher=searcher)  # the searcher: AND-then-relaxed
-        notices = list(parsed.notices)
+        result = self._run(generation, request, q)
+        # No spelling correction on top of a keyboard-layout one: dkssud read as
+        # 안녕 is a guess already, and 안경 would be a guess of a guess.
+        if q and rewritten_from is None and result.total < SUGGEST_BELOW:
+            result.suggestion = did_you_mean(searcher, q, self._known(searcher))
+            if result.suggestion and not result.listed and not request.exact:
+                # Naver's way: nothing for the query as typed, results for its
+                # correction: show those, with a link back (exact=1).
+                corrected = self._run(generation, request, result.suggestion)
+                if corrected.listed:
+                    result = corrected
+                    rewritten_from = q
+        result.rewritten_from = rewritten_from
+        result.took_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _matches(self, searcher, table: "_FacetTable", parsed: ParsedQuery, request: SearchRequest,
+                 sort: str, limit: int, notices: list[str], keyword: bool = False):
+        """The articles a parsed query matches (with the top `limit` by score
+        when they were found in the same pass) and its compiled query."""
+        query = self.parser.compile(parsed, searcher=searcher)
         proximity = getattr(query, "proximity_terms", None)
         if query is not None:
             query = _prune(_streaming_unions(query), searcher.reader())
         query = guard(query, parsed.text, notices)  # time budget; wildcard notice (search/limits.py)
-        terms = highlight_terms(self.parser, parsed)
-        browse = not request.q
-        if query is None and not browse:
-            notices.append("검색어에서 찾을 수 있는 단어가 없습니다 (조사·어미만으로는 검색되지 않습니다).")
-
-        table = generation.facets()
-        sort = request.sort
-        if browse and sort == "relevance":
-            sort = "newest"  # nothing to rank by: show the latest first
-        offset = (request.page - 1) * request.size
-        limit = offset + request.size
         ranked = None  # (docnum, score) of the first `limit` hits, when found with the matches
-        if browse:
+        if not parsed.text:
             docs = table.live
         elif query is None or query is Q.NullQuery:
             docs = np.zeros(0, dtype=np.int64)
@@ -652,45 +729,164 @@ class SearchService:
             results = collector.results()
             if proximity:
                 rerank(searcher, results, proximity)
+                results.top_n = rerank_by_title(searcher, results.top_n, proximity)
             ranked = [(docnum, score) for score, docnum in results.top_n]
         else:
             docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+        return query, proximity, docs, ranked
 
+    def _run(self, generation: _Generation, request: SearchRequest, q: str) -> SearchResult:
+        """One search of `q` (as typed or as rewritten) with the request's
+        filters, sort and page."""
+        searcher = generation.searcher()
+        parsed = self.parser.parse(q)
+        notices = list(parsed.notices)
+        browse = not q
+        table = generation.facets()
+        sort = request.sort
+        if browse and sort == "relevance":
+            sort = "newest"  # nothing to rank by: show the latest first
+        offset = (request.page - 1) * request.size
+        limit = offset + request.size
+        keyword = not browse and parsed.node is not None and not self.parser.is_question(parsed)
+
+        query, proximity, docs, ranked = self._matches(searcher, table, parsed, request, sort, limit, notices, keyword)
         allowed, facets, granularity = self._facet_and_filter(docs, request, table)
+        if keyword and len(allowed) < limit:
+            # Speech in a pasted headline is often paraphrased in the article:
+            # a phrase never empties the page on its own.
+            plain = unquoted(parsed)
+            if plain is not None:
+                quotes, found = ", ".join(map(_shown_phrase, quoted_phrases(parsed))), len(allowed)
+                again = self._matches(searcher, table, plain, request, sort, limit, notices, keyword)
+                filtered = self._facet_and_filter(again[2], request, table)
+                # Kept when it finds more (the phrase's articles are among them).
+                if not found or len(filtered[0]) > found:
+                    parsed = plain
+                    query, proximity, docs, ranked = again
+                    allowed, facets, granularity = filtered
+                    if not found:
+                        notices.append(f"{quotes}이(가) 그대로 들어간 기사가 없어 따옴표 없이 찾았습니다.")
+                    else:
+                        notices.append(f"{quotes}이(가) 그대로 들어간 기사가 {found:,}건뿐이어서 따옴표 없이도 찾았습니다.")
+        terms = highlight_terms(self.parser, parsed)
+        if query is None and not browse:
+            notices.append("검색어에서 찾을 수 있는 단어가 없습니다 (조사·어미만으로는 검색되지 않습니다).")
         total = len(allowed)
 
+        relaxation: Optional[Relaxation] = None
+        relaxed_allowed = np.zeros(0, dtype=np.int64)
+        facets_scope = "strict"
+        # Not after a search cut short by the time budget: it would be cut short again.
+        if keyword and total < limit and TIMEOUT_NOTICE not in notices:
+            relaxation = relax(self.parser, searcher, parsed, table.size, lambda qq: _docs_for(searcher, qq))
+            if relaxation is not None and len(relaxation.docs):
+                relaxed_allowed, relaxed_facets, relaxed_granularity = self._facet_and_filter(relaxation.docs, request, table)
+                if not total and len(relaxed_allowed):
+                    facets, granularity, facets_scope = relaxed_facets, relaxed_granularity, "relaxed"
+        relaxed_total = len(relaxed_allowed)
+
         hits: list[Hit] = []
+        reader = searcher.reader()
         if total and offset < total:
-            limit = min(limit, total)
-            reader = searcher.reader()
+            strict_limit = min(limit, total)
             if ranked is not None:
-                page = ranked[offset:limit]
+                page = ranked[offset:strict_limit]
             elif sort == "relevance":
-                kwargs: dict[str, Any] = {"limit": limit}
+                kwargs: dict[str, Any] = {"limit": strict_limit}
                 if len(allowed) != len(docs):
                     kwargs["filter"] = set(allowed.tolist())
                 results = ranked_search(searcher, query, True, proximity, **kwargs)
-                page = [(results[rank].docnum, results[rank].score) for rank in range(offset, min(limit, results.scored_length()))]
+                if proximity:
+                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
+                page = [(results[rank].docnum, results[rank].score) for rank in range(offset, min(strict_limit, results.scored_length()))]
             else:
-                page = [(int(d), None) for d in self._by_date(allowed, table, sort == "newest", offset, limit)]
+                page = [(int(d), None) for d in self._by_date(allowed, table, sort == "newest", offset, strict_limit)]
             hits = self._hits(searcher, reader, page, terms, sort == "relevance")
+        if relaxed_total and limit > total:
+            page = self._relaxed_page(searcher, table, parsed, relaxation, relaxed_allowed, sort,
+                                      max(0, offset - total), limit - total)
+            relaxed_hits = self._hits(searcher, reader, page, terms, sort == "relevance")
+            for hit, (docnum, _) in zip(relaxed_hits, page):
+                hit.missing = relaxation.missing(docnum)
+            hits += relaxed_hits
+            if total:
+                notices.append(f"모든 단어가 들어 있는 기사가 {total:,}건뿐이어서, 일부 단어가 빠진 기사를 이어서 보여 드립니다.")
+            else:
+                notices.append("모든 단어가 들어 있는 기사가 없어, 일부 단어가 빠진 기사를 보여 드립니다.")
 
-        suggestion = did_you_mean(searcher, q, self._morphemes_known(searcher)) if q and total < SUGGEST_BELOW else None
         return SearchResult(
             query=q,
             total=total,
             page=request.page,
             size=request.size,
-            took_ms=(time.perf_counter() - started) * 1000,
+            took_ms=0.0,
             hits=hits,
             facets=facets,
-            suggestion=suggestion,
-            rewritten_from=rewritten_from,
-            notices=notices,
+            notices=list(dict.fromkeys(notices)),
             date_granularity=granularity,
             highlight_terms=sorted(terms),
             request=request,
+            relaxed_total=relaxed_total,
+            facets_scope=facets_scope,
+            reporter_card=self._reporter_card(searcher, table, parsed) if keyword else None,
         )
+
+    def _relaxed_page(self, searcher, table: "_FacetTable", parsed: ParsedQuery, relaxation: Relaxation,
+                      allowed: np.ndarray, sort: str, offset: int, limit: int) -> list[tuple[int, Optional[float]]]:
+        """Relaxed articles offset..limit: those missing fewer words first, each
+        tier by the strict hits' scoring (or by date)."""
+        page: list[tuple[int, Optional[float]]] = []
+        ranking = None
+        proximity = None
+        if sort == "relevance":
+            names = self.parser.reporter_words(parsed, searcher)
+            ranking, proximity = self.parser.ranking(parsed, searcher, False, names)
+            if ranking is not None:
+                ranking = _prune(_streaming_unions(ranking), searcher.reader())
+        for tier in relaxation.tiers(allowed):
+            if limit <= 0:
+                break
+            if offset >= len(tier):
+                offset, limit = offset - len(tier), limit - len(tier)
+                continue
+            want = min(limit, len(tier))
+            if ranking is not None and ranking is not Q.NullQuery:
+                results = ranked_search(searcher, ranking, True, proximity, filter=set(tier.tolist()), limit=want)
+                if proximity:
+                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
+                ordered = [(results[r].docnum, results[r].score) for r in range(min(want, results.scored_length()))]
+                seen = {d for d, _ in ordered}
+                # Tier articles the ranking query does not score (none expected) come last.
+                ordered += [(int(d), 0.0) for d in tier if int(d) not in seen][:want - len(ordered)]
+            else:
+                ordered = [(int(d), None) for d in self._by_date(tier, table, sort != "oldest", 0, want)]
+            page += ordered[offset:want]
+            limit -= len(tier)
+            offset = 0
+        return page
+
+    def _reporter_card(self, searcher, table: "_FacetTable", parsed: ParsedQuery) -> Optional[ReporterCard]:
+        """The card of a query that is only a reporter's name."""
+        words = plain_words(parsed.node)
+        nodes = parsed.node.nodes if isinstance(parsed.node, AllOf) else [parsed.node]
+        if len(words) != len(nodes) or [w.text for w in words[1:]] not in ([], ["기자"]):
+            return None  # only a name (강경희, 강경희 기자)
+        node = words[0]
+        reporter = table.reporter_ids.get(node.text)
+        if reporter is None:
+            return None
+        docs = np.unique(table.pair_doc[table.pair_reporter == reporter])
+        docs = docs[np.isin(docs, table.live)]
+        if not len(docs):
+            return None
+        recent = []
+        for docnum in self._by_date(docs, table, True, 0, 3):
+            stored = searcher.stored_fields(int(docnum))
+            meta = stored_fields.meta(stored)  # read by type: an old index may hold anything
+            recent.append(RecentArticle(stored["id"], stored_fields.text(stored.get("title")) or "",
+                                        stored_fields.iso_text(meta.get("published"))))
+        return ReporterCard(node.text, int(len(docs)), recent, f"기자:{node.text}")
 
     def related(self, article_id: str, limit: int = 5):
         """The article's related-article navigation (`search.related.RelatedArticles`),

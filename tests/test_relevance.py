@@ -69,7 +69,10 @@ def test_initials_find_a_reporter(svc):
 
 
 def test_initials_combine_with_words(svc):
-    assert ids(svc.search("ㅇㅈㅇ 재판")) == ["jy-2"]
+    result = svc.search("ㅇㅈㅇ 재판")
+    assert result.total == 1 and result.hits[0].id == "jy-2" and result.hits[0].missing == []
+    # jy-1 (이재용, no 재판) only completes the page, marked as missing 재판.
+    assert [(h.id, h.missing) for h in result.hits[1:]] == [("jy-1", ["재판"])]
 
 
 # --- keyboard layout ----------------------------------------------------------
@@ -103,7 +106,13 @@ def test_real_latin_words_are_not_rewritten(svc):
 ])
 def test_did_you_mean(svc, typo, fixed):
     result = svc.search(typo)
-    assert result.suggestion == fixed
+    if result.rewritten_from:
+        # Nothing found as typed: the correction is searched at once (Naver's way).
+        assert (result.query, result.rewritten_from, result.suggestion) == (fixed, typo, None)
+        assert result.hits
+        assert svc.search(typo, exact=True).suggestion == fixed
+    else:
+        assert result.suggestion == fixed
     assert svc.search(fixed).total > 0
 
 
@@ -168,7 +177,8 @@ def test_user_dictionary_words_are_searchable(svc):
 
 def test_keyword_words_are_all_required(svc):
     assert svc.search("이재용 엔비디아").total == 0
-    assert ids(svc.search("이재용 재판")) == ["jy-2"]
+    result = svc.search("이재용 재판")
+    assert result.total == 1 and [h.id for h in result.hits if not h.missing] == ["jy-2"]
 
 
 def test_question_words_are_optional_and_ranked(svc):
@@ -233,6 +243,8 @@ def test_cli_shows_the_rewrite_and_the_suggestion(svc, capsys):
     assert main(["search", "tkatjdwjswk", "--exact", "--index", str(svc.layout.root)]) == 0
     assert "0건" in capsys.readouterr().out
     assert main(["search", "나델러", "--index", str(svc.layout.root)]) == 0
+    assert "나델라(으)로 검색한 결과입니다" in capsys.readouterr().out
+    assert main(["search", "나델러", "--exact", "--index", str(svc.layout.root)]) == 0
     assert "이것을 찾으셨나요: 나델라" in capsys.readouterr().out
 
 

@@ -38,7 +38,11 @@ def test_words_are_anded(seed_service):
 
 
 def test_phrase_needs_adjacency(seed_service):
-    assert seed_service.search('"협력 기술"').total == 0
+    # No article has 협력 기술 side by side: the phrase matches nothing, so the
+    # words are searched without the quotes, and the result says so.
+    result = seed_service.search('"협력 기술"')
+    assert '"협력 기술"이(가) 그대로 들어간 기사가 없어 따옴표 없이 찾았습니다.' in result.notices
+    assert seed_service.search('"기술 협력"').notices == []
 
 
 def test_snippet_marks_inflected_forms(seed_service):

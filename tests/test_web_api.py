@@ -85,9 +85,11 @@ def test_search_response_matches_the_document(client):
     assert response.mimetype == "application/json"
     data = response.json
     assert_matches("SearchResponse", data)
-    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "rewritten_from", "notices"]
+    assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "rewritten_from",
+                          "notices", "relaxed_total", "facets_scope", "reporter_card"]
     assert data["query"] == "삼성전자 협력"
-    assert data["total"] == len(data["hits"]) >= 2
+    assert data["total"] == len([h for h in data["hits"] if not h["missing"]]) >= 2
+    assert len([h for h in data["hits"] if h["missing"]]) == min(data["relaxed_total"], data["size"] - data["total"])
     seed = next(h for h in data["hits"] if h["title"].startswith("이재용 삼성전자 부회장"))
     assert "<mark>삼성전자</mark>" in seed["snippet"] and "<mark>협력</mark>" in seed["snippet"]
     assert seed["reporters"] == ["조재범"] and seed["press"] == "뉴데일리경제"
@@ -139,7 +141,11 @@ def test_dates_sort_and_paging(client):
 
 
 def test_suggestion_and_notices(client):
+    # 협럭 finds nothing and 협력 does: the correction is searched (Naver's way) …
     data = client.get("/api/search?q=" + quote("협럭")).json
+    assert (data["query"], data["rewritten_from"]) == ("협력", "협럭") and data["total"] >= 1
+    # … and exact=1 searches the word as typed, offering the correction.
+    data = client.get("/api/search?exact=1&q=" + quote("협럭")).json
     assert data["total"] == 0 and data["suggestion"] == "협력"
     data = client.get("/api/search?q=" + quote('"삼성전자')).json
     assert_matches("SearchResponse", data)

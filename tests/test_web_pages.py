@@ -229,6 +229,8 @@ def test_the_box_carries_the_filters_for_within_results_search(client):
 
 def test_did_you_mean(client):
     soup = page(client, "/search?q=" + quote("협럭"))
+    assert "협력(으)로 검색한 결과입니다 · 협럭 검색결과 보기" in " ".join(soup.select_one(".rewritten").get_text().split())
+    soup = page(client, "/search?exact=1&q=" + quote("협럭"))
     suggestion = soup.select_one(".suggestion")
     assert "이것을 찾으셨나요?" in suggestion.get_text()
     assert params_of(suggestion.a["href"])["q"] == ["협력"]
@@ -237,13 +239,13 @@ def test_did_you_mean(client):
 def test_latin_layout_typo_is_searched_as_hangul_and_says_so(client):
     soup = page(client, "/search?q=tkatjdwjswk")
     notice = soup.select_one(".rewritten")
-    assert "‘tkatjdwjswk’ → 삼성전자 (한/영 자판 변환)" in " ".join(notice.get_text().split())
+    assert "삼성전자(으)로 검색한 결과입니다 ·" in " ".join(notice.get_text().split())
     assert total_of(soup) >= 1
     # The box and the heading show what was searched.
     assert soup.select_one("input#q")["value"] == "삼성전자"
     assert soup.select_one(".summary-query").get_text() == "‘삼성전자’"
     original = notice.a
-    assert "‘tkatjdwjswk’ 그대로 검색" in original.get_text()
+    assert "tkatjdwjswk 검색결과 보기" in original.get_text()
     assert params_of(original["href"]) == {"q": ["tkatjdwjswk"], "exact": ["1"]}
     # Following it searches the letters as typed: no rewrite, no notice.
     exact = page(client, original["href"])

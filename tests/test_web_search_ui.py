@@ -292,7 +292,7 @@ def test_initials_are_expanded_in_one_line_and_marked(client):
 def test_keyboard_layout_rewrite_is_one_line_with_a_way_back(client):
     soup = page(client, "/search?q=wjsrlck")  # 전기차 typed on the Latin layout
     line = soup.select_one(".rewritten")
-    assert " ".join(line.get_text().split()).startswith("‘wjsrlck’ → 전기차 (한/영 자판 변환)")
+    assert " ".join(line.get_text().split()).startswith("전기차(으)로 검색한 결과입니다 · wjsrlck 검색결과 보기")
     assert soup.select_one("input#q")["value"] == "전기차"
     assert params_of(line.a["href"]) == {"q": ["wjsrlck"], "exact": ["1"]}
 

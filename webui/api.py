@@ -23,7 +23,18 @@ from webui.params import SearchParams
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-HIT_FIELDS = ("id", "title", "url", "press", "reporters", "published", "score", "snippet")
+HIT_FIELDS = ("id", "title", "url", "press", "reporters", "published", "score", "snippet", "missing")
+
+
+def reporter_card_json(card) -> Any:
+    if card is None:
+        return None
+    return {
+        "name": card.name,
+        "count": card.count,
+        "query": card.query,
+        "recent": [{"id": a.id, "title": a.title, "published": a.published} for a in card.recent],
+    }
 
 
 def search_json(result: SearchResult) -> dict[str, Any]:
@@ -33,7 +44,7 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "page": result.page,
         "size": result.size,
         "took_ms": round(result.took_ms, 2),
-        "hits": [{name: getattr(hit, name) for name in HIT_FIELDS} for hit in result.hits],
+        "hits": [{name: _copy(getattr(hit, name)) for name in HIT_FIELDS} for hit in result.hits],
         "facets": {
             "reporter": [{"value": f.value, "count": f.count} for f in result.facets.get("reporter", [])],
             "press": [{"value": f.value, "count": f.count} for f in result.facets.get("press", [])],
@@ -42,7 +53,14 @@ def search_json(result: SearchResult) -> dict[str, Any]:
         "suggestion": result.suggestion,
         "rewritten_from": result.rewritten_from,
         "notices": list(result.notices),
+        "relaxed_total": result.relaxed_total,
+        "facets_scope": result.facets_scope,
+        "reporter_card": reporter_card_json(result.reporter_card),
     }
+
+
+def _copy(value):
+    return list(value) if isinstance(value, list) else value
 
 
 def article_json(article: Article) -> dict[str, Any]:

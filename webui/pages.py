@@ -103,7 +103,8 @@ def search():
         size_choices=SIZE_CHOICES,
         initials=initials,
         export_limit=EXPORT_LIMIT,
-        # What was searched, when it differs from what was typed (자판 변환).
+        # What was searched, when it differs from what was typed (a keyboard-layout
+        # rewrite, or a correction applied because the typed words found nothing).
         searched=result.query if result.rewritten_from else params.q,
     )
 

@@ -21,7 +21,8 @@ per process by `get_backend`.
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+import re
+from typing import Iterable, Iterator, Optional
 
 from whoosh.analysis import CompositeAnalyzer, Filter, Token, Tokenizer
 from whoosh.analysis.filters import LowercaseFilter
@@ -300,11 +301,37 @@ class KoreanAnalyzer(CompositeAnalyzer):
             return []
         prefix, suffix = QUERY_CARRIER
         low, high = len(prefix), len(prefix) + len(text)
-        kept = [t for t in self.token_tuples(prefix + text + suffix) if low <= t[2] < high]
-        if not kept:
-            return []
-        first = kept[0][1]
-        return [(term, pos - first, start - low, min(end, high) - low) for term, pos, start, end in kept]
+        in_carrier = [(term, pos, start - low, min(end, high) - low)
+                      for term, pos, start, end in self.token_tuples(prefix + text + suffix) if low <= start < high]
+        alone: Optional[list[tuple[str, int, int, int]]] = None
+        chosen: list[tuple[str, int, int, int]] = []
+        for word in _WORD.finditer(text):
+            tokens = [t for t in in_carrier if word.start() <= t[2] < word.end()]
+            if not tokens:
+                # The carrier can make a word a part of speech that holds no
+                # term (안녕 read as an interjection before 문제를): then the
+                # word keeps its terms as analysed alone.
+                if alone is None:
+                    alone = self.token_tuples(text)
+                tokens = [t for t in alone if word.start() <= t[2] < word.end()]
+            chosen.extend(tokens)
+        return _renumbered(chosen)
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _renumbered(tokens: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+    """Positions 0, 1, 2, … in order, tokens that shared a position (a Hanja word
+    and its reading) still sharing one."""
+    out: list[tuple[str, int, int, int]] = []
+    previous, position = None, -1
+    for term, pos, start, end in tokens:
+        if (pos, start) != previous:
+            position += 1
+            previous = (pos, start)
+        out.append((term, position, start, end))
+    return out
 
 
 # Words before and after a query (see `KoreanAnalyzer.query_token_tuples`).
