@@ -269,7 +269,7 @@ def test_rewrites_are_visible(server, view):
     view.goto(f"{server}/search?q=wjsrlck")
     assert view.get_by_role("searchbox", name="검색어").input_value() == "전기차"
     assert view.locator(".summary-query").inner_text() == "‘전기차’"
-    assert "‘wjsrlck’ → 전기차" in view.locator(".rewritten").inner_text()
+    assert "전기차(으)로 검색한 결과입니다 · wjsrlck 검색결과 보기" in view.locator(".rewritten").inner_text()
     view.goto(f"{server}/search?q={quote('ㅈㄱㅊ')}")
     assert "초성 검색 → 전기차" in view.locator(".initials").inner_text()
     mark = view.locator("ol.hits mark", has_text="전기차").first
