@@ -1,0 +1,26 @@
+"""Korean news full-text search: the library's public API.
+
+The web layer (webui/) and other programs import from here only; everything
+else in the package is an implementation detail that may move.
+
+    reindex(paths, index_dir=…)              build or update an index from article files
+    SearchService(index_dir).search(request)  run a `SearchRequest`, get a `SearchResult`
+
+Modules inside `search/` never import this file's names (they import the
+submodule that defines them), so it adds no import cycle.
+"""
+
+from search.datebounds import parse_date_bound
+from search.index import IndexLayout, IndexNotFound
+from search.indexer import ReindexLocked, ReindexRefused, reindex
+from search.korean import is_initials_query
+from search.model import SEOUL, Article
+from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
+from search.query import QueryError
+from search.service import MAX_PAGE_SIZE, Hit, IndexOverview, SearchRequest, SearchResult, SearchService
+
+__all__ = [
+    "Article", "DEFAULT_INDEX", "DEFAULT_SEEDS", "Hit", "IndexLayout", "IndexNotFound", "IndexOverview",
+    "MAX_PAGE_SIZE", "QueryError", "ReindexLocked", "ReindexRefused", "SEOUL", "SearchRequest",
+    "SearchResult", "SearchService", "is_initials_query", "parse_date_bound", "reindex",
+]

@@ -47,8 +47,8 @@ from search.index import (
 from search.ingest.errors import LoadFailure, LoadWarning, printable
 from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, SourceFile, file_digest
 from search.model import MAX_INDEXED_TEXT_CHARS, Article
+from search.paths import DEFAULT_SEEDS
 
-DEFAULT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 KEEP_GENERATIONS = 3
 BATCH_ARTICLES = 64
 # Below this much input, starting worker processes costs more than it saves.

@@ -14,9 +14,9 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from search.model import Article
-from search.service import SearchResult
-from webui import export, search_service
+from search import Article, SearchResult
+from webui import export
+from webui.context import search_service
 from webui.bounds import check_args
 from webui.errors import error_json
 from webui.params import SearchParams

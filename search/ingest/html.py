@@ -44,7 +44,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
 from search.ingest.dates import PUBLISHED_LABELS, parse_date, parse_datetime
-from search.ingest.encoding import decode_bytes, normalise_label
+from search.ingest.encoding import decode_bytes, looks_binary, normalise_label
 from search.ingest.errors import ArticleError
 from search.ingest.text import clean_line, press_for
 from search.ingest.textscrape import CHROME, REPORTER_TITLES, reporters_in
@@ -1340,8 +1340,6 @@ def _read_dom(soup: BeautifulSoup, title: str, base: Optional[str], strict: bool
 
 def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str], id_basis: Optional[str]) -> Article:
     if isinstance(data, (bytes, bytearray, memoryview)):
-        from search.ingest.loader import looks_binary  # here: the loader imports this module
-
         raw = _maybe_gunzip(bytes(data))
         if looks_binary(raw):
             raise ArticleError("binary data (mostly control bytes), not an HTML page")
