@@ -114,7 +114,7 @@ REINDEX_SIDE = ("search.indexer", "search.reindex")
 QUERY_SIDE = ("search.query", "search.datebounds", "search.limits", "search.conjunction", "search.ranking",
               "search.highlight", "search.related", "search.suggest", "search.headline", "search.relax")
 
-# The query side (issue 12's query-engine rebuild owns these files) still holds
+# The query side (owned by the query-engine rebuild) still holds
 # one cycle: the query syntax tree and QueryError live in search/query.py, which
 # the deadline, date-bound and ranking helpers it calls import back.  Listed
 # exactly, so that it can only shrink.
