@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from search.ingest.bylines import reporters_in
 from search.ingest.html.vocabulary import (
     _BLANK_LINE, _BLOCK_TAGS, _BYLINE_END, _CAPTION_OBJECTS, _CAPTION_TEXTS, _CAPTION_WORDS, _EMAIL,
     _ENTITY, _EXTRA_CHROME, _FOREIGN_WORDS, _JUNK_JOINED, _JUNK_PREFIXES, _JUNK_ROLES, _JUNK_WORDS,
@@ -21,7 +22,7 @@ from search.ingest.html.vocabulary import (
     _SUB_PAIRS,
 )
 from search.ingest.text import clean_line, press_for
-from search.ingest.textscrape import CHROME, reporters_in
+from search.ingest.textscrape import CHROME
 
 
 def _letters(text: str) -> int:

@@ -9,6 +9,7 @@ from typing import Iterator, Optional, Union
 
 from bs4 import BeautifulSoup
 
+from search.ingest.bylines import is_bare_name, reporters_in
 from search.ingest.dates import parse_datetime
 from search.ingest.encoding import looks_binary
 from search.ingest.errors import ArticleError
@@ -22,7 +23,7 @@ from search.ingest.html.dom import (
 )
 from search.ingest.html.hydration import _hydrated_article, _hydrated_metadata
 from search.ingest.html.metadata import (
-    _Found, _Page, _is_bare_name, _labelled_published, _ld_authors, _ld_resolve, _ld_text, _ld_url,
+    _Found, _Page, _labelled_published, _ld_authors, _ld_resolve, _ld_text, _ld_url,
     _names_from_value, _plausible, _site_names, _strip_site,
 )
 from search.ingest.html.related import _related_boxes, _related_links
@@ -30,7 +31,6 @@ from search.ingest.html.vocabulary import (
     MIN_BODY_CHARS, MIN_BRIEF_CHARS, MIN_UNSIGNED_BODY_CHARS, STRUCTURED_MIN_CHARS, _EMAIL, _SENTENCE_END,
 )
 from search.ingest.text import clean_line
-from search.ingest.textscrape import reporters_in
 from search.model import Article, RelatedLink
 
 
@@ -101,7 +101,7 @@ def _read_dom(soup: BeautifulSoup, title: str, base: Optional[str], strict: bool
         value = clean_line(el.get_text(" "))
         if not value or len(value) > 300:
             continue
-        for name in reporters_in(" " + value) or ([value] if _is_bare_name(value) else []):
+        for name in reporters_in(" " + value) or ([value] if is_bare_name(value) else []):
             if name not in reporters:
                 reporters.append(name)
         m = _EMAIL.search(value)

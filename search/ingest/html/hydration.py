@@ -11,7 +11,7 @@ from search.ingest.dates import parse_datetime
 from search.ingest.html.dom import _letters, _squeeze, _unescape
 from search.ingest.html.metadata import _Found, _Page, _loads, _names_from_value, _plausible, _walk_json
 from search.ingest.html.vocabulary import _EMAIL
-from search.ingest.textscrape import reporters_in
+from search.ingest.bylines import reporters_in
 
 
 _TITLE_KEYS = {"title", "headline", "subject", "articletitle", "newstitle", "ttl", "tit", "head"}

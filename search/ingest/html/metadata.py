@@ -10,13 +10,13 @@ from typing import Any, Iterable, Iterator, Optional
 
 from bs4 import BeautifulSoup
 
+from search.ingest.bylines import is_bare_name, reporters_in
 from search.ingest.dates import parse_datetime
 from search.ingest.html.dom import _attr, _press_for, _squeeze, _tags, _unescape
 from search.ingest.html.vocabulary import (
-    _EMAIL, _KOREAN_NAME, _LABELLED_DATE, _SECTION_WORDS, _TITLE_SEPARATOR,
+    _EMAIL, _LABELLED_DATE, _SECTION_WORDS, _TITLE_SEPARATOR,
 )
 from search.ingest.text import clean_line
-from search.ingest.textscrape import REPORTER_TITLES, reporters_in
 from search.model import plausible_date
 
 
@@ -217,13 +217,6 @@ def _strip_site(title: str, sites: list[str], headings: list[str], sections: Ite
     return title
 
 
-_TITLE_WORDS = set(REPORTER_TITLES.split("|")) | {"기자단", "사진", "영상", "편집", "취재", "뉴스", "특별취재팀", "취재팀", "온라인"}
-
-
-def _is_bare_name(value: str) -> bool:
-    return bool(_KOREAN_NAME.match(value)) and value not in _TITLE_WORDS
-
-
 def _names_from_value(value: str, press_names: list[str]) -> list[str]:
     value = _unescape(value)
     if not value or "://" in value or value.startswith("www."):
@@ -234,7 +227,7 @@ def _names_from_value(value: str, press_names: list[str]) -> list[str]:
     if names:
         return names
     bare = _EMAIL.sub("", value).strip(" ,/|")
-    if _is_bare_name(bare):
+    if is_bare_name(bare):
         return [bare]
     return []
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
+from search.ingest.bylines import REPORTER_TITLES
 from search.ingest.dates import PUBLISHED_LABELS
-from search.ingest.textscrape import REPORTER_TITLES
 
 
 # Elements that never hold article text a reader sees.
@@ -76,7 +76,6 @@ _BLANK_LINE = re.compile(r"\n[ \t\u00a0\u3000]*\n")
 _CLAUSE = re.compile(r"[,，、]|다\.|[.!?。](?:\s|$)")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);", re.I)
 _PLACEHOLDER = re.compile(r"^(?:\$\$.*\$\$|\{\{.*\}\}|%%.*%%|\[\[.*\]\]|#{2,}\w+#{2,})$")
-_KOREAN_NAME = re.compile(r"^[가-힣]{2,4}$")
 _BYLINE_END = re.compile(
     rf"(?:{REPORTER_TITLES})\s*(?:[(\[<]?\s*{_EMAIL.pattern}\s*[)\]>]?)?\s*[\])]?\s*$"
 )
