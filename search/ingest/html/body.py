@@ -20,6 +20,49 @@ from search.ingest.html.vocabulary import (
 )
 from search.ingest.text import clean_line
 
+# ---- how a line of running text scores
+# Every line of prose counts, however short.
+LINE_BASE_POINTS = 1.0
+# A longer line is more likely prose; past ~240 characters length says no more.
+CHARS_PER_POINT = 80.0
+MAX_LENGTH_POINTS = 3.0
+# Commas and sentence ends mark prose; menus and link lists have none.
+MAX_CLAUSE_POINTS = 3
+# On a Korean page, a line under 30% Hangul is code, URLs or figures...
+MIN_HANGUL_SHARE = 0.3
+# ...and counts for a little over half.
+NON_HANGUL_LINE_FACTOR = 0.6
+# Shorter than this is a label or a button, not a line of the article.
+MIN_SCORED_LINE_CHARS = 10
+# A line that is mostly link text is navigation.
+MAX_LINE_LINK_SHARE = 0.5
+# A paragraph's points go to its container in full and half to the one above
+# (articles often wrap their paragraphs twice).
+PARENT_SHARE, GRANDPARENT_SHARE = 1.0, 0.5
+
+# ---- what the markup says of an element
+# schema.org's own `itemprop=articleBody`: the page tells us outright.
+ARTICLE_BODY_WEIGHT = 30
+# An `<article>` element usually, but not always, wraps just the article.
+ARTICLE_TAG_WEIGHT = 5
+# Class/id words such as `article`, `content`, `view`.
+POSITIVE_WORDS_WEIGHT = 10
+# Class/id words of chrome (`comment`, `related`, `ad`) weigh more than positive
+# ones: a `news_comment` box must lose to the article it follows.
+JUNK_WORDS_WEIGHT = -25
+
+# ---- choosing the container
+# Below this, no element holds running text: a link page, not an article.
+MIN_CONTAINER_SCORE = 3
+# Siblings of the best container join it when they score this share of it...
+SIBLING_SHARE = 0.2
+# ...and at least this much (a caption box beside a short article must not).
+MIN_SIBLING_SCORE = 10.0
+# A sibling with this much link text is a related list, not more of the article.
+MAX_SIBLING_LINK_SHARE = 0.25
+# A bare `<p>` sibling this long is a paragraph the article's markup left out.
+MIN_SIBLING_PARAGRAPH_CHARS = 80
+
 
 @dataclass
 class _Stat:
@@ -30,29 +73,35 @@ class _Stat:
 
 
 def _line_points(line: _Line, korean_page: bool) -> float:
-    points = 1.0 + min(line.chars / 80.0, 3.0) + min(len(_CLAUSE.findall(line.text)), 3)
-    if korean_page and len(_HANGUL.findall(line.text)) < 0.3 * max(line.chars, 1):
-        points *= 0.6  # code, URLs, lists of numbers
+    points = (
+        LINE_BASE_POINTS
+        + min(line.chars / CHARS_PER_POINT, MAX_LENGTH_POINTS)
+        + min(len(_CLAUSE.findall(line.text)), MAX_CLAUSE_POINTS)
+    )
+    if korean_page and len(_HANGUL.findall(line.text)) < MIN_HANGUL_SHARE * max(line.chars, 1):
+        points *= NON_HANGUL_LINE_FACTOR
     return points
 
 
 def _class_weight(el: Tag) -> float:
     weight = 0.0
     if _attr(el, "itemprop").lower() == "articlebody":
-        weight += 30
+        weight += ARTICLE_BODY_WEIGHT
     if el.name == "article":
-        weight += 5
+        weight += ARTICLE_TAG_WEIGHT
     words = _words(el)
     if any(w in _POSITIVE_WORDS for w in words):
-        weight += 10
+        weight += POSITIVE_WORDS_WEIGHT
     if any(w in _JUNK_WORDS or w.startswith(_JUNK_PREFIXES) for w in words):
-        weight -= 25
+        weight += JUNK_WORDS_WEIGHT
     return weight
 
 
 def _choose_containers(root: Tag, lines: list[_Line]) -> list[Tag]:
     stats: dict[int, _Stat] = {}
-    korean_page = sum(len(_HANGUL.findall(l.text)) for l in lines) >= 0.3 * max(sum(l.chars for l in lines), 1)
+    korean_page = (
+        sum(len(_HANGUL.findall(l.text)) for l in lines) >= MIN_HANGUL_SHARE * max(sum(l.chars for l in lines), 1)
+    )
     for line in lines:
         el: Optional[Tag] = line.owner
         while el is not None:
@@ -65,7 +114,8 @@ def _choose_containers(root: Tag, lines: list[_Line]) -> list[Tag]:
                 break
             el = el.parent
     for line in lines:
-        if line.chars < 10 or line.link_chars > 0.5 * line.chars or line.owner.name in _HEADING_TAGS:
+        if (line.chars < MIN_SCORED_LINE_CHARS or line.link_chars > MAX_LINE_LINK_SHARE * line.chars
+                or line.owner.name in _HEADING_TAGS):
             continue  # headings and link lists are not running text
         points = _line_points(line, korean_page)
         owner = line.owner
@@ -73,7 +123,7 @@ def _choose_containers(root: Tag, lines: list[_Line]) -> list[Tag]:
             targets = [owner.parent, owner.parent.parent if owner.parent is not None else None]
         else:
             targets = [owner, owner.parent]
-        for target, share in zip(targets, (1.0, 0.5)):
+        for target, share in zip(targets, (PARENT_SHARE, GRANDPARENT_SHARE)):
             if target is not None and id(target) in stats:
                 stats[id(target)].score += points * share
 
@@ -86,13 +136,13 @@ def _choose_containers(root: Tag, lines: list[_Line]) -> list[Tag]:
         return []
     best = max(scored, key=final)
     best_score = final(best)
-    if best_score < 3:
+    if best_score < MIN_CONTAINER_SCORE:
         return []
     top = best.el
     parent = top.parent
     if parent is None or top is root:
         return [top]
-    threshold = max(10.0, best_score * 0.2)
+    threshold = max(MIN_SIBLING_SCORE, best_score * SIBLING_SHARE)
     chosen = []
     for sibling in parent.children:
         if sibling is top:
@@ -104,9 +154,9 @@ def _choose_containers(root: Tag, lines: list[_Line]) -> list[Tag]:
         if stat is None or not stat.chars:
             continue
         density = stat.link_chars / stat.chars
-        if density >= 0.25:
+        if density >= MAX_SIBLING_LINK_SHARE:
             continue
-        if final(stat) >= threshold or (sibling.name == "p" and stat.chars >= 80):
+        if final(stat) >= threshold or (sibling.name == "p" and stat.chars >= MIN_SIBLING_PARAGRAPH_CHARS):
             chosen.append(sibling)
     return chosen
 
@@ -118,8 +168,6 @@ def _within(el: Tag, ids: set[int]) -> bool:
             return True
         node = node.parent
     return False
-
-
 
 
 @dataclass

@@ -153,8 +153,6 @@ def _parse(markup: str) -> BeautifulSoup:
             return BeautifulSoup(markup, "html.parser")
 
 
-
-
 @dataclass
 class _Line:
     """One paragraph (or `<br>`-separated line) as a reader sees it."""
@@ -247,8 +245,6 @@ def _byline_names(text: str) -> list[str]:
     return []
 
 
-
-
 def _usable_anchor(a: Tag) -> bool:
     href = _attr(a, "href")
     if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
@@ -261,8 +257,6 @@ def _link_share(elements: list[Tag], minus: int = 0) -> float:
     text = sum(_letters(el.get_text(" ")) for el in elements) - minus
     links = sum(_letters(a.get_text(" ")) for el in elements for a in _tags(el, ("a",)))
     return links / text if text > 0 else 0.0
-
-
 
 
 def _is_caption_element(el: Tag) -> bool:

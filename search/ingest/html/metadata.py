@@ -77,8 +77,6 @@ def _ld_url(value: Any) -> Optional[str]:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-
-
 @dataclass
 class _Found:
     """The metadata found beside an article kept as data (hydration state)."""
@@ -161,8 +159,6 @@ class _Page:
                 if isinstance(item.get("@id"), str) and len(item) > 1:
                     ids.setdefault(item["@id"], item)
         return ids
-
-
 
 
 def _ld_resolve(value: Any, ids: dict[str, dict]) -> Any:
