@@ -130,6 +130,8 @@ def _print_summary(report) -> None:
         f"{report.removed} removed, {len(report.failed)} failed, {len(report.duplicates)} duplicate; "
         f"{outcome} ({report.files_seen} files, {report.seconds:.1f} s, {rate:.0f} articles/s)"
     )
+    if report.rebuild_reason:
+        print(f"  re-analysed every article, not only the changed ones: {report.rebuild_reason}")
     # The bookkeeping, spelled out: every article read is accounted for.
     print(
         f"  {report.articles_seen} articles read = {report.indexed} indexed + {report.unchanged} unchanged + "

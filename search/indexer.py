@@ -96,6 +96,8 @@ class ReindexReport:
     seconds: float = 0.0
     published: bool = False
     refused: str = ""  # why nothing was published, when it was not
+    # Why an incremental run re-analysed everything instead ("" when it did not).
+    rebuild_reason: str = ""
     previous_total: int = 0  # articles in the index served before this run
 
     @property
@@ -126,7 +128,22 @@ class ReindexReport:
             "seconds": round(self.seconds, 3),
             "published": self.published,
             "refused": self.refused,
+            "rebuild_reason": self.rebuild_reason,
         }
+
+
+def incremental_blocker(current: Optional[Path], manifest: dict, backend: str) -> str:
+    """Why the index served cannot be updated in place ("" when it can): the
+    analysis of its unchanged articles would differ from this run's."""
+    if current is None:
+        return "there is no index yet"
+    if manifest.get("schema") != SCHEMA_VERSION:
+        return f"the index has schema version {manifest.get('schema')}, this version writes {SCHEMA_VERSION}"
+    if manifest.get("backend", "mecab") != backend:
+        return f"the index was analysed with {manifest.get('backend', 'mecab')}, this run uses {backend}"
+    if backend == "mecab" and manifest.get("userdict") != userdict_fingerprint():
+        return "the user dictionary (search/data/userdict.txt) changed since the index was built"
+    return ""
 
 
 # ---------------------------------------------------------------- worker side
@@ -394,14 +411,16 @@ class Reindexer:
             self._remove_unfinished()
             current = self.layout.current()
             manifest = self.layout.read_manifest(current) if current else {}
-            if incremental and (current is None or manifest.get("backend", "mecab") != self.backend
-                                or manifest.get("schema") != SCHEMA_VERSION):
-                incremental = False  # nothing compatible to start from: build in full
+            # Nothing compatible to start from: build in full, and say why.
+            rebuild_reason = incremental_blocker(current, manifest, self.backend) if incremental else ""
+            if rebuild_reason:
+                incremental = False
             if paths is None:
                 paths = manifest.get("paths") or [DEFAULT_SEEDS]
             # os.path.realpath, not Path.resolve: that raises RuntimeError on a link loop.
             paths = [os.path.realpath(os.fspath(p)) for p in paths]
-            report = ReindexReport(index=str(self.layout.root), incremental=incremental)
+            report = ReindexReport(index=str(self.layout.root), incremental=incremental,
+                                   rebuild_reason=rebuild_reason)
             report.previous_total = len(manifest.get("articles") or {})
             try:
                 generation = self._build(paths, report, current if incremental else None, manifest)
