@@ -17,10 +17,12 @@ from search.korean import is_initials_query
 from search.model import SEOUL, Article
 from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
 from search.query import QueryError
+from search.render import search_result_json
 from search.service import MAX_PAGE_SIZE, Hit, IndexOverview, SearchRequest, SearchResult, SearchService
 
 __all__ = [
     "Article", "DEFAULT_INDEX", "DEFAULT_SEEDS", "Hit", "IndexLayout", "IndexNotFound", "IndexOverview",
     "MAX_PAGE_SIZE", "QueryError", "ReindexLocked", "ReindexRefused", "SEOUL", "SearchRequest",
     "SearchResult", "SearchService", "is_initials_query", "parse_date_bound", "reindex",
+    "search_result_json",
 ]

@@ -11,7 +11,6 @@ import html
 import json
 import re
 import sys
-from pathlib import Path
 from typing import Callable, NamedTuple, Optional
 
 from search import evaluation
@@ -21,6 +20,7 @@ from search.ingest.errors import printable
 from search.model import MAX_INDEXED_TEXT_CHARS
 from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
 from search.query import QueryError
+from search.render import search_result_json
 from search.service import SearchRequest, SearchService
 from webui import commands as web_commands
 
@@ -195,10 +195,7 @@ def run_search(args: argparse.Namespace) -> int:
         print(f"news-search search: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        data = result.to_dict()
-        for hit in data["hits"]:
-            hit.pop("title_html", None)
-        _print_json(data)
+        _print_json(search_result_json(result))
         return 0
     color = sys.stdout.isatty()
     if result.rewritten_from:
