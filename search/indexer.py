@@ -16,11 +16,8 @@ missing or unreadable input) or too many at once is not published at all
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import gc
 import hashlib
-import json
 import multiprocessing
 import multiprocessing.util
 import os
@@ -42,14 +39,16 @@ from search.bulkwriter import BulkSegmentWriter
 from search.faults import checkpoint
 from search.orphans import exit_with_parent
 from search.index import (
-    CURRENT, MANIFEST, SCHEMA_VERSION, IndexLayout, article_texts, build_schema, document_for,
+    SCHEMA_VERSION, IndexLayout, article_texts, build_schema, document_for,
 )
 from search.ingest.errors import LoadFailure, LoadWarning, printable
 from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, SourceFile, file_digest
+from search.layout import (  # ReindexLocked: raised from here for callers
+    ReindexLocked, WriterLock, new_generation_dir, prune_generations, publish, remove_unfinished,
+)
 from search.model import MAX_INDEXED_TEXT_CHARS, Article
 from search.paths import DEFAULT_SEEDS
 
-KEEP_GENERATIONS = 3
 BATCH_ARTICLES = 64
 # Below this much input, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 2_000_000
@@ -57,10 +56,6 @@ PARALLEL_MIN_BYTES = 2_000_000
 # holds now is refused unless the caller allows it (`--allow-shrink`): a wrong
 # path, a half-mounted disk or a folder emptied by mistake look just like that.
 MAX_SHRINK_SHARE = 0.5
-
-
-class ReindexLocked(RuntimeError):
-    """Another reindex holds the index's lock."""
 
 
 class ReindexRefused(RuntimeError):
@@ -284,51 +279,6 @@ def _segment_worker(building: str, backend: str, limitmb: int, tasks, results, s
 # ---------------------------------------------------------------- main side
 
 
-class _Lock:
-    """An exclusive flock on `index/.lock`.  The kernel drops it when the holder
-    dies, so a lock left by a killed reindex is never stale."""
-
-    def __init__(self, path: Path, wait: bool):
-        self.path = path
-        self.wait = wait
-        self.handle = None
-
-    def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.path, "a+")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                raise
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "unknown"
-            self.handle.close()
-            raise ReindexLocked(
-                f"another reindex (pid {holder}) is writing {self.path.parent}; "
-                "wait for it to finish, or pass --wait to queue behind it"
-            ) from None
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(str(os.getpid()))
-        self.handle.flush()
-        # Analysis workers forked from here inherit the locked file; a worker that
-        # outlives a killed reindex would keep the lock (and refuse the next one).
-        multiprocessing.util.register_after_fork(self, _Lock._close_in_child)
-        return self
-
-    def _close_in_child(self) -> None:
-        # Closes the child's copy of the descriptor only: the lock stays with the parent.
-        if self.handle:
-            self.handle.close()
-            self.handle = None
-
-    def __exit__(self, *exc_info):
-        if self.handle:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-
-
 def _jsonl_units(source: SourceFile, batch: int, known_lines: dict[str, str], known: dict[str, str]) -> Iterator[tuple]:
     """Batches of a JSONL file's lines: ("jsonl", path, relative, [(number, raw, key)])
     to load, and ("known", path, [(article id, key)]) for lines whose bytes were
@@ -407,8 +357,8 @@ class Reindexer:
         published, the served index unchanged) when publishing would lose
         articles that were not deleted (see _refusal)."""
         started = time.perf_counter()
-        with _Lock(self.layout.lock_path, self.wait_for_lock):
-            self._remove_unfinished()
+        with WriterLock(self.layout.lock_path, self.wait_for_lock):
+            remove_unfinished(self.layout)
             current = self.layout.current()
             manifest = self.layout.read_manifest(current) if current else {}
             # Nothing compatible to start from: build in full, and say why.
@@ -428,25 +378,10 @@ class Reindexer:
                 report.seconds = time.perf_counter() - started
             report.generation = generation.name
             report.published = True
-            self._cleanup()
+            prune_generations(self.layout)
         return report
 
     # -- building
-
-    def _new_generation_dir(self, base: Optional[Path]) -> Path:
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
-        building = self.layout.root / f"gen-{stamp}-{os.getpid()}.building"
-        building.mkdir(parents=True)
-        if base is not None:
-            # Whoosh never rewrites a segment file, so hard links are a safe,
-            # instant copy; the writer only adds files and a new table of contents.
-            for item in base.iterdir():
-                if item.is_file() and item.name != MANIFEST and not item.name.endswith("LOCK"):
-                    try:
-                        os.link(item, building / item.name)
-                    except OSError:
-                        shutil.copy2(item, building / item.name)
-        return building
 
     def _build(self, paths: list[str], report: ReindexReport, base: Optional[Path], manifest: dict) -> Path:
         discovery = self.loader.discover(paths)
@@ -464,7 +399,7 @@ class Reindexer:
         # JSONL line digest → article id, to skip parsing lines that did not change.
         known_lines: dict[str, str] = manifest.get("lines", {}) if base else {}
 
-        building = self._new_generation_dir(base)
+        building = new_generation_dir(self.layout, base)
         try:
             if base is None:
                 ix = whoosh_index.create_in(str(building), build_schema(self.backend))
@@ -540,7 +475,7 @@ class Reindexer:
         except ReindexRefused:
             shutil.rmtree(building, ignore_errors=True)  # never published, never to be
             raise
-        return self._publish(building, new_manifest)
+        return publish(self.layout, building, new_manifest, fsync=self.fsync)
 
     def _refusal(self, paths: list[str], discovery, report: ReindexReport, previous: dict[str, list[str]],
                  articles: dict[str, list[str]], unreadable: "_Unreadable") -> str:
@@ -795,53 +730,6 @@ class Reindexer:
 
         return tqdm(total=total, unit=" articles", desc="reindex", file=sys.stderr, dynamic_ncols=True)
 
-    # -- publishing
-
-    def _publish(self, building: Path, manifest: dict) -> Path:
-        if self.fsync:
-            # Whoosh closes its segment files without fsync: after a power cut
-            # the renamed generation could hold empty or partial files.
-            _fsync_tree(building)
-        manifest_path = building / MANIFEST
-        with open(manifest_path, "w", encoding="ascii") as handle:
-            # json.dumps, not json.dump: dump streams through the pure-Python
-            # encoder (1.5 s for the manifest of 100,000 articles; dumps ~0.2 s).
-            # ASCII: file names that are not UTF-8 arrive as lone surrogates
-            # (surrogateescape), which only an escape carries through intact.
-            handle.write(json.dumps(manifest, ensure_ascii=True))
-            handle.flush()
-            os.fsync(handle.fileno())
-        _fsync_dir(building)
-        final = building.with_name(building.name[: -len(".building")])
-        os.rename(building, final)
-        checkpoint("reindex:swap")
-        link_tmp = self.layout.root / f".{CURRENT}.{os.getpid()}"
-        if link_tmp.is_symlink() or link_tmp.exists():
-            link_tmp.unlink()
-        os.symlink(final.name, link_tmp)
-        os.replace(link_tmp, self.layout.current_link)  # the atomic swap
-        _fsync_dir(self.layout.root)
-        checkpoint("reindex:swapped")
-        return final
-
-    def _remove_unfinished(self) -> None:
-        # Holding the lock means no other writer: any .building folder is the
-        # remains of a killed reindex.
-        if self.layout.root.is_dir():
-            for path in self.layout.root.glob("gen-*.building"):
-                shutil.rmtree(path, ignore_errors=True)
-            for path in self.layout.root.glob(f".{CURRENT}.*"):
-                path.unlink(missing_ok=True)
-
-    def _cleanup(self) -> None:
-        current = self.layout.current()
-        generations = [g for g in self.layout.generations() if g != current]
-        # Keep the previous generations a little while: a server may still be
-        # answering from one until its next request notices the swap.
-        for old in generations[: max(0, len(generations) - (KEEP_GENERATIONS - 1))]:
-            shutil.rmtree(old, ignore_errors=True)
-
-
 @dataclass
 class _Unreadable:
     """What could not be read in this run: files, and folders (and inputs not
@@ -877,29 +765,6 @@ class _Ready:
 def _article_units(units: list[tuple]) -> int:
     """How many articles (JSONL lines) or files the units hold, for the progress bar."""
     return sum(len(u[3]) if u[0] == "jsonl" else len(u[2]) if u[0] == "known" else 1 for u in units)
-
-
-def _fsync_tree(folder: Path) -> None:
-    """fsync every file under `folder`, then each folder (so their entries are durable)."""
-    for dirpath, _, filenames in os.walk(folder):
-        for name in filenames:
-            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        _fsync_dir(Path(dirpath))
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def reindex(

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from search.index import IndexLayout
-from search.indexer import Reindexer, ReindexLocked, reindex, _Lock
+from search.indexer import Reindexer, ReindexLocked, reindex
+from search.layout import WriterLock
 from search.service import SearchService
 from conftest import ROOT, SEED_FILE, write_fixture_corpus
 
@@ -153,7 +154,7 @@ def test_a_running_server_sees_a_new_generation(corpus, tmp_path):
 
 def test_second_reindex_is_refused_while_one_runs(corpus, tmp_path):
     index_dir = tmp_path / "ix"
-    with _Lock(index_dir / ".lock", wait=False):
+    with WriterLock(index_dir / ".lock", wait=False):
         with pytest.raises(ReindexLocked, match=r"another reindex \(pid \d+\)"):
             reindex([corpus], index_dir=index_dir, workers=1)
     # Released: the next one runs.
