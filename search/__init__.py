@@ -3,16 +3,18 @@
 The web layer (webui/) and other programs import from here only; everything
 else in the package is an implementation detail that may move.
 
-    reindex(paths, index_dir=…)              build or update an index from article files
+    Reindexer(index_dir, …).run(paths)       build or update an index from article files
+                                              (the function form: search.reindex.reindex)
     SearchService(index_dir).search(request)  run a `SearchRequest`, get a `SearchResult`
 
 Modules inside `search/` never import this file's names (they import the
-submodule that defines them), so it adds no import cycle.
+submodule that defines them), so it adds no import cycle.  (The `reindex` function is not bound here: the
+name is the search/reindex/ package's.)
 """
 
 from search.datebounds import parse_date_bound
 from search.index import IndexLayout, IndexNotFound
-from search.indexer import ReindexLocked, ReindexRefused, reindex
+from search.reindex import Reindexer, ReindexLocked, ReindexRefused, ReindexReport
 from search.korean import is_initials_query
 from search.model import SEOUL, Article
 from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
@@ -23,6 +25,6 @@ from search.service import MAX_PAGE_SIZE, Hit, IndexOverview, SearchRequest, Sea
 __all__ = [
     "Article", "DEFAULT_INDEX", "DEFAULT_SEEDS", "Hit", "IndexLayout", "IndexNotFound", "IndexOverview",
     "MAX_PAGE_SIZE", "QueryError", "ReindexLocked", "ReindexRefused", "SEOUL", "SearchRequest",
-    "SearchResult", "SearchService", "is_initials_query", "parse_date_bound", "reindex",
+    "SearchResult", "SearchService", "is_initials_query", "parse_date_bound", "Reindexer", "ReindexReport",
     "search_result_json",
 ]

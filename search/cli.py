@@ -1,4 +1,4 @@
-"""`news-search`: a thin command line over the library (`search.indexer`, `search.service`).
+"""`news-search`: a thin command line over the library (`search.reindex`, `search.service`).
 
 The subcommands are listed explicitly in `COMMANDS`: `reindex` and `search` here,
 `eval` beside the evaluation (search/evaluation.py) and `serve` beside the web
@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple, Optional
 
 from search import evaluation
 from search.index import IndexNotFound
-from search.indexer import MAX_SHRINK_SHARE, ReindexLocked, ReindexRefused, reindex
+from search.reindex import MAX_SHRINK_SHARE, ReindexLocked, ReindexRefused, reindex
 from search.ingest.errors import printable
 from search.model import MAX_INDEXED_TEXT_CHARS
 from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS

@@ -1,6 +1,6 @@
 """`news-search eval`: retrieval quality measured through the product's own paths.
 
-The corpus is indexed by `search.indexer.reindex` into a temporary folder and
+The corpus is indexed by `search.reindex.reindex` into a temporary folder and
 every question goes through `SearchService.search` (default relevance sort, top
 100) — the same calls the CLI and the web API make — so the numbers describe
 what a user gets, not a side experiment.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from search.indexer import reindex
+from search.reindex import reindex
 from search.service import SearchRequest, SearchService
 
 CUTOFFS = (1, 5, 20, 100)

@@ -136,6 +136,11 @@ def publish(layout: IndexLayout, building: Path, manifest: dict, fsync: bool = T
     checkpoint("reindex:swapped")
     return final
 
+def discard_generation(building: Path) -> None:
+    """A generation that must not be published (a refused reindex): gone at once."""
+    shutil.rmtree(building, ignore_errors=True)
+
+
 def remove_unfinished(layout: IndexLayout) -> None:
     # Holding the lock means no other writer: any .building folder is the
     # remains of a killed reindex.

@@ -171,6 +171,16 @@ def test_library_modules_never_import_the_package_root():
     assert [name for name, targets in graph().items() if "search" in targets and name.startswith("search.")] == []
 
 
+def test_the_package_root_binds_no_name_of_a_submodule():
+    # `from search.x import x` in search/__init__.py would hide the submodule
+    # search.x behind the function: `import search.x.y` then fails.
+    import search
+
+    shadowed = [name for name in modules() if name.count(".") == 1 and name.startswith("search.")
+                and not isinstance(getattr(search, name.split(".")[1], None), (type(search), type(None)))]
+    assert shadowed == []
+
+
 def test_no_dynamic_imports():
     dynamic = []
     for name, path in modules().items():

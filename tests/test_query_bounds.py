@@ -244,9 +244,9 @@ def test_a_segment_of_undated_articles_is_searched_and_sorted(tmp_path, monkeypa
     (folder / "b-dated.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in dated), encoding="utf-8")
     undated = [{"id": f"u{i}", "title": f"경제 단신 {i}", "body": "경제 단신이다."} for i in range(2)]
     (folder / "a-undated.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in undated), encoding="utf-8")
-    import search.indexer as indexer
+    import search.reindex.pipeline as pipeline
 
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_BYTES", 0)  # two workers, a segment each, one per file
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)  # two workers, a segment each, one per file
     reindex([folder], index_dir=tmp_path / "ix", workers=2)
     service = SearchService(tmp_path / "ix", cache_size=0)
     leaves = service.generation().searcher().reader().leaf_readers()

@@ -141,7 +141,7 @@ def test_a_stale_lock_file_from_a_dead_process_does_not_block(built):
 
 
 def test_workers_of_a_killed_reindex_neither_hold_the_lock_nor_linger(tmp_path):
-    # Enough input for the parallel path (search.indexer.PARALLEL_MIN_BYTES).
+    # Enough input for the parallel path (search.reindex.pipeline.PARALLEL_MIN_BYTES).
     corpus = tmp_path / "big"
     corpus.mkdir()
     with open(corpus / "many.jsonl", "w", encoding="utf-8") as handle:

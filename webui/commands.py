@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from search import DEFAULT_INDEX, IndexLayout, reindex
+from search import DEFAULT_INDEX, IndexLayout, Reindexer
 from webui import MAX_CONTENT_LENGTH, create_app
 from webui.server import CONNECTION_LIMIT, IDLE_TIMEOUT, REQUEST_DEADLINE, create_server, server_settings
 
@@ -37,7 +37,7 @@ def _url(host: str, port: int) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     if IndexLayout(args.index).current() is None:
         print(f"news-search serve: no index at {args.index} yet; building it first", file=sys.stderr, flush=True)
-        report = reindex(None, index_dir=args.index, progress=True, wait_for_lock=True)
+        report = Reindexer(args.index, progress=True, wait_for_lock=True).run(None)
         print(f"news-search serve: indexed {report.indexed} articles ({len(report.failed)} failed) "
               f"in {report.seconds:.1f} s", file=sys.stderr, flush=True)
 

@@ -7,7 +7,7 @@ into a real MeCab user dictionary with the `mecab_dict_index` routine that the
 mecab-ko wheel's libmecab exports, and cached by content hash.  Nothing needs a
 compiler or a network.  The index's manifest records the dictionary's
 fingerprint; a reindex that finds it changed re-analyses every article, even
-when asked for `--incremental` (search.indexer.incremental_blocker).
+when asked for `--incremental` (search.reindex.incremental_blocker).
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class Discovery:
     # links leading outside the input folder: each one a failure line.
     failures: list[LoadFailure] = field(default_factory=list)
     # Paths (files and folders) that could not be read: the articles they held
-    # last time are kept, not deleted (search.indexer).
+    # last time are kept, not deleted (search.reindex).
     unreadable: list[str] = field(default_factory=list)
 
 
