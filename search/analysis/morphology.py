@@ -192,5 +192,3 @@ def get_backend(name: str = "mecab") -> MorphologicalBackend:
                 _backends[name] = backend
     return backend
 
-
-BACKEND_NAMES = ("mecab", "mecab-plain", "kiwi")

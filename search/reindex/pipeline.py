@@ -94,8 +94,6 @@ class Reindexer:
         progress: bool = False,
         wait_for_lock: bool = False,
         limitmb: int = 256,
-        parallel_writers: bool = True,
-        bulk_postings: bool = True,
         allow_shrink: bool = False,
         follow_symlinks: bool = False,
         fsync: bool = True,
@@ -106,11 +104,6 @@ class Reindexer:
         self.progress = progress
         self.wait_for_lock = wait_for_lock
         self.limitmb = limitmb
-        # Full builds: each worker writes its own segment (True), or workers only
-        # analyse and this process writes one segment (False; kept to measure).
-        self.parallel_writers = parallel_writers
-        # Segments written by search.bulkwriter (True) or by Whoosh's SegmentWriter.
-        self.bulk_postings = bulk_postings
         # Publish even when inputs are missing or unreadable, or the index shrinks
         # by more than MAX_SHRINK_SHARE (see _refusal).
         self.allow_shrink = allow_shrink
@@ -210,7 +203,7 @@ class Reindexer:
             })
             failures_before = len(report.failed)
 
-            if base is None and self.parallel_writers and self._parallel(units, total_bytes):
+            if base is None and self._parallel(units, total_bytes):
                 self._write_segments_in_parallel(ix, building, units, ledger)
             else:
                 self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, ledger,
@@ -284,7 +277,7 @@ class Reindexer:
         and for small inputs."""
         sources_with_failures: set[str] = set()
         stale: list[str] = []  # ids whose old version leaves the index
-        writer = new_writer(ix, self.bulk_postings, limitmb=self.limitmb)
+        writer = new_writer(ix, limitmb=self.limitmb)
         report = ledger.report
         try:
             bar = self._progress_bar(sum(unit_size(u) for u in units))
@@ -357,7 +350,7 @@ class Reindexer:
         # Each worker's pool spills to disk past its share of the memory budget.
         limitmb = max(32, self.limitmb // self.workers)
         processes = [
-            context.Process(target=segment_worker, args=(str(building), self.backend, limitmb, tasks, results, slot, self.bulk_postings),
+            context.Process(target=segment_worker, args=(str(building), self.backend, limitmb, tasks, results, slot),
                             daemon=True)
             for slot in range(self.workers)
         ]

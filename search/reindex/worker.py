@@ -87,17 +87,13 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
-def new_writer(ix, bulk: bool, **options):
-    """The segment writer: ours (postings gathered per term, search.bulkwriter)
-    or Whoosh's own (kept to compare against)."""
-    if bulk:
-        return BulkSegmentWriter(ix, **options)
-    from whoosh.writing import SegmentWriter
-
-    return SegmentWriter(ix, **options)
+def new_writer(ix, **options) -> BulkSegmentWriter:
+    """The segment writer: postings gathered per term (search.bulkwriter; its
+    tests hold it to Whoosh's own SegmentWriter, byte for byte)."""
+    return BulkSegmentWriter(ix, **options)
 
 
-def segment_worker(building: str, backend: str, limitmb: int, tasks, results, slot: int, bulk: bool = True) -> None:
+def segment_worker(building: str, backend: str, limitmb: int, tasks, results, slot: int) -> None:
     """One process of a parallel full build: loads, analyses and writes its share
     of the units into a Whoosh segment of its own, so Whoosh's pure-Python
     posting work runs on every core, not only in the parent.  Per unit it sends
@@ -105,7 +101,7 @@ def segment_worker(building: str, backend: str, limitmb: int, tasks, results, sl
     init_pool_worker(backend, None)
     ix = whoosh_index.open_dir(building)
     # The parent holds the index's write lock and publishes the table of contents.
-    writer = new_writer(ix, bulk, _lk=False, limitmb=limitmb)
+    writer = new_writer(ix, _lk=False, limitmb=limitmb)
     docnum = 0
     try:
         while True:
