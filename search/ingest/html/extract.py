@@ -3,9 +3,9 @@ visible page, fall back to data, assemble), each a function."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 from bs4 import BeautifulSoup
 
@@ -135,7 +135,86 @@ def _read_dom(soup: BeautifulSoup, title: str, base: Optional[str], strict: bool
     return _DomRead(result, related, page_text, reporters, email, prose)
 
 
+@dataclass
+class _Declared:
+    """What the page's metadata (JSON-LD, meta tags) says about its article."""
+
+    reporters: list[str] = field(default_factory=list)
+    email: Optional[str] = None
+    published: Any = None
+    subtitles: list[str] = field(default_factory=list)
+    meta_reporters: list[str] = field(default_factory=list)  # from author meta tags
+    meta_email: Optional[str] = None
+
+
 def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str], id_basis: Optional[str]) -> Article:
+    """The phases, in order: text, the head's metadata, the visible page, the
+    page's data when the visible page has no article, then the checks."""
+    text = _page_text(data)
+    soup = _parse(text)
+    page = _Page(soup)
+    ld = page.ld_article()
+    ld_ids = page.ld_ids() if ld else {}
+    article_url, base = _article_url(page, ld, url)
+    press_names = _site_names(page, ld, article_url, ld_ids)
+    title, title_sources = _title(page, ld, press_names)
+    press = page.meta("og:site_name") or (_ld_text(_ld_resolve(ld.get("publisher"), ld_ids)) if ld else "") \
+        or _press_for(article_url)
+    declared = _declared_metadata(page, ld, ld_ids, press_names, title)
+    dom = _visible_body(soup, text, title, base)
+    chosen, hydrated_meta = _data_body(page, ld, dom, declared, title, title_sources, press_names)
+
+    # ---- what the page tells its reader, when the metadata said nothing
+    reporters, email, published = declared.reporters, declared.email, declared.published
+    declared_article = bool(ld or published or reporters or declared.meta_reporters or dom.reporters
+                            or page.meta("og:type").lower() == "article")
+    if published is None and hydrated_meta is not None:
+        published = hydrated_meta.published
+    if published is None:
+        published = _labelled_published(dom.page_text)
+        declared_article = declared_article or published is not None
+    if published is None:
+        published = next((v for v in map(parse_datetime, page.times) if _plausible(v)), None)
+
+    if not reporters:
+        for found in (hydrated_meta.reporters if hydrated_meta else [], dom.reporters, declared.meta_reporters,
+                      chosen.reporters):
+            if found:
+                reporters = list(found)
+                break
+    if not reporters:
+        for line in dom.page_text.split("\n"):
+            names = _byline_names(line)
+            if names:
+                reporters = names
+                declared_article = True
+                m = _EMAIL.search(line)
+                email = email or (m.group(0) if m else None)
+                break
+    email = (email or dom.email or (hydrated_meta.email if hydrated_meta else None) or declared.meta_email
+             or chosen.email)
+    subtitles = declared.subtitles or chosen.subtitles
+    subtitles = [s for s in dict.fromkeys(subtitles) if s and _squeeze(s) != _squeeze(title)]
+
+    _require_body(chosen, declared_article or hydrated_meta is not None, bool(reporters or published))
+    return Article.create(
+        id_basis=id_basis,
+        title=title,
+        url=article_url,
+        subtitles=subtitles,
+        press=press or _press_for(article_url, email) or None,
+        reporters=reporters,
+        email=email,
+        published=published,
+        body=chosen.body,
+        captions=list(dict.fromkeys(c for c in chosen.captions if c)),
+        related=dom.related,
+        source=source,
+    )
+
+
+def _page_text(data: Union[bytes, str]) -> str:
+    """Bytes (gzip or not, any encoding) or text → the page's text; no page, an ArticleError."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         raw = _maybe_gunzip(bytes(data))
         if looks_binary(raw):
@@ -151,13 +230,12 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
     undecodable = text.count("\ufffd")
     if undecodable > 10 and undecodable > 0.05 * len(text):
         raise ArticleError("not a text page: the bytes read as no known encoding")
+    return text
 
-    soup = _parse(text)
-    page = _Page(soup)
-    ld = page.ld_article()
-    ld_ids = page.ld_ids() if ld else {}
 
-    # ---- URL: the page's own canonical address, else where it came from
+def _article_url(page: _Page, ld: Optional[dict], url: Optional[str]) -> tuple[Optional[str], Optional[str]]:
+    """(the article's URL, the base for its relative links): the page's own
+    canonical address, else where it came from."""
     base = url if _scheme(url) in ("http", "https") else None
     for candidate in (page.base_href, page.canonical, page.meta("og:url")):
         if candidate and _scheme(candidate) in ("http", "https"):
@@ -167,11 +245,12 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
     absolute = [u for u in (_absolute(c, base) for c in candidates if c) if u]
     deep = [u for u in absolute if _path(u) not in ("", "/")]  # not a canonical that names the home page
     article_url = (deep or absolute or [None])[0]
-    base = base or article_url
+    return article_url, base or article_url
 
-    # ---- press and title
+
+def _title(page: _Page, ld: Optional[dict], press_names: list[str]) -> tuple[str, list[str]]:
+    """(the headline without the site's name, every title the page declares)."""
     headings = page.headings
-    press_names = _site_names(page, ld, article_url, ld_ids)
     sections = page.meta_all("article:section", "article:section2", "og:article:section", "section")
     title_sources = [
         (_ld_text(ld.get("headline")) or _ld_text(ld.get("name"))) if ld else "",
@@ -186,25 +265,23 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
     if not title:
         site_forms = {_squeeze(p) for p in press_names}
         title = next((h for h in headings if len(h) >= 4 and _squeeze(h) not in site_forms), "")
-    press = page.meta("og:site_name") or (_ld_text(_ld_resolve(ld.get("publisher"), ld_ids)) if ld else "") \
-        or _press_for(article_url)
+    return title, title_sources
 
-    # ---- what the article's metadata says
-    reporters: list[str] = []
-    email: Optional[str] = None
-    published = None
-    subtitles: list[str] = []
+
+def _declared_metadata(page: _Page, ld: Optional[dict], ld_ids: dict[str, dict], press_names: list[str],
+                       title: str) -> _Declared:
+    found = _Declared()
     if ld:
-        reporters, email = _ld_authors(ld, ld_ids, press_names)
+        found.reporters, found.email = _ld_authors(ld, ld_ids, press_names)
         for key in ("datePublished", "dateCreated", "uploadDate"):
             value = parse_datetime(_ld_text(ld.get(key)))
             if _plausible(value):
-                published = value
+                found.published = value
                 break
         alternative = _ld_text(ld.get("alternativeHeadline"))
         if alternative and _squeeze(alternative) != _squeeze(title):
-            subtitles = [alternative]
-    if published is None:
+            found.subtitles = [alternative]
+    if found.published is None:
         for value in page.meta_all(
             "article:published_time", "og:article:published_time", "article:published", "published_time",
             "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "sailthru.date",
@@ -213,32 +290,36 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
         ):
             value_dt = parse_datetime(value)
             if _plausible(value_dt):
-                published = value_dt
+                found.published = value_dt
                 break
-    if published is None:
-        published = next((v for v in map(parse_datetime, page.date_published) if _plausible(v)), None)
-    time_values = page.times
-
-    meta_reporters: list[str] = []
-    meta_email = None
+    if found.published is None:
+        found.published = next((v for v in map(parse_datetime, page.date_published) if _plausible(v)), None)
     for value in page.meta_all("author", "article:author", "og:article:author", "dable:author", "byl",
                                "sailthru.author", "parsely-author", "dc.creator"):
         for name in _names_from_value(value, press_names):
-            if name not in meta_reporters:
-                meta_reporters.append(name)
+            if name not in found.meta_reporters:
+                found.meta_reporters.append(name)
         m = _EMAIL.search(value)
-        if m and not meta_email:
-            meta_email = m.group(0)
+        if m and not found.meta_email:
+            found.meta_email = m.group(0)
+    return found
 
-    # ---- the body in the visible page (a second, lenient pass when the first finds none)
+
+def _visible_body(soup: BeautifulSoup, text: str, title: str, base: Optional[str]) -> _DomRead:
+    """The body in the visible page; a second, lenient pass when the first finds none."""
     dom = _read_dom(soup, title, base, strict=True)
     if dom.result.chars < STRUCTURED_MIN_CHARS and dom.prose >= STRUCTURED_MIN_CHARS:
         lenient = _read_dom(_parse(text), title, base, strict=False)
         if lenient.result.chars > dom.result.chars:
             dom = lenient
-    chosen = dom.result
+    return dom
 
-    # ---- articles that only exist as data: JSON-LD articleBody, hydration state
+
+def _data_body(page: _Page, ld: Optional[dict], dom: _DomRead, declared: _Declared, title: str,
+               title_sources: list[str], press_names: list[str]) -> tuple[_BodyResult, Optional[_Found]]:
+    """Articles that only exist as data (JSON-LD articleBody, hydration state):
+    (the body to use, what the hydration data said of the article)."""
+    chosen = dom.result
     structured: Optional[_BodyResult] = None
     if ld and isinstance(ld.get("articleBody"), str) and ld["articleBody"].strip():
         structured = _fragment_body(ld["articleBody"], title)
@@ -246,9 +327,9 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
         structured is None or structured.chars < STRUCTURED_MIN_CHARS
     )
     hydrated_meta: Optional[_Found] = None
-    have_reporters = reporters or meta_reporters or dom.reporters or chosen.reporters
-    if page.script_texts and (needs_data or published is None or not have_reporters):
-        titles = {_squeeze(t) for t in [title, *title_sources, *headings[:5]] if t and len(_squeeze(t)) >= 4}
+    have_reporters = declared.reporters or declared.meta_reporters or dom.reporters or chosen.reporters
+    if page.script_texts and (needs_data or declared.published is None or not have_reporters):
+        titles = {_squeeze(t) for t in [title, *title_sources, *page.headings[:5]] if t and len(_squeeze(t)) >= 4}
         hydrated = _hydrated_article(page, titles) if titles else None
         if hydrated:
             hydrated_meta = _hydrated_metadata(hydrated["object"], press_names)
@@ -258,62 +339,20 @@ def _extract(data: Union[bytes, str], url: Optional[str], source: Optional[str],
                     structured.subtitles = hydrated_meta.subtitles
     if structured is not None and structured.body and (not chosen.body or chosen.chars < 0.6 * structured.chars):
         chosen = structured
+    return chosen, hydrated_meta
 
-    # ---- what the page tells its reader, when the metadata said nothing
-    declared_article = bool(ld or published or reporters or meta_reporters or dom.reporters
-                            or page.meta("og:type").lower() == "article")
-    if published is None and hydrated_meta is not None:
-        published = hydrated_meta.published
-    if published is None:
-        published = _labelled_published(dom.page_text)
-        declared_article = declared_article or published is not None
-    if published is None:
-        published = next((v for v in map(parse_datetime, time_values) if _plausible(v)), None)
 
-    if not reporters:
-        for found in (hydrated_meta.reporters if hydrated_meta else [], dom.reporters, meta_reporters,
-                      chosen.reporters):
-            if found:
-                reporters = list(found)
-                break
-    if not reporters:
-        for line in dom.page_text.split("\n"):
-            names = _byline_names(line)
-            if names:
-                reporters = names
-                declared_article = True
-                m = _EMAIL.search(line)
-                email = email or (m.group(0) if m else None)
-                break
-    email = email or dom.email or (hydrated_meta.email if hydrated_meta else None) or meta_email or chosen.email
-    if not subtitles:
-        subtitles = chosen.subtitles
-    subtitles = [s for s in dict.fromkeys(subtitles) if s and _squeeze(s) != _squeeze(title)]
-
-    body = chosen.body
-    body_chars = chosen.chars
-    needed = MIN_BODY_CHARS if declared_article or hydrated_meta else MIN_UNSIGNED_BODY_CHARS
+def _require_body(chosen: _BodyResult, signed: bool, bylined: bool) -> None:
+    """An ArticleError unless the body reads as an article: long enough (less for
+    a page that declares an article), or a brief of sentences under a byline."""
+    body, body_chars = chosen.body, chosen.chars
+    needed = MIN_BODY_CHARS if signed else MIN_UNSIGNED_BODY_CHARS
     # A brief needs a byline (a reporter or a publication time), not only
     # article metadata, which section pages carry too.
-    brief = bool(reporters or published) and body_chars >= MIN_BRIEF_CHARS and any(
+    brief = bylined and body_chars >= MIN_BRIEF_CHARS and any(
         _SENTENCE_END.search(line) and _letters(line) >= MIN_BRIEF_CHARS for line in body)
     if not body or (body_chars < needed and not brief) or max(len(line) for line in body) < 25:
         raise ArticleError(
             "no article text found: no block of running text outside navigation, ads and scripts"
             + (f" (only {body_chars} characters)" if body else "")
         )
-
-    return Article.create(
-        id_basis=id_basis,
-        title=title,
-        url=article_url,
-        subtitles=subtitles,
-        press=press or _press_for(article_url, email) or None,
-        reporters=reporters,
-        email=email,
-        published=published,
-        body=body,
-        captions=list(dict.fromkeys(c for c in chosen.captions if c)),
-        related=dom.related,
-        source=source,
-    )
