@@ -22,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from search.indexer import reindex
+from search.reindex import reindex
 from search.limits import SEARCH_DEADLINE_SECONDS
 from search.service import SearchRequest, SearchService
 

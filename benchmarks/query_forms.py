@@ -52,7 +52,7 @@ except ImportError:  # run from inside the checkout without PYTHONPATH
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from search.analysis.morphology import get_backend  # noqa: E402
-from search.indexer import reindex  # noqa: E402
+from search.reindex import reindex  # noqa: E402
 from search.service import SearchRequest, SearchService  # noqa: E402
 
 FORMS = ("headline", "headline - press", "headline bare", "two nouns", "noun+particle", "reporter")

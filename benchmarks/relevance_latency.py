@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from search.evaluation import read_queries  # noqa: E402
-from search.indexer import reindex  # noqa: E402
+from search.reindex import reindex  # noqa: E402
 from search.ranking import ranked_search  # noqa: E402
 from search.service import SearchRequest, SearchService  # noqa: E402
 from search.suggest import did_you_mean  # noqa: E402

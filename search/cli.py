@@ -1,4 +1,8 @@
-"""`news-search`: a thin command line over the library (`search.indexer`, `search.service`)."""
+"""`news-search`: a thin command line over the library (`search.reindex`, `search.service`).
+
+The subcommands are listed explicitly in `COMMANDS`: `reindex` and `search` here,
+`eval` beside the evaluation (search/evaluation.py) and `serve` beside the web
+server (webui/commands.py).  Nothing registers itself by being imported."""
 
 from __future__ import annotations
 
@@ -7,29 +11,25 @@ import html
 import json
 import re
 import sys
-from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
+from search import evaluation
 from search.index import IndexNotFound
-from search.indexer import DEFAULT_SEEDS, MAX_SHRINK_SHARE, ReindexLocked, ReindexRefused, reindex
+from search.reindex import MAX_SHRINK_SHARE, ReindexLocked, ReindexRefused, reindex
 from search.ingest.errors import printable
 from search.model import MAX_INDEXED_TEXT_CHARS
+from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
 from search.query import QueryError
-
-DEFAULT_INDEX = Path(__file__).resolve().parent.parent / "index"
-
-# Subcommands register here: name → (configure parser, run).  Other modules
-# (the web server, the evaluation) add theirs with `register_command`.
-COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+from search.render import search_result_json
+from search.service import SearchRequest, SearchService
+from webui import commands as web_commands
 
 
-def register_command(
-    name: str,
-    help: str,
-    configure: Callable[[argparse.ArgumentParser], None],
-    run: Callable[[argparse.Namespace], int],
-) -> None:
-    COMMANDS[name] = (help, configure, run)
+class Command(NamedTuple):
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
 
 
 def _print_json(data) -> None:
@@ -130,6 +130,8 @@ def _print_summary(report) -> None:
         f"{report.removed} removed, {len(report.failed)} failed, {len(report.duplicates)} duplicate; "
         f"{outcome} ({report.files_seen} files, {report.seconds:.1f} s, {rate:.0f} articles/s)"
     )
+    if report.rebuild_reason:
+        print(f"  re-analysed every article, not only the changed ones: {report.rebuild_reason}")
     # The bookkeeping, spelled out: every article read is accounted for.
     print(
         f"  {report.articles_seen} articles read = {report.indexed} indexed + {report.unchanged} unchanged + "
@@ -154,8 +156,6 @@ def _print_summary(report) -> None:
         print(f"  duplicate: article {printable(article_id)} in {printable(source)} is already indexed from "
               f"{printable(kept)}; kept the first")
 
-
-register_command("reindex", "build or update the index from article files", _configure_reindex, run_reindex)
 
 
 # ------------------------------------------------------------------ search
@@ -182,8 +182,6 @@ def _terminal(html_text: str, color: bool) -> str:
 
 
 def run_search(args: argparse.Namespace) -> int:
-    from search.service import SearchRequest, SearchService
-
     try:
         request = SearchRequest.from_params(
             q=args.query, reporter=args.reporter, press=args.press, date_from=args.date_from,
@@ -197,10 +195,7 @@ def run_search(args: argparse.Namespace) -> int:
         print(f"news-search search: {exc}", file=sys.stderr)
         return 1
     if args.json:
-        data = result.to_dict()
-        for hit in data["hits"]:
-            hit.pop("title_html", None)
-        _print_json(data)
+        _print_json(search_result_json(result))
         return 0
     color = sys.stdout.isatty()
     if result.rewritten_from:
@@ -231,34 +226,27 @@ def run_search(args: argparse.Namespace) -> int:
     return 0
 
 
-register_command("search", "search the index from the terminal", _configure_search, run_search)
-
 
 # ------------------------------------------------------------------ entry point
 
 
+COMMANDS = (
+    Command("reindex", "build or update the index from article files", _configure_reindex, run_reindex),
+    Command("search", "search the index from the terminal", _configure_search, run_search),
+    Command("serve", web_commands.SERVE_HELP, web_commands.configure_serve, web_commands.run_serve),
+    Command("eval", evaluation.EVAL_HELP, evaluation.configure_eval, evaluation.run_eval),
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    _load_plugins()
     parser = argparse.ArgumentParser(prog="news-search", description="Korean news full-text search")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name, (help_text, configure, run) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        configure(p)
-        p.set_defaults(run=run)
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(p)
+        p.set_defaults(run=command.run)
     return parser
-
-
-def _load_plugins() -> None:
-    """Commands defined next to the code they drive (serve, eval), if present."""
-    import importlib
-
-    for module in ("webui.commands", "search.evaluation"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -1,6 +1,6 @@
 """`news-search eval`: retrieval quality measured through the product's own paths.
 
-The corpus is indexed by `search.indexer.reindex` into a temporary folder and
+The corpus is indexed by `search.reindex.reindex` into a temporary folder and
 every question goes through `SearchService.search` (default relevance sort, top
 100) — the same calls the CLI and the web API make — so the numbers describe
 what a user gets, not a side experiment.
@@ -27,6 +27,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
+
+from search.reindex import reindex
+from search.service import SearchRequest, SearchService
 
 CUTOFFS = (1, 5, 20, 100)
 DEPTH = 100
@@ -140,8 +143,6 @@ class EvalReport:
 
 def search_all(service, queries: Mapping[str, str], depth: int = DEPTH) -> dict[str, list[str]]:
     """Every query through `SearchService.search`, as the web API runs it."""
-    from search.service import SearchRequest
-
     run: dict[str, list[str]] = {}
     for qid, text in queries.items():
         result = service.search(SearchRequest(q=text, size=depth))
@@ -157,9 +158,6 @@ def evaluate(
     workers: int | None = None,
     index_dir: Path | None = None,
 ) -> EvalReport:
-    from search.indexer import reindex
-    from search.service import SearchService
-
     judged = {qid: text for qid, text in queries.items() if qid in qrels}
     with tempfile.TemporaryDirectory(prefix="news-search-eval-") as tmp:
         target = Path(index_dir) if index_dir else Path(tmp, "index")
@@ -179,7 +177,10 @@ def evaluate(
 # ------------------------------------------------------------------ command
 
 
-def _configure(p: argparse.ArgumentParser) -> None:
+EVAL_HELP = "measure retrieval quality (MRR, recall, nDCG) on a judged query set"
+
+
+def configure_eval(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", required=True, action="append", metavar="PASSAGES.jsonl",
                    help="passages to index (JSONL with id, title, body); repeatable")
     p.add_argument("--queries", required=True, metavar="QUERIES.tsv", help="qid<TAB>question per line")
@@ -193,7 +194,7 @@ def _configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
 
 
-def _run(args: argparse.Namespace) -> int:
+def run_eval(args: argparse.Namespace) -> int:
     try:
         for path in [*args.corpus, args.queries, args.qrels]:
             if not Path(path).is_file():
@@ -228,11 +229,3 @@ def _run(args: argparse.Namespace) -> int:
     print(f"  queries  {data['query_s']:.1f} s ({1000 * data['query_s'] / max(1, data['queries']):.1f} ms each)")
     return 0
 
-
-def _register() -> None:
-    from search.cli import register_command
-
-    register_command("eval", "measure retrieval quality (MRR, recall, nDCG) on a judged query set", _configure, _run)
-
-
-_register()

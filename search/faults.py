@@ -10,7 +10,7 @@ timer against a subprocess).
                                   exists (at most HOLD_LIMIT seconds), so a test
                                   can act while, say, a reindex is mid-way.
 
-The checkpoints of a reindex (search/indexer.py), in the order they are passed:
+The checkpoints of a reindex (search/reindex/, search/layout.py), in the order they are passed:
 
     reindex:analysis   after the first articles were analysed and handed to the
                        Whoosh writer (the new generation is a `.building` folder)

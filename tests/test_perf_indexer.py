@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-import search.indexer as indexer
+import search.reindex.pipeline as pipeline
 from search.index import IndexLayout
 from search.indexer import reindex
 from search.service import SearchService
@@ -27,8 +27,8 @@ def records(count, prefix="n"):
 @pytest.fixture
 def parallel(monkeypatch):
     # Small inputs normally stay in one process; these tests want the parallel path.
-    monkeypatch.setattr(indexer, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(indexer, "BATCH_ARTICLES", 7)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "BATCH_ARTICLES", 7)
 
 
 def test_parallel_segments_agree_with_a_serial_build(tmp_path, parallel):

@@ -5,6 +5,7 @@ import string
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh import query as whoosh_query
 
 from search.analysis.analyzer import KoreanAnalyzer
 from search.query import QueryParser
@@ -42,5 +43,9 @@ def test_positions_never_decrease(text):
 @given(korean_heavy)
 def test_any_query_is_parsed_and_compiled(text):
     parsed = PARSER.parse(text)
-    PARSER.compile(parsed)  # may be None (nothing searchable), never an exception
-    assert isinstance(parsed.notices, list)
+    compiled = PARSER.compile(parsed)
+    # Nothing searchable compiles to None; anything else to a Whoosh query.
+    assert compiled is None or isinstance(compiled, whoosh_query.Query)
+    if parsed.node is None:  # no syntax tree: nothing to compile
+        assert compiled is None
+    assert all(isinstance(n, str) and n for n in parsed.notices)

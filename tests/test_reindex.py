@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from search.index import IndexLayout
-from search.indexer import Reindexer, ReindexLocked, reindex, _Lock
+from search.indexer import Reindexer, ReindexLocked, reindex
+from search.layout import WriterLock
 from search.service import SearchService
 from conftest import ROOT, SEED_FILE, write_fixture_corpus
 
@@ -51,6 +52,41 @@ def test_incremental_reanalyses_only_what_changed(corpus, tmp_path):
     removed = reindex([corpus], index_dir=index_dir, incremental=True, workers=1)
     assert (removed.indexed, removed.removed, removed.total) == (0, 1, 5)
     assert SearchService(index_dir).search("나델라").total == 0
+
+
+def test_incremental_after_a_user_dictionary_change_reanalyses_everything_and_says_why(corpus, tmp_path, monkeypatch):
+    from search.analysis import userdict
+
+    index_dir = tmp_path / "ix"
+    reindex([corpus], index_dir=index_dir, workers=1)
+    same = reindex([corpus], index_dir=index_dir, incremental=True, workers=1)
+    assert (same.indexed, same.unchanged, same.rebuild_reason) == (0, 6, "")
+
+    # One more word in the dictionary: every article's analysis may change.
+    edited = tmp_path / "userdict.txt"
+    edited.write_text(userdict.user_dictionary_text() + "\n양자얽힘컴퓨터 NNP\n", "utf-8")
+    monkeypatch.setenv("NEWS_SEARCH_USERDICT", str(edited))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    userdict.user_entries.cache_clear()
+    try:
+        after = reindex([corpus], index_dir=index_dir, incremental=True, workers=1)
+        assert (after.indexed, after.unchanged, after.total) == (6, 0, 6)
+        assert not after.incremental and "user dictionary" in after.rebuild_reason
+        assert after.to_dict()["rebuild_reason"] == after.rebuild_reason
+        # The new dictionary is recorded: the next incremental run is incremental again.
+        again = reindex([corpus], index_dir=index_dir, incremental=True, workers=1)
+        assert (again.indexed, again.unchanged, again.rebuild_reason) == (0, 6, "")
+
+        # The command line says why, too (a third dictionary: the index holds the second).
+        third = tmp_path / "third.txt"
+        third.write_text(edited.read_text("utf-8") + "새단어전혀없던말\n", "utf-8")
+        cli = run_cli("reindex", str(corpus), "--index", str(index_dir), "--incremental", "--quiet",
+                      env={**os.environ, "NEWS_SEARCH_USERDICT": str(third)})
+        assert cli.returncode == 0, cli.stderr
+        assert "re-analysed every article" in cli.stdout and "user dictionary" in cli.stdout
+    finally:
+        monkeypatch.undo()
+        userdict.user_entries.cache_clear()
 
 
 def test_corrupt_files_are_reported_and_the_rest_indexed(corpus, tmp_path):
@@ -118,15 +154,16 @@ def test_a_running_server_sees_a_new_generation(corpus, tmp_path):
 
 def test_second_reindex_is_refused_while_one_runs(corpus, tmp_path):
     index_dir = tmp_path / "ix"
-    with _Lock(index_dir / ".lock", wait=False):
+    with WriterLock(index_dir / ".lock", wait=False):
         with pytest.raises(ReindexLocked, match=r"another reindex \(pid \d+\)"):
             reindex([corpus], index_dir=index_dir, workers=1)
     # Released: the next one runs.
     assert reindex([corpus], index_dir=index_dir, workers=1).total == 6
 
 
-def run_cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "search", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+def run_cli(*args, cwd=ROOT, env=None):
+    return subprocess.run([sys.executable, "-m", "search", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=300, env=env)
 
 
 def test_cli_reindex_and_search(corpus, tmp_path):

@@ -21,7 +21,8 @@ import pytest
 
 from conftest import ROOT, write_fixture_corpus
 from search.index import IndexLayout
-from search.indexer import _Lock, reindex
+from search.indexer import reindex
+from search.layout import WriterLock
 from search.service import SearchService
 
 NEW_ARTICLE = {"id": "rel-quantum", "title": "양자컴퓨터 상용화 임박", "press": "예시일보",
@@ -123,7 +124,7 @@ def test_kill_after_the_swap_serves_the_new_index(built):
     assert layout.current() != old
     assert SearchService(index_dir).search("양자컴퓨터").total == 1
     # The dead process's lock went with it; the next run needs nothing.
-    with _Lock(layout.lock_path, wait=False):
+    with WriterLock(layout.lock_path, wait=False):
         pass
     assert reindex([corpus], index_dir=index_dir, incremental=True, workers=1).unchanged == 7
 
@@ -140,7 +141,7 @@ def test_a_stale_lock_file_from_a_dead_process_does_not_block(built):
 
 
 def test_workers_of_a_killed_reindex_neither_hold_the_lock_nor_linger(tmp_path):
-    # Enough input for the parallel path (search.indexer.PARALLEL_MIN_BYTES).
+    # Enough input for the parallel path (search.reindex.pipeline.PARALLEL_MIN_BYTES).
     corpus = tmp_path / "big"
     corpus.mkdir()
     with open(corpus / "many.jsonl", "w", encoding="utf-8") as handle:
@@ -153,7 +154,7 @@ def test_workers_of_a_killed_reindex_neither_hold_the_lock_nor_linger(tmp_path):
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
 
     # The lock is free at once, though the workers had inherited the locked file.
-    with _Lock(index_dir / ".lock", wait=False):
+    with WriterLock(index_dir / ".lock", wait=False):
         pass
     # The kernel kills them with their parent (they would otherwise finish their batch first).
     deadline = time.monotonic() + 1
@@ -169,14 +170,14 @@ def _signal_and_sleep(started) -> None:
 
 def test_forked_children_do_not_keep_the_lock(tmp_path):
     context = multiprocessing.get_context("fork")
-    lock = _Lock(tmp_path / ".lock", wait=False).__enter__()
+    lock = WriterLock(tmp_path / ".lock", wait=False).__enter__()
     started = context.Event()
     child = context.Process(target=_signal_and_sleep, args=(started,))
     child.start()
     try:
         assert started.wait(30)
         lock.handle.close()  # the holder dies: its descriptor is closed, nothing unlocks
-        with _Lock(tmp_path / ".lock", wait=False):
+        with WriterLock(tmp_path / ".lock", wait=False):
             pass
     finally:
         child.kill()

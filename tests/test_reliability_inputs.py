@@ -496,9 +496,9 @@ def test_text_cap_cuts_body_then_subtitles_and_captions():
 
 
 def test_a_giant_article_is_capped_and_the_cap_reported(tmp_path, monkeypatch):
-    import search.indexer
+    import search.reindex.worker
 
-    monkeypatch.setattr(search.indexer, "MAX_INDEXED_TEXT_CHARS", 2_000)
+    monkeypatch.setattr(search.reindex.worker, "MAX_INDEXED_TEXT_CHARS", 2_000)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     paragraph = "대한민국 경제 성장률 전망이 상향 조정됐다. "
@@ -515,8 +515,6 @@ def test_a_giant_article_is_capped_and_the_cap_reported(tmp_path, monkeypatch):
 
 
 def test_every_file_of_a_generation_is_fsynced_before_the_swap(built, monkeypatch):
-    import search.indexer
-
     corpus, index_dir = built
     synced: list[str] = []
     real_fsync = os.fsync
@@ -525,7 +523,7 @@ def test_every_file_of_a_generation_is_fsynced_before_the_swap(built, monkeypatc
         synced.append(os.readlink(f"/proc/self/fd/{fd}"))
         return real_fsync(fd)
 
-    monkeypatch.setattr(search.indexer.os, "fsync", recording_fsync)
+    monkeypatch.setattr(os, "fsync", recording_fsync)
     (corpus / "sub" / "harbor.txt").write_text(SUB_ARTICLES["harbor.txt"] + "\n덧붙인 문단.\n", "utf-8")
     report = reindex([corpus], index_dir=index_dir, incremental=True, workers=1)
     generation = IndexLayout(index_dir).current()
@@ -536,10 +534,11 @@ def test_every_file_of_a_generation_is_fsynced_before_the_swap(built, monkeypatc
 
 
 def test_parallel_builds_report_warnings_and_caps_like_serial_ones(tmp_path, monkeypatch):
-    import search.indexer
+    import search.reindex.pipeline
+    import search.reindex.worker
 
-    monkeypatch.setattr(search.indexer, "MAX_INDEXED_TEXT_CHARS", 500)
-    monkeypatch.setattr(search.indexer, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(search.reindex.worker, "MAX_INDEXED_TEXT_CHARS", 500)
+    monkeypatch.setattr(search.reindex.pipeline, "PARALLEL_MIN_BYTES", 0)
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     rows = [{"id": f"p{i}", "title": f"기사 {i}", "body": "수출이 늘었다. " * (100 if i == 3 else 2)} for i in range(6)]

@@ -47,7 +47,8 @@ def test_phrase_needs_adjacency(seed_service):
 
 def test_snippet_marks_inflected_forms(seed_service):
     hit = seed_service.search("협력").hits[0]
-    assert "<mark>협력</mark>에" in hit.snippet or "<mark>협력</mark>" in hit.snippet
+    # 협력에 (noun + particle) is marked on its stem, as 협력 alone is.
+    assert "<mark>협력</mark>에" in hit.snippet
     body = seed_service.highlighted_body(hit.id, "협력")
     assert any("<mark>협력</mark>에" in p for p in body)
 
@@ -70,15 +71,34 @@ def test_article_round_trip(seed_service):
     assert seed_service.article("no-such-id") is None
 
 
-@pytest.mark.parametrize("q", ['"', "(삼성전자", "삼성전자)", "OR", "삼성전자 OR", "-", "기자:", "날짜:2018-13", "AND OR NOT", "은는이가"])
+NOTHING_SEARCHABLE = "검색어에서 찾을 수 있는 단어가 없습니다 (조사·어미만으로는 검색되지 않습니다)."
+
+
+@pytest.mark.parametrize("q", ["(삼성전자", "삼성전자)", "삼성전자 OR"])
 def test_malformed_queries_are_lenient(seed_service, q):
+    # A stray bracket or operator is ignored: the word beside it still finds the seed.
     result = seed_service.search(q)
-    assert result.total in (0, 1)
+    assert result.total == 1 and result.hits[0].title.startswith("이재용 삼성전자 부회장")
 
 
-def test_query_that_is_only_particles_says_so(seed_service):
-    result = seed_service.search("은는이가")
+@pytest.mark.parametrize("q, notice", [
+    ('"', NOTHING_SEARCHABLE), ("OR", NOTHING_SEARCHABLE), ("-", NOTHING_SEARCHABLE),
+    ("기자:", "'기자:' 다음에 값이 없어 무시했습니다."),
+    ("날짜:2018-13", "날짜 '2018-13'를 이해하지 못해 무시했습니다"),
+])
+def test_queries_with_nothing_to_search_say_why(seed_service, q, notice):
+    result = seed_service.search(q)
     assert result.total == 0
+    assert any(n.startswith(notice) for n in result.notices), result.notices
+
+
+@pytest.mark.xfail(strict=True, reason="query side: a query of particles or operators only ends empty "
+                                       "without the notice (left to the query-engine rebuild)")
+@pytest.mark.parametrize("q", ["은는이가", "AND OR NOT"])
+def test_query_that_is_only_particles_says_so(seed_service, q):
+    result = seed_service.search(q)
+    assert result.total == 0
+    assert NOTHING_SEARCHABLE in result.notices
 
 
 # --- facets and filters on the multi-article fixture -------------------------

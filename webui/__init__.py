@@ -13,14 +13,17 @@ import os
 from pathlib import Path
 from typing import Optional, Union
 
-from flask import Flask, current_app
+from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from search.service import SearchService
+from search import DEFAULT_INDEX, SearchService
+from webui import api, errors, formatting, ids, pages, security
+from webui.context import EXTENSION, search_service
+
+__all__ = ["MAX_CONTENT_LENGTH", "create_app", "default_index_dir", "search_service"]
 
 # Requests are GETs with a query string; nothing large is ever posted.
 MAX_CONTENT_LENGTH = 64 * 1024
-EXTENSION = "news_search"
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -41,8 +44,6 @@ class NewsSearchApp(Flask):
 
 
 def default_index_dir() -> Path:
-    from search.cli import DEFAULT_INDEX
-
     return Path(os.environ.get("NEWS_SEARCH_INDEX") or DEFAULT_INDEX)
 
 
@@ -62,8 +63,6 @@ def create_app(
         app.config.update(config)
     app.extensions[EXTENSION] = service or SearchService(index_dir or default_index_dir())
 
-    from webui import api, errors, formatting, ids, pages, security
-
     ids.register(app)  # before the blueprints: their routes use it
     formatting.register(app)
     security.register(app)
@@ -71,8 +70,3 @@ def create_app(
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     return app
-
-
-def search_service() -> SearchService:
-    """The request's SearchService (one per app, shared by all server threads)."""
-    return current_app.extensions[EXTENSION]

@@ -14,54 +14,14 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from search.model import Article
-from search.service import SearchResult
-from webui import export, search_service
+from search import Article, search_result_json
+from webui import export
+from webui.context import search_service
 from webui.bounds import check_args
 from webui.errors import error_json
 from webui.params import SearchParams
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-HIT_FIELDS = ("id", "title", "url", "press", "reporters", "published", "score", "snippet", "missing")
-
-
-def reporter_card_json(card) -> Any:
-    if card is None:
-        return None
-    return {
-        "name": card.name,
-        "count": card.count,
-        "query": card.query,
-        "recent": [{"id": a.id, "title": a.title, "published": a.published} for a in card.recent],
-    }
-
-
-def search_json(result: SearchResult) -> dict[str, Any]:
-    return {
-        "query": result.query,
-        "total": result.total,
-        "page": result.page,
-        "size": result.size,
-        "took_ms": round(result.took_ms, 2),
-        "hits": [{name: _copy(getattr(hit, name)) for name in HIT_FIELDS} for hit in result.hits],
-        "facets": {
-            "reporter": [{"value": f.value, "count": f.count} for f in result.facets.get("reporter", [])],
-            "press": [{"value": f.value, "count": f.count} for f in result.facets.get("press", [])],
-            "date": [{"period": f.value, "count": f.count} for f in result.facets.get("date", [])],
-        },
-        "suggestion": result.suggestion,
-        "rewritten_from": result.rewritten_from,
-        "notices": list(result.notices),
-        "relaxed_total": result.relaxed_total,
-        "facets_scope": result.facets_scope,
-        "reporter_card": reporter_card_json(result.reporter_card),
-    }
-
-
-def _copy(value):
-    return list(value) if isinstance(value, list) else value
-
 
 def article_json(article: Article) -> dict[str, Any]:
     """The whole record, except `source`: a path on the server, not part of the article."""
@@ -83,7 +43,7 @@ def search():
     if fmt:
         first, hits = export.all_hits(search_service(), search_request)
         return export.csv_response(params, hits) if fmt == "csv" else export.json_response(params, first, hits)
-    return jsonify(search_json(search_service().search(search_request)))
+    return jsonify(search_result_json(search_service().search(search_request)))
 
 
 @bp.get("/articles/<article:article_id>")

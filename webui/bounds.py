@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from search.query import QueryError
+from search import QueryError
 
 INTEGER_PARAMS = ("page", "size")
 FACET_PARAMS = ("reporter", "press")

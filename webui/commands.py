@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from search.cli import DEFAULT_INDEX, register_command
-from search.index import IndexLayout
-from search.indexer import reindex
-from webui.server import CONNECTION_LIMIT, IDLE_TIMEOUT, REQUEST_DEADLINE
+from search import DEFAULT_INDEX, IndexLayout, Reindexer
+from webui import MAX_CONTENT_LENGTH, create_app
+from webui.server import CONNECTION_LIMIT, IDLE_TIMEOUT, REQUEST_DEADLINE, create_server, server_settings
+
+SERVE_HELP = "serve the web UI and JSON API (waitress)"
 
 
-def _configure(p: argparse.ArgumentParser) -> None:
+def configure_serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", default=str(DEFAULT_INDEX), metavar="DIR",
                    help="index folder (default: index/); built from seeds/ if it has no index yet")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -36,12 +37,9 @@ def _url(host: str, port: int) -> str:
 def run_serve(args: argparse.Namespace) -> int:
     if IndexLayout(args.index).current() is None:
         print(f"news-search serve: no index at {args.index} yet; building it first", file=sys.stderr, flush=True)
-        report = reindex(None, index_dir=args.index, progress=True, wait_for_lock=True)
+        report = Reindexer(args.index, progress=True, wait_for_lock=True).run(None)
         print(f"news-search serve: indexed {report.indexed} articles ({len(report.failed)} failed) "
               f"in {report.seconds:.1f} s", file=sys.stderr, flush=True)
-
-    from webui import MAX_CONTENT_LENGTH, create_app
-    from webui.server import create_server, server_settings
 
     app = create_app(args.index)
     try:
@@ -63,5 +61,3 @@ def run_serve(args: argparse.Namespace) -> int:
         server.close()
     return 0
 
-
-register_command("serve", "serve the web UI and JSON API (waitress)", _configure, run_serve)

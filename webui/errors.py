@@ -10,8 +10,7 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.index import IndexNotFound
-from search.query import QueryError
+from search import IndexNotFound, QueryError
 
 KOREAN_STATUS = {
     400: "요청이 올바르지 않습니다",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from typing import Optional
 
-from search.service import IndexOverview, SearchRequest, SearchService
+from search import IndexOverview, SearchRequest, SearchService
 
 RECENT_TITLES = 100  # the newest articles whose headlines are counted
 MAX_WORDS = 3

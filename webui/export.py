@@ -19,8 +19,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from search.query import QueryError
-from search.service import MAX_PAGE_SIZE, Hit, SearchRequest, SearchService
+from search import MAX_PAGE_SIZE, Hit, QueryError, SearchRequest, SearchService
 from webui.params import SearchParams
 
 EXPORT_LIMIT = 1000

@@ -11,8 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Optional
 from urllib.parse import unquote, urlsplit
 
-from search.model import SEOUL
-from search.query import parse_date_bound
+from search import SEOUL, parse_date_bound
 
 CHART_WIDTH = 260
 CHART_BAR_AREA = 72  # the tallest bar; labels go below

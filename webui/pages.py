@@ -9,10 +9,8 @@ from typing import Optional
 
 from flask import Blueprint, abort, redirect, render_template, request
 
-from search.korean import is_initials_query
-from search.query import QueryError
-from search.service import SearchResult
-from webui import search_service
+from search import QueryError, SearchResult, is_initials_query
+from webui.context import search_service
 from webui.advanced import AdvancedForm
 from webui.errors import query_error_reason
 from webui.examples import index_examples, index_facts

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Optional
 from urllib.parse import urlencode
 
-from search.service import SearchRequest
+from search import SearchRequest
 
 DEFAULT_SORT = "relevance"
 DEFAULT_SIZE = "10"

@@ -14,6 +14,10 @@ index and at query time.
     | LowercaseFilter           Latin letters lower-cased (MS → ms)
     | PositionFilter            consecutive positions, so phrases match across dropped particles
 
+Why one module of over 400 lines: the tokenizer and its filters are small
+classes that only make sense as one chain, in this order; each is short and
+named for its one job.
+
 The analyzer pickles as its configuration only: Whoosh stores the schema in the
 index, and the morphological backend (a C library handle) is created lazily once
 per process by `get_backend`.

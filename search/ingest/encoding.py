@@ -193,3 +193,17 @@ def decode_bytes(data: bytes, declared: Optional[str] = None) -> tuple[str, str]
     encoding = detect_encoding(data)
     text = _strict(data, encoding)
     return (text if text is not None else data.decode(encoding, "replace")), encoding
+
+
+# Tab, line breaks, form feed, and ESC/SO/SI (ISO-2022-KR shifts) are text.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b\x0e\x0f")
+
+
+def looks_binary(data: bytes) -> bool:
+    """Images, archives and executables renamed .txt/.html: many NUL or control
+    bytes.  A stray NUL in real text (it happens in scrapes) is not enough."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or detect_utf16(data):
+        return False  # UTF-16 text is full of NULs by design
+    sample = data[:8192]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return sample.count(0) > 8 or controls > len(sample) // 20

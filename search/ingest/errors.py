@@ -48,7 +48,7 @@ class LoadFailure:
 
     `unreadable` marks failures of the file system (no permission, gone, an I/O
     error) rather than of the content: the articles such a source held last
-    time are never counted as deleted (search.indexer)."""
+    time are never counted as deleted (search.reindex)."""
 
     source: str
     reason: str

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
-from search.ingest.encoding import decode_bytes, detect_utf16, undecodable_sequences
+from search.ingest.encoding import decode_bytes, looks_binary, undecodable_sequences
 from search.ingest.errors import ArticleError, LoadFailure, LoadWarning
+from search.ingest.html import decode_html, load_html
+from search.ingest.jsonl import load_jsonl_lines
+from search.ingest.textscrape import load_text_scrape
 from search.model import Article
 
 TEXT_SUFFIXES = {".txt"}
@@ -48,22 +51,8 @@ class Discovery:
     # links leading outside the input folder: each one a failure line.
     failures: list[LoadFailure] = field(default_factory=list)
     # Paths (files and folders) that could not be read: the articles they held
-    # last time are kept, not deleted (search.indexer).
+    # last time are kept, not deleted (search.reindex).
     unreadable: list[str] = field(default_factory=list)
-
-
-# Tab, line breaks, form feed, and ESC/SO/SI (ISO-2022-KR shifts) are text.
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\f\x1b\x0e\x0f")
-
-
-def looks_binary(data: bytes) -> bool:
-    """Images, archives and executables renamed .txt/.html: many NUL or control
-    bytes.  A stray NUL in real text (it happens in scrapes) is not enough."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or detect_utf16(data):
-        return False  # UTF-16 text is full of NULs by design
-    sample = data[:8192]
-    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return sample.count(0) > 8 or controls > len(sample) // 20
 
 
 def file_digest(path: Path) -> str:
@@ -211,8 +200,6 @@ class ArticleLoader:
         try:
             suffix = path.suffix.lower()
             if suffix in JSONL_SUFFIXES:
-                from search.ingest.jsonl import load_jsonl_lines
-
                 with open(path, "rb") as handle:
                     yield from load_jsonl_lines(path, handle, source.relative)
                 return
@@ -228,13 +215,9 @@ class ArticleLoader:
             if looks_binary(data):
                 raise ArticleError("binary file (mostly control bytes), not text")
             if suffix in HTML_SUFFIXES:
-                from search.ingest.html import decode_html, load_html
-
                 warning = _decoding_warning(path, data, decode_html(data)[1])
                 yield from load_html(path, data, source.relative)
             else:
-                from search.ingest.textscrape import load_text_scrape
-
                 text, encoding = decode_bytes(data)
                 warning = _decoding_warning(path, data, encoding)
                 yield from load_text_scrape(path, text, source.relative)

@@ -13,17 +13,12 @@ import re
 from pathlib import Path
 from typing import Iterator, Optional
 
+from search.ingest.bylines import BYLINE_NAMES, reporters_in
 from search.ingest.dates import find_published, parse_date
 from search.ingest.errors import ArticleError
 from search.ingest.text import clean_line, clean_text, press_for
 from search.model import Article, RelatedLink
 
-REPORTER_TITLES = "기자|특파원|선임기자|객원기자|인턴기자|전문기자|수습기자|논설위원|편집위원|칼럼니스트"
-_NAME = r"[가-힣]{2,4}"
-# `조재범 기자`, `홍길동·김철수 기자`, `서울=연합뉴스 홍길동 기자`
-_BYLINE_NAMES = re.compile(
-    rf"(?:^|[\s(\[=])(?P<names>{_NAME}(?:\s*[·,ㆍ/]\s*{_NAME})*)\s*(?:{REPORTER_TITLES})(?![가-힣])"
-)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _BULLET = re.compile(r"^\s*[•·\-*▪◆◇■□●○]\s*")
 _RELATED_HEADER = re.compile(r"^\s*(?:관련\s*기사|관련\s*뉴스)\s*:?\s*$")
@@ -48,19 +43,9 @@ def _is_chrome(line: str) -> bool:
     return not text or text in CHROME or _EMAIL.fullmatch(text) is not None
 
 
-def reporters_in(text: str) -> list[str]:
-    """Names in a byline such as `홍길동·김철수 기자`."""
-    found: list[str] = []
-    for match in _BYLINE_NAMES.finditer(text):
-        for name in re.split(r"\s*[·,ㆍ/]\s*", match["names"]):
-            if name and name not in found:
-                found.append(name)
-    return found
-
-
 def _is_byline(line: str) -> bool:
     # A byline names a reporter and (in this format) carries the time.
-    return bool(_BYLINE_NAMES.search(" " + line)) and (
+    return bool(BYLINE_NAMES.search(" " + line)) and (
         find_published(line) is not None or "프로필" in line or len(line) < 40
     )
 

@@ -1,0 +1,509 @@
+"""(Re)building the index from article files: the one place where ingest,
+analysis and the index meet.
+
+    files ──ArticleLoader──▶ Article ──KoreanAnalyzer (worker processes)──▶ tokens
+          ──Whoosh writer (this process)──▶ new generation ──atomic swap──▶ current
+
+Analysis is the expensive step, so it runs in worker processes; the single
+Whoosh writer only replays the tokens.  A full rebuild writes a fresh
+generation; `incremental` starts from hard links of the current one (segment
+files are immutable) and re-analyses only articles whose content changed.  Either
+way the result becomes visible through one atomic rename, and nothing is lost: an
+article is indexed, unchanged, failed with a reason, or reported as a duplicate.
+A generation that would drop articles for a reason other than their deletion (a
+missing or unreadable input) or too many at once is not published at all
+(ReindexRefused).
+
+Why this module is over 400 lines: it is the one run, in order (lock, plan,
+write, account, refuse or publish), with its two writing strategies (one
+writer here; a segment per worker process); both share the units, the ledger
+and the layout, so what is left here is the order itself.
+
+The package: `plan` (files → units of work), `worker` (units → outcomes, in
+worker processes), `units` (the records that travel between them), `report`
+(the report and the ledger that keeps its accounting), this module (the run,
+in order) and search/layout.py (lock, publish, swap, cleanup).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Optional, Union
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+
+from search.analysis.userdict import fingerprint as userdict_fingerprint
+from search.faults import checkpoint
+from search.index import SCHEMA_VERSION, IndexLayout, build_schema, document_for
+from search.ingest.errors import LoadFailure, printable
+from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, file_digest
+from search.layout import (
+    WriterLock, discard_generation, new_generation_dir, prune_generations, publish, remove_unfinished,
+)
+from search.paths import DEFAULT_SEEDS
+from search.reindex.plan import jsonl_units
+from search.reindex.report import Ledger, ReindexRefused, ReindexReport
+from search.reindex.units import (
+    Capped, Failed, FileUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone, Warned, WorkerFailed,
+    WorkUnit, unit_size,
+)
+from search.reindex.worker import (
+    init_pool_worker, init_worker, new_writer, process_unit, segment_worker, settle_garbage_collector,
+)
+
+BATCH_ARTICLES = 64
+# Below this much input, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 2_000_000
+# A reindex that would leave the index with less than half of the articles it
+# holds now is refused unless the caller allows it (`--allow-shrink`): a wrong
+# path, a half-mounted disk or a folder emptied by mistake look just like that.
+MAX_SHRINK_SHARE = 0.5
+
+
+def incremental_blocker(current: Optional[Path], manifest: dict, backend: str) -> str:
+    """Why the index served cannot be updated in place ("" when it can): the
+    analysis of its unchanged articles would differ from this run's."""
+    if current is None:
+        return "there is no index yet"
+    if manifest.get("schema") != SCHEMA_VERSION:
+        return f"the index has schema version {manifest.get('schema')}, this version writes {SCHEMA_VERSION}"
+    if manifest.get("backend", "mecab") != backend:
+        return f"the index was analysed with {manifest.get('backend', 'mecab')}, this run uses {backend}"
+    if backend == "mecab" and manifest.get("userdict") != userdict_fingerprint():
+        return "the user dictionary (search/data/userdict.txt) changed since the index was built"
+    return ""
+
+
+class Reindexer:
+    """Builds an index generation from article files and swaps it in."""
+
+    def __init__(
+        self,
+        index_dir: Union[str, Path],
+        backend: str = "mecab",
+        workers: Optional[int] = None,
+        progress: bool = False,
+        wait_for_lock: bool = False,
+        limitmb: int = 256,
+        allow_shrink: bool = False,
+        follow_symlinks: bool = False,
+        fsync: bool = True,
+    ):
+        self.layout = IndexLayout(Path(index_dir))
+        self.backend = backend
+        self.workers = workers if workers is not None else (os.cpu_count() or 1)
+        self.progress = progress
+        self.wait_for_lock = wait_for_lock
+        self.limitmb = limitmb
+        # Publish even when inputs are missing or unreadable, or the index shrinks
+        # by more than MAX_SHRINK_SHARE (see _refusal).
+        self.allow_shrink = allow_shrink
+        # Every file of a new generation reaches the disk before it is published
+        # (False only to measure what that costs).
+        self.fsync = fsync
+        self.loader = ArticleLoader(follow_symlinks=follow_symlinks)
+
+    # -- public
+
+    def run(self, paths: Optional[Iterable[Union[str, Path]]] = None, incremental: bool = False) -> ReindexReport:
+        """Builds and publishes a generation; raises ReindexRefused (nothing
+        published, the served index unchanged) when publishing would lose
+        articles that were not deleted (see _refusal)."""
+        started = time.perf_counter()
+        with WriterLock(self.layout.lock_path, self.wait_for_lock):
+            remove_unfinished(self.layout)
+            current = self.layout.current()
+            manifest = self.layout.read_manifest(current) if current else {}
+            # Nothing compatible to start from: build in full, and say why.
+            rebuild_reason = incremental_blocker(current, manifest, self.backend) if incremental else ""
+            if rebuild_reason:
+                incremental = False
+            if paths is None:
+                paths = manifest.get("paths") or [DEFAULT_SEEDS]
+            # os.path.realpath, not Path.resolve: that raises RuntimeError on a link loop.
+            paths = [os.path.realpath(os.fspath(p)) for p in paths]
+            report = ReindexReport(index=str(self.layout.root), incremental=incremental,
+                                   rebuild_reason=rebuild_reason)
+            report.previous_total = len(manifest.get("articles") or {})
+            try:
+                generation = self._build(paths, report, current if incremental else None, manifest)
+            finally:
+                report.seconds = time.perf_counter() - started
+            report.generation = generation.name
+            report.published = True
+            prune_generations(self.layout)
+        return report
+
+    # -- building
+
+    def _build(self, paths: list[str], report: ReindexReport, base: Optional[Path], manifest: dict) -> Path:
+        discovery = self.loader.discover(paths)
+        report.failed.extend(discovery.missing)
+        report.failed.extend(discovery.failures)
+        report.files_skipped = [str(p) for p in discovery.skipped]
+        report.files_seen = len(discovery.files) + len(discovery.skipped)
+        # Sources not read this time: their articles are kept (incremental) or
+        # their loss refused (full); never counted as deleted.
+        unreadable = _Unreadable(set(), [f.source for f in discovery.missing] + discovery.unreadable)
+
+        old_articles: dict[str, list[str]] = manifest.get("articles", {}) if base else {}
+        old_files: dict[str, str] = manifest.get("files", {}) if base else {}
+        known_hashes = {i: v[1] for i, v in old_articles.items()}
+        # JSONL line digest → article id, to skip parsing lines that did not change.
+        known_lines: dict[str, str] = manifest.get("lines", {}) if base else {}
+
+        building = new_generation_dir(self.layout, base)
+        try:
+            if base is None:
+                ix = whoosh_index.create_in(str(building), build_schema(self.backend))
+            else:
+                ix = whoosh_index.open_dir(str(building))
+
+            # Files whose bytes are unchanged are not even opened again.
+            digests: dict[str, str] = {}
+            units: list[WorkUnit] = []
+            total_bytes = 0
+            unchanged_sources: set[str] = set()
+            for source in discovery.files:
+                key = str(source.path)
+                try:
+                    digests[key] = file_digest(source.path)
+                    total_bytes += source.path.stat().st_size
+                    if base is not None and old_files.get(key) == digests[key]:
+                        unchanged_sources.add(key)
+                        report.files_unchanged += 1
+                        continue
+                    if source.path.suffix.lower() in JSONL_SUFFIXES:
+                        units.extend(list(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes)))
+                    else:
+                        units.append(FileUnit(source))
+                except OSError as exc:
+                    digests.pop(key, None)
+                    report.failed.append(LoadFailure(key, f"cannot read: {exc.strerror or exc}", unreadable=True))
+                    unreadable.files.add(key)
+
+            articles: dict[str, list[str]] = {}  # id → [source, content_hash] of the new generation
+            lines: dict[str, str] = {}  # JSONL line key → id
+            ledger = Ledger(report, articles, lines)
+            for article_id, (source, content_hash) in old_articles.items():
+                if source in unchanged_sources:
+                    ledger.unchanged(article_id, source, content_hash)
+            lines.update({
+                key: article_id for key, article_id in known_lines.items()
+                if article_id in articles  # lines of files that are unchanged as a whole
+            })
+            failures_before = len(report.failed)
+
+            if base is None and self._parallel(units, total_bytes):
+                self._write_segments_in_parallel(ix, building, units, ledger)
+            else:
+                self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, ledger,
+                                            old_articles, base is not None, unreadable)
+            for failure in report.failed[failures_before:]:
+                if failure.unreadable:
+                    unreadable.files.add(failure.source)
+            sources_with_failures = {failure.source for failure in report.failed}
+
+            # A file with a duplicate is read again next time, so the duplicate is reported again.
+            sources_with_duplicates = {source for _, source, _ in report.duplicates}
+            report.total = len(articles)
+            refusal = self._refusal(paths, discovery, report, manifest.get("articles") or {}, articles, unreadable)
+            if refusal:
+                report.refused = refusal
+                raise ReindexRefused(refusal, report)
+            files = {k: v for k, v in digests.items() if k not in sources_with_failures | sources_with_duplicates}
+            for source in sources_with_failures:
+                if source in old_files:
+                    files[source] = old_files[source]  # try it again next time
+            new_manifest = {
+                "schema": SCHEMA_VERSION,
+                "backend": self.backend,
+                "userdict": userdict_fingerprint() if self.backend == "mecab" else None,
+                "created": datetime.now(timezone.utc).isoformat(),
+                "paths": paths,
+                "files": files,
+                "articles": articles,
+                "lines": lines,
+                "report": report.to_dict(),
+            }
+        except ReindexRefused:
+            discard_generation(building)  # never published, never to be
+            raise
+        return publish(self.layout, building, new_manifest, fsync=self.fsync)
+
+    def _refusal(self, paths: list[str], discovery, report: ReindexReport, previous: dict[str, list[str]],
+                 articles: dict[str, list[str]], unreadable: "_Unreadable") -> str:
+        """Why this generation must not replace the one served ("" if it may).
+        A missing or unreadable input is not a deletion: an incremental run
+        keeps the articles it held, a full one cannot and is refused; an input
+        that vanished during the run, or a drop of more than MAX_SHRINK_SHARE
+        of the index, is refused too.  `allow_shrink` overrides all of it."""
+        if self.allow_shrink:
+            return ""
+        hint = "nothing published; the index served is unchanged (pass --allow-shrink to publish anyway)"
+        if discovery.missing:
+            names = ", ".join(printable(f.source) for f in discovery.missing[:3])
+            return f"input not found or unreadable: {names}; {hint}"
+        vanished = [p for p in paths if not os.path.exists(p)]
+        if vanished:
+            return f"input disappeared during the run: {', '.join(printable(p) for p in vanished[:3])}; {hint}"
+        lost = [i for i, (source, _) in previous.items() if i not in articles and unreadable.holds(source)]
+        if lost:
+            return (f"{len(lost)} article(s) of the index come from files or folders that could not be read "
+                    f"this time, and a full reindex cannot keep them (--incremental keeps them); {hint}")
+        dropped = report.previous_total - report.total
+        if report.previous_total and dropped > report.previous_total * MAX_SHRINK_SHARE:
+            return (f"the index would shrink from {report.previous_total} to {report.total} articles "
+                    f"(more than {MAX_SHRINK_SHARE:.0%} of it dropped); {hint}")
+        return ""
+
+    def _parallel(self, units: list[WorkUnit], total_bytes: int) -> bool:
+        return self.workers > 1 and total_bytes >= PARALLEL_MIN_BYTES and len(units) >= 2
+
+    def _write_in_this_process(self, ix, units: list[WorkUnit], total_bytes: int, known_hashes: dict[str, str],
+                               known_lines: dict[str, str], ledger: Ledger, old_articles: dict[str, list[str]],
+                               incremental: bool, unreadable: "_Unreadable") -> None:
+        """One Whoosh writer here; analysis in worker processes when it pays.
+        Used for incremental updates (deletions and additions in one commit)
+        and for small inputs."""
+        sources_with_failures: set[str] = set()
+        stale: list[str] = []  # ids whose old version leaves the index
+        writer = new_writer(ix, limitmb=self.limitmb)
+        report = ledger.report
+        try:
+            bar = self._progress_bar(sum(unit_size(u) for u in units))
+            for outcomes in self._run_units(units, total_bytes, known_hashes, known_lines):
+                for outcome in outcomes:
+                    if isinstance(outcome, Failed):
+                        ledger.failed(outcome.failure)
+                        sources_with_failures.add(outcome.failure.source)
+                    elif isinstance(outcome, (Warned, Capped)):
+                        ledger.note(outcome)
+                    elif isinstance(outcome, Unchanged):
+                        ledger.unchanged(outcome.article_id, outcome.source, known_hashes[outcome.article_id],
+                                         outcome.key)
+                    else:
+                        article = outcome.article
+                        chars = len(article.title) + len(article.body_text)
+                        if not ledger.claim(article.id, article.source or ""):
+                            continue  # a duplicate: reported, not written
+                        if article.id in old_articles:
+                            stale.append(article.id)
+                        writer.add_document(**document_for(article, outcome.tokens, self.backend))
+                        ledger.indexed(article.id, article.source or "", article.content_hash, outcome.key, chars)
+                if bar is not None:
+                    bar.update(len(outcomes))
+                    bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
+                checkpoint("reindex:analysis")
+                settle_garbage_collector()
+            if bar is not None:
+                bar.close()
+
+            for article_id, (source, content_hash) in old_articles.items():
+                if article_id in ledger.articles:
+                    continue
+                if source in sources_with_failures or unreadable.holds(source):
+                    # The file (or its folder) could not be read this time, or
+                    # did not load: keep what we had rather than lose it.
+                    ledger.kept(article_id, source, content_hash)
+                    continue
+                stale.append(article_id)
+                ledger.removed()
+            # One reader for all deletions (Whoosh opens a fresh one per
+            # delete_by_term call: ~20 ms each, seconds for a hundred changes).
+            # It sees only the segments that were there before this writer, so
+            # the new versions just added are not touched.
+            if stale:
+                writer.delete_by_query(Q.Or([Q.Term("id", article_id) for article_id in stale]))
+            # A full build here is small (below PARALLEL_MIN_BYTES or one
+            # worker): one segment is cheap.  An incremental update adds a small
+            # segment and lets Whoosh's policy merge only small ones, so it never
+            # rewrites the big segments of the last full build.
+            writer.commit(optimize=not incremental)
+            checkpoint("reindex:commit")
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
+
+    def _write_segments_in_parallel(self, ix, building: Path, units: list[WorkUnit], ledger: Ledger) -> None:
+        """A full build with every core writing: each worker process loads,
+        analyses and indexes whole units into its own segment; this process
+        hands out units, keeps the report in input order (so the first of two
+        articles with one id wins, as in a serial build) and publishes the
+        segments in one table of contents.  Duplicates found late are marked
+        deleted in their segment before it is published."""
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        tasks = context.Queue(maxsize=self.workers * 4)
+        results = context.Queue()
+        # Each worker's pool spills to disk past its share of the memory budget.
+        limitmb = max(32, self.limitmb // self.workers)
+        processes = [
+            context.Process(target=segment_worker, args=(str(building), self.backend, limitmb, tasks, results, slot),
+                            daemon=True)
+            for slot in range(self.workers)
+        ]
+        # The parent's writer holds Whoosh's lock and writes only the table of contents.
+        writer = ix.writer()
+        for process in processes:
+            process.start()
+        located: dict[str, tuple[int, int]] = {}  # article id -> (worker slot, docnum in its segment)
+        duplicates: list[tuple[int, int]] = []
+        pending: dict[int, list[Outcome]] = {}
+        segments: dict[int, Any] = {}
+        next_unit = 0
+        bar = self._progress_bar(sum(unit_size(u) for u in units))
+        report = ledger.report
+
+        def take(message: Union[UnitDone, SegmentDone, WorkerFailed]) -> None:
+            nonlocal next_unit
+            if isinstance(message, WorkerFailed):
+                raise RuntimeError(f"reindex worker {message.slot} failed: {message.message}")
+            if isinstance(message, SegmentDone):
+                segments[message.slot] = message.segment
+                return
+            pending[message.number] = message.outcomes
+            while next_unit in pending:  # the report follows the input order
+                summaries = pending.pop(next_unit)
+                next_unit += 1
+                for outcome in summaries:
+                    if isinstance(outcome, Failed):
+                        ledger.failed(outcome.failure)
+                    elif isinstance(outcome, (Warned, Capped)):
+                        ledger.note(outcome)
+                    elif ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
+                                        outcome.chars):
+                        located[outcome.article_id] = (outcome.slot, outcome.docnum)
+                    else:  # a duplicate: deleted from its segment before publishing
+                        duplicates.append((outcome.slot, outcome.docnum))
+                if bar is not None:
+                    bar.update(len(summaries))
+                    bar.set_postfix(articles=report.indexed, failed=len(report.failed), refresh=False)
+                checkpoint("reindex:analysis")
+
+        def drain(block: bool) -> None:
+            import queue
+
+            while True:
+                try:
+                    message = results.get(timeout=1.0) if block else results.get_nowait()
+                except queue.Empty:
+                    if not block:
+                        return
+                    dead = [p for p in processes if p.exitcode not in (None, 0)]
+                    if dead:
+                        raise RuntimeError(f"reindex worker exited with code {dead[0].exitcode}")
+                    continue
+                take(message)
+                if block:
+                    return
+
+        try:
+            for number, unit in enumerate(units):
+                while True:
+                    drain(block=False)
+                    try:
+                        tasks.put((number, unit), timeout=0.2)
+                        break
+                    except Exception:  # queue full: collect results meanwhile
+                        continue
+            for _ in processes:
+                tasks.put(None)
+            while len(segments) < len(processes):
+                drain(block=True)
+            for process in processes:
+                process.join()
+            if bar is not None:
+                bar.close()
+            for slot, docnum in duplicates:
+                segments[slot].delete_document(docnum)
+            published = [segments[slot] for slot in sorted(segments) if segments[slot] is not None]
+            # Whoosh 2.7.4 (pinned): the same steps its multi-segment MpWriter
+            # takes to publish segments written by other processes.
+            writer._close_segment()
+            writer._commit_toc(published)
+            writer._finish()
+            checkpoint("reindex:commit")
+        except BaseException:
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            writer.cancel()
+            raise
+
+    def _run_units(self, units: list[WorkUnit], total_bytes: int, known: dict[str, str],
+                   known_lines: dict[str, str]) -> Iterator[list[Outcome]]:
+        if self.workers <= 1 or total_bytes < PARALLEL_MIN_BYTES or len(units) < 2:
+            init_worker(self.backend, known, known_lines)
+            for unit in units:
+                # Analysed here once: the derived fields (content, words, 초성) are
+                # assembled from these tokens instead of analysing the text again.
+                yield process_unit(unit, analyse=True)
+            return
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        with context.Pool(self.workers, initializer=init_pool_worker, initargs=(self.backend, known, known_lines)) as pool:
+            # A bounded window of tasks in flight keeps memory flat on huge inputs
+            # while both cores stay busy; results come back in input order.
+            window: deque = deque()
+            limit = self.workers * 4
+            for unit in units:
+                if isinstance(unit, KnownLinesUnit):  # nothing to load: answered here, in order
+                    window.append(_Ready(process_unit(unit)))
+                else:
+                    window.append(pool.apply_async(process_unit, (unit,)))
+                if len(window) >= limit:
+                    yield window.popleft().get()
+            while window:
+                yield window.popleft().get()
+
+    def _progress_bar(self, total: int):
+        if not self.progress:
+            return None
+        from tqdm import tqdm
+
+        return tqdm(total=total, unit=" articles", desc="reindex", file=sys.stderr, dynamic_ncols=True)
+
+@dataclass
+class _Unreadable:
+    """What could not be read in this run: files, and folders (and inputs not
+    found) standing for every file under them."""
+
+    files: set[str]
+    folders: list[str]
+
+    def holds(self, source: str) -> bool:
+        if source in self.files:
+            return True
+        return any(source == folder or source.startswith(folder.rstrip(os.sep) + os.sep) for folder in self.folders)
+
+
+class _Ready:
+    """A result already at hand, in a window of pending pool results."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
+
+
+def reindex(
+    paths: Optional[Iterable[Union[str, Path]]] = None,
+    index_dir: Union[str, Path] = "index",
+    incremental: bool = False,
+    **options: Any,
+) -> ReindexReport:
+    """Build (or update) the index at `index_dir` from the article files under `paths`."""
+    return Reindexer(index_dir, **options).run(paths, incremental=incremental)

@@ -1,0 +1,147 @@
+"""What a reindex found and did: the report, and the ledger that keeps it.
+
+Every article read ends in exactly one place, and every article of the new
+index comes from exactly one (the two identities of the summary):
+
+    articles read   = indexed + unchanged + failed + duplicate
+    articles served = indexed + unchanged + kept
+
+`Ledger` is the one place where those counts change, for the serial and the
+parallel builds alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional, Union
+
+from search.ingest.errors import LoadFailure, LoadWarning
+from search.model import MAX_INDEXED_TEXT_CHARS
+from search.reindex.units import Capped, Warned
+
+
+class ReindexRefused(RuntimeError):
+    """The new generation was built but not published: publishing it would have
+    dropped articles for a reason that is not their deletion (a missing or
+    unreadable input), or too many at once.  The index served is unchanged;
+    `report` says what the run found."""
+
+    def __init__(self, reason: str, report: "ReindexReport"):
+        super().__init__(reason)
+        self.reason = reason
+        self.report = report
+
+
+@dataclass
+class ReindexReport:
+    index: str = ""
+    generation: str = ""
+    incremental: bool = False
+    files_seen: int = 0
+    files_unchanged: int = 0
+    files_skipped: list[str] = field(default_factory=list)  # unsupported file types
+    indexed: int = 0  # articles analysed and written (new or changed)
+    unchanged: int = 0  # articles kept as they were (incremental)
+    removed: int = 0  # articles whose file or line is gone
+    kept: int = 0  # articles kept as they were because their file failed to load this time
+    failed: list[LoadFailure] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (id, source, kept source)
+    warnings: list[LoadWarning] = field(default_factory=list)  # loaded, but with something to check
+    capped: list[tuple[str, str, int]] = field(default_factory=list)  # (id, source, characters before the cap)
+    total: int = 0  # articles in the new index
+    characters: int = 0
+    seconds: float = 0.0
+    published: bool = False
+    refused: str = ""  # why nothing was published, when it was not
+    # Why an incremental run re-analysed everything instead ("" when it did not).
+    rebuild_reason: str = ""
+    previous_total: int = 0  # articles in the index served before this run
+
+    @property
+    def articles_seen(self) -> int:
+        return self.indexed + self.unchanged + len(self.failed) + len(self.duplicates)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "generation": self.generation,
+            "incremental": self.incremental,
+            "files_seen": self.files_seen,
+            "files_unchanged": self.files_unchanged,
+            "files_skipped": self.files_skipped,
+            "articles_seen": self.articles_seen,
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "kept": self.kept,
+            "failed": [{"source": f.source, "line": f.line, "reason": f.reason} for f in self.failed],
+            "duplicates": [{"id": i, "source": s, "kept": k} for i, s, k in self.duplicates],
+            "warnings": [{"source": w.source, "line": w.line, "message": w.message} for w in self.warnings],
+            "capped": [{"id": i, "source": s, "characters": n, "indexed": MAX_INDEXED_TEXT_CHARS}
+                       for i, s, n in self.capped],
+            "total": self.total,
+            "previous_total": self.previous_total,
+            "characters": self.characters,
+            "seconds": round(self.seconds, 3),
+            "published": self.published,
+            "refused": self.refused,
+            "rebuild_reason": self.rebuild_reason,
+        }
+
+
+class Ledger:
+    """The accounting of one run: the report's counts and lists, and the new
+    generation's article table (id → [source, content hash]) and line table
+    (JSONL line key → id), changed only through these methods."""
+
+    def __init__(self, report: ReindexReport, articles: dict[str, list[str]], lines: dict[str, str]):
+        self.report = report
+        self.articles = articles
+        self.lines = lines
+
+    def failed(self, failure: LoadFailure) -> None:
+        self.report.failed.append(failure)
+
+    def note(self, outcome: Union[Warned, Capped]) -> None:
+        """A warning or a capped article: the article itself is counted elsewhere."""
+        if isinstance(outcome, Warned):
+            self.report.warnings.append(outcome.warning)
+        else:
+            self.report.capped.append((outcome.article_id, outcome.source, outcome.chars))
+
+    def claim(self, article_id: str, source: str) -> bool:
+        """True for the first article with this id; a later one is a duplicate."""
+        if article_id in self.articles:
+            self.report.duplicates.append((article_id, source, self.articles[article_id][0]))
+            return False
+        return True
+
+    def _record(self, article_id: str, source: str, content_hash: str, key: Optional[str]) -> None:
+        self.articles[article_id] = [source, content_hash]
+        if key:
+            self.lines[key] = article_id
+
+    def unchanged(self, article_id: str, source: str, content_hash: str, key: Optional[str] = None) -> bool:
+        """An article kept as indexed before; False when it is a duplicate."""
+        if not self.claim(article_id, source):
+            return False
+        self._record(article_id, source, content_hash, key)
+        self.report.unchanged += 1
+        return True
+
+    def indexed(self, article_id: str, source: str, content_hash: str, key: Optional[str], chars: int) -> bool:
+        """An article (re)analysed and written; False when it is a duplicate."""
+        if not self.claim(article_id, source):
+            return False
+        self._record(article_id, source, content_hash, key)
+        self.report.indexed += 1
+        self.report.characters += chars
+        return True
+
+    def kept(self, article_id: str, source: str, content_hash: str) -> None:
+        """An article of the last generation whose file failed this time: kept as it was."""
+        self._record(article_id, source, content_hash, None)
+        self.report.kept += 1
+
+    def removed(self) -> None:
+        """An article of the last generation whose file or line is gone."""
+        self.report.removed += 1

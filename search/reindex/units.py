@@ -1,0 +1,129 @@
+"""What travels between the reindex and its worker processes: units of work
+going out, outcomes coming back.  Small picklable records, one class per kind,
+instead of tuples tagged by a string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional, Union
+
+from search.ingest.errors import LoadFailure, LoadWarning
+from search.ingest.loader import SourceFile
+from search.model import Article
+
+# ---------------------------------------------------------------- units of work
+
+
+@dataclass
+class FileUnit:
+    """A whole article file (.txt, .html) to load."""
+
+    source: SourceFile
+
+
+@dataclass
+class LinesUnit:
+    """A batch of JSONL lines to load: (line number, raw bytes, line key) each."""
+
+    path: str
+    relative: str
+    lines: list[tuple[int, bytes, str]]
+
+
+@dataclass
+class KnownLinesUnit:
+    """JSONL lines whose bytes were indexed last time at the same place:
+    (article id, line key) each.  Answered without parsing a line."""
+
+    path: str
+    entries: list[tuple[str, str]]
+
+
+WorkUnit = Union[FileUnit, LinesUnit, KnownLinesUnit]
+
+
+def unit_size(unit: WorkUnit) -> int:
+    """Articles (JSONL lines) or files a unit holds, for the progress bar."""
+    if isinstance(unit, LinesUnit):
+        return len(unit.lines)
+    if isinstance(unit, KnownLinesUnit):
+        return len(unit.entries)
+    return 1
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+@dataclass
+class Failed:
+    failure: LoadFailure
+
+
+@dataclass
+class Warned:
+    warning: LoadWarning
+
+
+@dataclass
+class Capped:
+    """An article whose text was cut to MAX_INDEXED_TEXT_CHARS."""
+
+    article_id: str
+    source: str
+    chars: int  # before the cut
+
+
+@dataclass
+class Unchanged:
+    """An article indexed before with the same content: kept, not analysed."""
+
+    article_id: str
+    source: str
+    key: Optional[str]  # its JSONL line key, if it came from one
+
+
+@dataclass
+class Analysed:
+    """A new or changed article and its tokens (None: not analysed yet)."""
+
+    article: Article
+    tokens: Optional[dict[str, list]]
+    key: Optional[str]
+
+
+@dataclass
+class Written:
+    """An article a segment worker wrote: what the parent needs to account for
+    it, and where it sits (to delete it again if it turns out a duplicate)."""
+
+    article_id: str
+    source: str
+    content_hash: str
+    chars: int
+    slot: int  # the worker, and so the segment
+    docnum: int  # the document's number in that segment
+    key: Optional[str]
+
+
+Outcome = Union[Failed, Warned, Capped, Unchanged, Analysed, Written]
+
+
+# ---------------------------------------------------------------- segment worker messages
+
+
+@dataclass
+class UnitDone:
+    number: int  # the unit's place in the input order
+    outcomes: list[Any]  # Failed | Warned | Capped | Written
+
+
+@dataclass
+class SegmentDone:
+    slot: int
+    segment: Any  # a Whoosh segment, or None when the worker wrote nothing
+
+
+@dataclass
+class WorkerFailed:
+    slot: int
+    message: str
