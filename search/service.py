@@ -620,6 +620,16 @@ class SearchService:
                     found.append((reader.doc_frequency(WORDS_FIELD, word), word))
         return [word for _, word in sorted(found, key=lambda fw: (-fw[0], fw[1]))[:limit]]
 
+    def suggest(self, q: str, limit: int = 10) -> list:
+        """Completions for the search box (search.autocomplete), from a table
+        built once per index generation."""
+        from search import autocomplete
+
+        with self._engine:
+            generation = self.generation()
+            table = autocomplete.for_generation(str(generation.path), generation.searcher().reader())
+        return table.suggest(q, limit)
+
     # -- search
 
     def search_ids(self, q: str, limit: int = 10) -> list[str]:
