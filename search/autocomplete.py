@@ -27,9 +27,11 @@ import unicodedata
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 import numpy as np
+from whoosh import index as whoosh_index
 
 from search import stored as stored_fields
 from search.index import WORDS_FIELD
@@ -225,15 +227,22 @@ _tables: dict[str, Completions] = {}
 _lock = threading.Lock()
 
 
-def for_generation(name: str, reader) -> Completions:
-    """The table of the generation called `name`, built on first use (a new
-    generation, after a reindex, gets a new one; old ones are let go)."""
-    table = _tables.get(name)
+def for_generation(path: Path) -> Completions:
+    """The table of the index generation at `path`, built on first use from a
+    reader of its own (a new generation, after a reindex, gets a new table;
+    the old one is let go).  Callers wait for the build; searches do not."""
+    key = str(path)
+    table = _tables.get(key)
     if table is None:
         with _lock:
-            table = _tables.get(name)
+            table = _tables.get(key)
             if table is None:
-                fresh = build(reader)
-                _tables.clear()  # at most one generation is current
-                table = _tables[name] = fresh
+                index = whoosh_index.open_dir(key)
+                try:
+                    with index.reader() as reader:
+                        fresh = build(reader)
+                finally:
+                    index.close()
+                _tables.clear()  # one generation is current at a time
+                table = _tables[key] = fresh
     return table

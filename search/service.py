@@ -622,13 +622,11 @@ class SearchService:
 
     def suggest(self, q: str, limit: int = 10) -> list:
         """Completions for the search box (search.autocomplete), from a table
-        built once per index generation."""
+        built once per index generation (with its own reader: searches do not
+        wait for the build)."""
         from search import autocomplete
 
-        with self._engine:
-            generation = self.generation()
-            table = autocomplete.for_generation(str(generation.path), generation.searcher().reader())
-        return table.suggest(q, limit)
+        return autocomplete.for_generation(self.generation().path).suggest(q, limit)
 
     # -- search
 
