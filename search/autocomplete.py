@@ -153,20 +153,18 @@ class Completions:
 
 def _title_words(title: str, is_word) -> list[str]:
     """The words of a title as a reader would type them: particles dropped
-    where the index's word list knows the bare word (삼성전자가 → 삼성전자,
-    SK하이닉스가 → SK하이닉스), single syllables left out."""
+    (삼성전자가 → 삼성전자, SK하이닉스가 → SK하이닉스) and verbs left out, both
+    by the index's own word list (`is_word`: the `words` field, noun-like runs
+    as written), single syllables left out."""
     out = []
     for token in _TITLE_WORD.findall(unicodedata.normalize("NFC", title)):
-        word = token
-        for particle in _PARTICLES:
-            stem = token[: -len(particle)]
-            if token.endswith(particle) and len(stem) >= 2 and not is_word(token):
-                tail = _HANGUL_TAIL.search(stem)
-                if tail is None or is_word(tail.group()):
-                    word = stem
-                    break
-        if len(word) >= 2:
-            out.append(word)
+        for candidate in (token,) + tuple(token[: -len(p)] for p in _PARTICLES if token.endswith(p)):
+            if len(candidate) < 2:
+                continue
+            tail = _HANGUL_TAIL.search(candidate)
+            if tail is None or is_word(candidate) or (tail.start() > 0 and is_word(tail.group())):
+                out.append(candidate)
+                break
     return out
 
 
