@@ -39,6 +39,7 @@ from whoosh import query as Q
 from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.userdict import fingerprint as userdict_fingerprint
 from search.bulkwriter import BulkSegmentWriter
+from search.dedup import CopyFinder, body_fingerprint
 from search.faults import checkpoint
 from search.orphans import exit_with_parent
 from search.index import (
@@ -246,7 +247,8 @@ def _segment_worker(building: str, backend: str, limitmb: int, tasks, results, s
                     continue
                 writer.add_document(**document)
                 chars = len(article.title) + len(article.body_text)
-                summaries.append(("written", article.id, article.source or "", article.content_hash, chars, slot, docnum, key))
+                summaries.append(("written", article.id, article.source or "", article.content_hash, chars, slot, docnum, key,
+                                  body_fingerprint(article.body)))
                 docnum += 1
             results.put(("unit", number, summaries))
             _settle_garbage_collector()
@@ -559,6 +561,7 @@ class Reindexer:
         and for small inputs."""
         sources_with_failures: set[str] = set()
         stale: list[str] = []  # ids whose old version leaves the index
+        copies = CopyFinder()
         writer = _new_writer(ix, self.bulk_postings, limitmb=self.limitmb)
         try:
             bar = self._progress_bar(_article_units(units))
@@ -583,6 +586,10 @@ class Reindexer:
                         _, article, tokens, key = outcome
                         if article.id in articles:
                             report.duplicates.append((article.id, article.source or "", articles[article.id][0]))
+                            continue
+                        copy_of = copies.copy_of(body_fingerprint(article.body), article.id, article.source or "")
+                        if copy_of:  # the same text as an article already taken (search.dedup)
+                            report.duplicates.append((article.id, article.source or "", copy_of))
                             continue
                         if article.id in old_articles:
                             stale.append(article.id)
@@ -653,6 +660,7 @@ class Reindexer:
             process.start()
         located: dict[str, tuple[int, int]] = {}  # article id -> (worker slot, docnum in its segment)
         duplicates: list[tuple[int, int]] = []
+        copies = CopyFinder()
         pending: dict[int, list[tuple]] = {}
         segments: dict[int, Any] = {}
         next_unit = 0
@@ -677,9 +685,14 @@ class Reindexer:
                     if outcome[0] in ("warning", "capped"):
                         _note(report, outcome)
                         continue
-                    _, article_id, source, content_hash, chars, slot, docnum, key = outcome
+                    _, article_id, source, content_hash, chars, slot, docnum, key, fingerprint = outcome
                     if article_id in articles:
                         report.duplicates.append((article_id, source, articles[article_id][0]))
+                        duplicates.append((slot, docnum))
+                        continue
+                    copy_of = copies.copy_of(fingerprint, article_id, source)
+                    if copy_of:  # the same text as an article already taken (search.dedup)
+                        report.duplicates.append((article_id, source, copy_of))
                         duplicates.append((slot, docnum))
                         continue
                     articles[article_id] = [source, content_hash]
