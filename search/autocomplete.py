@@ -183,6 +183,20 @@ def build(reader) -> Completions:
             known[word] = bool(has_words and reader.doc_frequency(WORDS_FIELD, word))
         return known[word]
 
+    def articles():
+        for docnum in reader.all_doc_ids():
+            stored = reader.stored_fields(docnum)
+            meta = stored_fields.meta(stored)
+            published = stored_fields.iso_datetime(meta.get("published"))
+            yield (stored_fields.text(stored.get("title")) or "", stored_fields.texts(meta.get("reporters")),
+                   stored_fields.text(stored.get("press")) or "", published.date().toordinal() if published else 0)
+
+    return from_articles(articles(), is_word)
+
+
+def from_articles(articles, is_word) -> Completions:
+    """The table of `articles`, each (title, reporters, press, day ordinal or 0);
+    `is_word(word)` says whether a Hangul word is a noun-like word of the index."""
     counts: Counter[tuple[str, str]] = Counter()
     latest: dict[tuple[str, str], int] = {}
     shown: dict[tuple[str, str], str] = {}
@@ -194,22 +208,17 @@ def build(reader) -> Completions:
         if latest.get(key, -1) < day:
             latest[key] = day
 
-    for docnum in reader.all_doc_ids():
-        stored = reader.stored_fields(docnum)
-        meta = stored_fields.meta(stored)
-        published = stored_fields.iso_datetime(meta.get("published"))
-        day = published.date().toordinal() if published else 0
-        words = list(dict.fromkeys(_title_words(stored_fields.text(stored.get("title")) or "", is_word)))
+    for title, reporters, press, day in articles:
+        words = list(dict.fromkeys(_title_words(title, is_word)))
         for word in words:
             add("term", word, day)
         for phrase in dict.fromkeys(f"{a} {b}" for a, b in zip(words, words[1:])):
             add("phrase", phrase, day)
-        for name in dict.fromkeys(stored_fields.texts(meta.get("reporters"))):
-            if name.strip():
-                add("reporter", name.strip(), day)
-        press = (stored_fields.text(stored.get("press")) or "").strip()
-        if press:
-            add("press", press, day)
+        for name in dict.fromkeys(name.strip() for name in reporters):
+            if name:
+                add("reporter", name, day)
+        if press.strip():
+            add("press", press.strip(), day)
 
     entries = []
     for key, count in counts.items():
