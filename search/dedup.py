@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from typing import Iterable, Optional
+from typing import Callable, Container, Iterable, Optional
 
 # Below this many letters and digits a body is too short to call two articles copies.
 MIN_CORE_CHARS = 40
@@ -62,17 +62,36 @@ def body_fingerprint(paragraphs: Iterable[str]) -> Optional[str]:
 
 
 class CopyFinder:
-    """The first article of each body fingerprint seen in one reindex."""
+    """The first article of each body fingerprint seen in one reindex.
 
-    def __init__(self) -> None:
+    An incremental reindex does not read unchanged articles again, so it
+    starts from the previous generation's table (`seeds`, fingerprint →
+    [id, source], kept in its manifest); a seed counts only while its article
+    is still in the index unchanged (`unchanged(id)`).  The original of a copy
+    always comes first in input order, so it has been settled by then."""
+
+    def __init__(self, seeds: Optional[dict] = None, unchanged: Optional[Callable[[str], bool]] = None) -> None:
         self._first: dict[str, tuple[str, str]] = {}
+        self._seeds = seeds or {}
+        self._unchanged = unchanged or (lambda article_id: False)
 
     def copy_of(self, fingerprint: Optional[str], article_id: str, source: str) -> Optional[str]:
         """Where the first article with this fingerprint came from ("file (article id)"),
         when this one is a later copy; None (and this one remembered) otherwise."""
         if fingerprint is None:
             return None
+        if fingerprint not in self._first:
+            seed = self._seeds.get(fingerprint)
+            if seed and seed[0] != article_id and self._unchanged(seed[0]):
+                self._first[fingerprint] = (seed[0], seed[1])
         first = self._first.setdefault(fingerprint, (article_id, source))
         if first[0] == article_id:
             return None
         return f"{first[1]} (same text as article {first[0]})"
+
+    def table(self, indexed: Container[str]) -> dict[str, list[str]]:
+        """Fingerprint → [id, source] of the articles in the new generation, for
+        the next incremental reindex to start from."""
+        out = {fp: [i, s] for fp, (i, s) in self._seeds.items() if i in indexed and self._unchanged(i)}
+        out.update({fp: [i, s] for fp, (i, s) in self._first.items() if i in indexed})
+        return out

@@ -487,6 +487,9 @@ class Reindexer:
                 if article_id in articles  # lines of files that are unchanged as a whole
             }
             failures_before = len(report.failed)
+            # Exact copies (search.dedup): an incremental run starts from the last generation's fingerprints.
+            self._copies = CopyFinder(manifest.get("copies") if base else None,
+                                      lambda i: i in articles and articles[i][1] == known_hashes.get(i))
 
             if base is None and self.parallel_writers and self._parallel(units, total_bytes):
                 self._write_segments_in_parallel(ix, building, units, report, articles, lines)
@@ -518,6 +521,7 @@ class Reindexer:
                 "files": files,
                 "articles": articles,
                 "lines": lines,
+                "copies": self._copies.table(articles),
                 "report": report.to_dict(),
             }
         except ReindexRefused:
@@ -561,7 +565,7 @@ class Reindexer:
         and for small inputs."""
         sources_with_failures: set[str] = set()
         stale: list[str] = []  # ids whose old version leaves the index
-        copies = CopyFinder()
+        copies = self._copies
         writer = _new_writer(ix, self.bulk_postings, limitmb=self.limitmb)
         try:
             bar = self._progress_bar(_article_units(units))
@@ -660,7 +664,7 @@ class Reindexer:
             process.start()
         located: dict[str, tuple[int, int]] = {}  # article id -> (worker slot, docnum in its segment)
         duplicates: list[tuple[int, int]] = []
-        copies = CopyFinder()
+        copies = self._copies
         pending: dict[int, list[tuple]] = {}
         segments: dict[int, Any] = {}
         next_unit = 0

@@ -102,6 +102,26 @@ def test_a_copy_is_reported_and_indexed_once(tmp_path, monkeypatch, parallel):
     assert {h.id for h in service.search("전기차 보조금").hits} == {"ev-1", "ev-3"}  # the near copy stays
 
 
+def test_incremental_runs_keep_the_copy_out_until_the_original_changes(tmp_path):
+    corpus_with_copies(tmp_path / "c")
+    reindex([tmp_path / "c"], index_dir=tmp_path / "ix", workers=1, progress=False)
+    # The copy's file is read again (it holds a duplicate); the original is not: its
+    # fingerprint comes from the last generation.
+    again = reindex([tmp_path / "c"], index_dir=tmp_path / "ix", incremental=True, workers=1, progress=False)
+    assert [i for i, _, _ in again.duplicates] == ["ev-2"]
+    assert again.articles_seen == again.indexed + again.unchanged + len(again.failed) + len(again.duplicates)
+    assert again.total == 14 and SearchService(tmp_path / "ix").article("ev-2") is None
+    # The original is rewritten: the copy is a copy of nothing now, and is indexed.
+    first = tmp_path / "c" / "a.jsonl"
+    lines = first.read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[0])
+    record["body"] = "정정: 보조금 기준 변경은 내후년으로 미뤄졌다. 정부는 업계 의견을 더 듣기로 했다."
+    first.write_text("\n".join([json.dumps(record, ensure_ascii=False)] + lines[1:]) + "\n", encoding="utf-8")
+    changed = reindex([tmp_path / "c"], index_dir=tmp_path / "ix", incremental=True, workers=1, progress=False)
+    assert changed.duplicates == []
+    assert changed.total == 15 and SearchService(tmp_path / "ix").article("ev-2") is not None
+
+
 def test_the_summary_names_the_copy_and_the_original(tmp_path, capsys):
     from search.cli import main
 
