@@ -2,7 +2,8 @@
 never a downloaded one) against a real `news-search serve`: the search box is
 an ARIA 1.2 combobox; typing `삼성`, `ㅅㅅㅈ` or `tkatjd` offers 삼성전자, which
 the keyboard (or a mouse, or a finger) chooses; Esc closes the list; typing
-fast sends few requests; without JavaScript the box is a plain search field."""
+fast sends few requests and a late answer for older text is dropped; without
+JavaScript the box is a plain search field."""
 
 from __future__ import annotations
 
@@ -133,6 +134,41 @@ def test_typing_fast_sends_few_requests(server, page):
     box, listbox = open_list(page, server, "tkatjdwjswk")
     expect(listbox.get_by_role("option").first).to_contain_text("삼성전자")
     assert 1 <= len(asked) <= 3, asked  # 11 keystrokes, 30 ms apart: one request after the pause
+
+
+# A fetch that answers the first suggest request late, and with a marker: if the
+# page showed that answer after a newer one, the list would hold STALE.
+SLOW_FIRST_ANSWER = """
+(() => {
+  const realFetch = window.fetch.bind(window);
+  let first = true;
+  window.fetch = (url, options) => {
+    if (String(url).includes("/api/suggest") && first) {
+      first = false;
+      return new Promise((resolve) => setTimeout(() => resolve(new Response(JSON.stringify(
+        {query: "x", suggestions: [{text: "STALE", query: "STALE", kind: "term", count: 1}]}),
+        {headers: {"Content-Type": "application/json"}})), 800));
+    }
+    return realFetch(url, options);
+  };
+})();
+"""
+
+
+def test_a_late_answer_for_older_text_is_dropped(server, page):
+    from playwright.sync_api import expect
+
+    page.add_init_script(SLOW_FIRST_ANSWER)
+    page.goto(server + "/")
+    box = page.get_by_role("combobox", name="검색어")
+    box.press_sequentially("조", delay=0)
+    page.wait_for_timeout(300)  # the first request is out, its answer 800 ms away
+    box.press_sequentially("재범", delay=0)
+    listbox = page.get_by_role("listbox", name="추천 검색어")
+    expect(listbox.get_by_role("option").first).to_contain_text("조재범")
+    page.wait_for_timeout(900)  # the late answer has arrived by now
+    assert "STALE" not in listbox.inner_text()
+    expect(listbox.get_by_role("option").first).to_contain_text("조재범")
 
 
 def test_without_javascript_the_box_is_a_plain_search_field(server, browser):
