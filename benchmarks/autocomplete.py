@@ -100,9 +100,8 @@ def main(argv=None) -> int:
         from search.service import SearchService
 
         service = SearchService(args.index or ensure_index(args.docs), cache_size=0)
-        service.suggest("가")  # builds the table of this generation
+        table = autocomplete.for_generation(service.generation().path, wait=None)  # the build, waited for
         build_s = time.perf_counter() - started
-        table = autocomplete.for_generation(service.generation().path)
         suggest, articles = service.suggest, service.count()
     words = [s.text for s in table.entries if s.kind == "term" and all("가" <= ch <= "힣" for ch in s.text)][:20000]
     forms = typed_forms(words, args.queries)

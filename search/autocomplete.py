@@ -230,26 +230,49 @@ def from_articles(articles, is_word) -> Completions:
     return Completions(entries)
 
 
+# A request waits this long for its generation's table; past that it gets no
+# completions while the build goes on (about 25 s at 100,000 articles), so a
+# server's threads are never all held by a build.
+BUILD_WAIT = 2.0
+
 _tables: dict[str, Completions] = {}
+_building: dict[str, threading.Event] = {}
 _lock = threading.Lock()
 
 
-def for_generation(path: Path) -> Completions:
-    """The table of the index generation at `path`, built on first use from a
-    reader of its own (a new generation, after a reindex, gets a new table;
-    the old one is let go).  Callers wait for the build; searches do not."""
+def for_generation(path: Path, wait: Optional[float] = BUILD_WAIT) -> Optional[Completions]:
+    """The table of the index generation at `path`; its build starts (in a
+    thread of its own, with a reader of its own, so searches never wait for
+    it) on first use.  None when it is not ready within `wait` seconds (None:
+    wait for it).  A new generation, after a reindex, gets a new table and the
+    old one is let go."""
     key = str(path)
-    table = _tables.get(key)
-    if table is None:
+    with _lock:
+        table = _tables.get(key)
+        if table is not None:
+            return table
+        done = _building.get(key)
+        if done is None:
+            done = _building[key] = threading.Event()
+            threading.Thread(target=_build_table, args=(key, done), name="autocomplete-build", daemon=True).start()
+    done.wait(wait)
+    return _tables.get(key)
+
+
+def _build_table(key: str, done: threading.Event) -> None:
+    try:
+        index = whoosh_index.open_dir(key)
+        try:
+            with index.reader() as reader:
+                fresh = build(reader)
+        finally:
+            index.close()
         with _lock:
-            table = _tables.get(key)
-            if table is None:
-                index = whoosh_index.open_dir(key)
-                try:
-                    with index.reader() as reader:
-                        fresh = build(reader)
-                finally:
-                    index.close()
-                _tables.clear()  # one generation is current at a time
-                table = _tables[key] = fresh
-    return table
+            _tables.clear()  # one generation is current at a time
+            _tables[key] = fresh
+    except Exception:  # noqa: BLE001 -- a generation swept away mid-build: the next request tries again
+        pass
+    finally:
+        with _lock:
+            _building.pop(key, None)
+        done.set()

@@ -623,10 +623,11 @@ class SearchService:
     def suggest(self, q: str, limit: int = 10) -> list:
         """Completions for the search box (search.autocomplete), from a table
         built once per index generation (with its own reader: searches do not
-        wait for the build)."""
+        wait for the build); none while a large table is still being built."""
         from search import autocomplete
 
-        return autocomplete.for_generation(self.generation().path).suggest(q, limit)
+        table = autocomplete.for_generation(self.generation().path)
+        return table.suggest(q, limit) if table is not None else []
 
     # -- search
 

@@ -156,6 +156,39 @@ def test_a_new_generation_gets_a_new_table(tmp_path):
     assert texts(service.suggest("네이")) == ["네이버"]
 
 
+def test_a_slow_build_answers_nothing_until_ready_and_never_blocks_long(tmp_path, monkeypatch):
+    import threading
+    import time
+
+    from search import autocomplete
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(json.dumps({"id": "x", "title": "카카오 신작 공개", "body": "카카오가 신작을 공개했다."},
+                                               ensure_ascii=False) + "\n", encoding="utf-8")
+    reindex([corpus], index_dir=tmp_path / "ix", workers=1, progress=False)
+    service = SearchService(tmp_path / "ix")
+    release = threading.Event()
+    real_build = autocomplete.build
+    builds = []
+
+    def slow_build(reader):
+        builds.append(1)
+        release.wait(10)
+        return real_build(reader)
+
+    monkeypatch.setattr(autocomplete, "build", slow_build)
+    monkeypatch.setattr(autocomplete.for_generation, "__defaults__", (0.05,))  # BUILD_WAIT, shortened
+    began = time.perf_counter()
+    assert service.suggest("카카") == []  # still building: nothing, at once
+    assert service.suggest("카카") == []  # one build, not one per request
+    assert time.perf_counter() - began < 2
+    assert builds == [1]
+    release.set()
+    table = autocomplete.for_generation(service.generation().path, wait=None)
+    assert table is not None and texts(service.suggest("카카")) == ["카카오"]
+
+
 # ---------------------------------------------------------------- the API
 
 @pytest.fixture(scope="module")
