@@ -32,6 +32,7 @@ from whoosh.query.compound import DefaultOr
 from search.highlight import mark, marked_paragraphs, snippet, spans_by_doc, spans_by_field, term_spans
 from search.index import CONTENT_FIELD, IndexLayout, article_from_stored
 from search.limits import TIMEOUT_NOTICE, guard, search_deadline
+from search import autocomplete
 from search import stored as stored_fields
 from search.model import Article
 from search.conjunction import CheckedPhrases, SkippingAnd
@@ -619,6 +620,13 @@ class SearchService:
                 if len(word) == len(initials) and initials_of(word) == initials:
                     found.append((reader.doc_frequency(WORDS_FIELD, word), word))
         return [word for _, word in sorted(found, key=lambda fw: (-fw[0], fw[1]))[:limit]]
+
+    def suggest(self, q: str, limit: int = 10) -> list:
+        """Completions for the search box (search.autocomplete), from a table
+        built once per index generation (with its own reader: searches do not
+        wait for the build); none while a large table is still being built."""
+        table = autocomplete.for_generation(self.generation().path)
+        return table.suggest(q, limit) if table is not None else []
 
     # -- search
 

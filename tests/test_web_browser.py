@@ -69,8 +69,8 @@ def test_search_facet_article_and_related_link(server, page):
     from playwright.sync_api import expect
 
     page.goto(server + "/")
-    page.get_by_role("searchbox", name="검색어").fill("삼성전자 협력")
-    page.get_by_role("searchbox", name="검색어").press("Enter")
+    page.get_by_role("combobox", name="검색어").fill("삼성전자 협력")  # app.js: autocomplete
+    page.get_by_role("combobox", name="검색어").press("Enter")
     page.wait_for_url("**/search?q=*")
 
     seed = page.locator("ol.hits > li", has_text="이재용 삼성전자 부회장")

@@ -71,7 +71,9 @@ WEB_ARTICLES = [
         ],
     },
     {
-        # The same story syndicated under another URL: a duplicate, never "similar".
+        # The same story syndicated under another URL, with a sentence of its own
+        # (a word-for-word copy would not be indexed at all, search/dedup.py):
+        # a duplicate, never "similar".
         "id": "web-ai-cloud-copy",
         "url": "https://www.portal-copy.kr/v/90",
         "title": "마이크로소프트, 국내 클라우드 데이터센터 증설",
@@ -79,7 +81,8 @@ WEB_ARTICLES = [
         "reporter": "이서연",
         "published": "2019-04-02T10:05:00+09:00",
         "body": "마이크로소프트가 국내 클라우드 데이터센터를 증설한다.\n"
-                "인공지능 서비스 수요가 늘어난 데 따른 것으로, 국내 기업과의 협력도 확대한다.",
+                "인공지능 서비스 수요가 늘어난 데 따른 것으로, 국내 기업과의 협력도 확대한다.\n"
+                "이 기사는 제휴 포털에 함께 실렸다.",
     },
     {
         "id": "web-script",

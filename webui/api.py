@@ -17,7 +17,7 @@ from flask import Blueprint, jsonify, request
 from search import Article, search_result_json
 from webui import export
 from webui.context import search_service
-from webui.bounds import check_args
+from webui.bounds import BadParameter, check_args, check_integer
 from webui.errors import error_json
 from webui.params import SearchParams
 
@@ -44,6 +44,27 @@ def search():
         first, hits = export.all_hits(search_service(), search_request)
         return export.csv_response(params, hits) if fmt == "csv" else export.json_response(params, first, hits)
     return jsonify(search_result_json(search_service().search(search_request)))
+
+
+SUGGEST_LIMIT = 10
+
+
+@bp.get("/suggest")
+def suggest():
+    """Completions for the search box (search.autocomplete): `q` as typed so far."""
+    q = request.args.get("q", "")
+    limit = SUGGEST_LIMIT
+    if "limit" in request.args:
+        check_integer("limit", request.args.get("limit"))
+        limit = int(request.args.get("limit"))
+        if not 1 <= limit <= SUGGEST_LIMIT:
+            raise BadParameter(f"limit: {limit} is out of range (1-{SUGGEST_LIMIT})", "limit",
+                               f"1에서 {SUGGEST_LIMIT} 사이의 수를 넣어 주세요.")
+    found = search_service().suggest(q, limit)
+    return jsonify({
+        "query": q,
+        "suggestions": [{"text": s.text, "query": s.query, "kind": s.kind, "count": s.count} for s in found],
+    })
 
 
 @bp.get("/articles/<article:article_id>")

@@ -42,6 +42,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as Q
 
 from search.analysis.userdict import fingerprint as userdict_fingerprint
+from search.dedup import CopyFinder, body_fingerprint
 from search.faults import checkpoint
 from search.index import SCHEMA_VERSION, IndexLayout, build_schema, document_for
 from search.ingest.errors import LoadFailure, printable
@@ -193,7 +194,11 @@ class Reindexer:
 
             articles: dict[str, list[str]] = {}  # id → [source, content_hash] of the new generation
             lines: dict[str, str] = {}  # JSONL line key → id
-            ledger = Ledger(report, articles, lines)
+            # Exact copies (search.dedup): an incremental run starts from the last
+            # generation's fingerprints, each valid while its article is unchanged.
+            copies = CopyFinder(manifest.get("copies") if base else None,
+                                lambda i: i in articles and articles[i][1] == known_hashes.get(i))
+            ledger = Ledger(report, articles, lines, copies)
             for article_id, (source, content_hash) in old_articles.items():
                 if source in unchanged_sources:
                     ledger.unchanged(article_id, source, content_hash)
@@ -233,6 +238,7 @@ class Reindexer:
                 "files": files,
                 "articles": articles,
                 "lines": lines,
+                "copies": copies.table(articles),
                 "report": report.to_dict(),
             }
         except ReindexRefused:
@@ -294,12 +300,14 @@ class Reindexer:
                     else:
                         article = outcome.article
                         chars = len(article.title) + len(article.body_text)
-                        if not ledger.claim(article.id, article.source or ""):
-                            continue  # a duplicate: reported, not written
+                        fingerprint = body_fingerprint(article.body)
+                        if not ledger.claim(article.id, article.source or "", fingerprint):
+                            continue  # a duplicate id or an exact copy: reported, not written
                         if article.id in old_articles:
                             stale.append(article.id)
                         writer.add_document(**document_for(article, outcome.tokens, self.backend))
-                        ledger.indexed(article.id, article.source or "", article.content_hash, outcome.key, chars)
+                        ledger.indexed(article.id, article.source or "", article.content_hash, outcome.key, chars,
+                                       fingerprint)
                 if bar is not None:
                     bar.update(len(outcomes))
                     bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
@@ -383,7 +391,7 @@ class Reindexer:
                     elif isinstance(outcome, (Warned, Capped)):
                         ledger.note(outcome)
                     elif ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
-                                        outcome.chars):
+                                        outcome.chars, outcome.fingerprint):
                         located[outcome.article_id] = (outcome.slot, outcome.docnum)
                     else:  # a duplicate: deleted from its segment before publishing
                         duplicates.append((outcome.slot, outcome.docnum))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
+from search.dedup import CopyFinder
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.model import MAX_INDEXED_TEXT_CHARS
 from search.reindex.units import Capped, Warned
@@ -93,10 +94,12 @@ class Ledger:
     generation's article table (id → [source, content hash]) and line table
     (JSONL line key → id), changed only through these methods."""
 
-    def __init__(self, report: ReindexReport, articles: dict[str, list[str]], lines: dict[str, str]):
+    def __init__(self, report: ReindexReport, articles: dict[str, list[str]], lines: dict[str, str],
+                 copies: Optional[CopyFinder] = None):
         self.report = report
         self.articles = articles
         self.lines = lines
+        self.copies = copies or CopyFinder()
 
     def failed(self, failure: LoadFailure) -> None:
         self.report.failed.append(failure)
@@ -108,10 +111,16 @@ class Ledger:
         else:
             self.report.capped.append((outcome.article_id, outcome.source, outcome.chars))
 
-    def claim(self, article_id: str, source: str) -> bool:
-        """True for the first article with this id; a later one is a duplicate."""
+    def claim(self, article_id: str, source: str, fingerprint: Optional[str] = None) -> bool:
+        """True for the first article with this id and, given its body's
+        fingerprint (search.dedup), the first with this text; a later one is a
+        duplicate, reported with where the first came from."""
         if article_id in self.articles:
             self.report.duplicates.append((article_id, source, self.articles[article_id][0]))
+            return False
+        copy_of = self.copies.copy_of(fingerprint, article_id, source)
+        if copy_of:
+            self.report.duplicates.append((article_id, source, copy_of))
             return False
         return True
 
@@ -128,9 +137,10 @@ class Ledger:
         self.report.unchanged += 1
         return True
 
-    def indexed(self, article_id: str, source: str, content_hash: str, key: Optional[str], chars: int) -> bool:
+    def indexed(self, article_id: str, source: str, content_hash: str, key: Optional[str], chars: int,
+                fingerprint: Optional[str] = None) -> bool:
         """An article (re)analysed and written; False when it is a duplicate."""
-        if not self.claim(article_id, source):
+        if not self.claim(article_id, source, fingerprint):
             return False
         self._record(article_id, source, content_hash, key)
         self.report.indexed += 1

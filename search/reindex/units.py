@@ -103,6 +103,7 @@ class Written:
     slot: int  # the worker, and so the segment
     docnum: int  # the document's number in that segment
     key: Optional[str]
+    fingerprint: Optional[str] = None  # of the body, to find exact copies (search.dedup)
 
 
 Outcome = Union[Failed, Warned, Capped, Unchanged, Analysed, Written]

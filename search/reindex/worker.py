@@ -13,6 +13,7 @@ from whoosh import index as whoosh_index
 
 from search.analysis.analyzer import KoreanAnalyzer
 from search.bulkwriter import BulkSegmentWriter
+from search.dedup import body_fingerprint
 from search.index import article_texts, document_for
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.ingest.jsonl import load_jsonl_lines
@@ -123,7 +124,7 @@ def segment_worker(building: str, backend: str, limitmb: int, tasks, results, sl
                 writer.add_document(**document)
                 chars = len(article.title) + len(article.body_text)
                 summaries.append(Written(article.id, article.source or "", article.content_hash, chars, slot, docnum,
-                                         outcome.key))
+                                         outcome.key, body_fingerprint(article.body)))
                 docnum += 1
             results.put(UnitDone(number, summaries))
             settle_garbage_collector()

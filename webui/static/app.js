@@ -90,4 +90,140 @@
     advanced.addEventListener("input", compose);
     compose();
   }
+  // Autocomplete: the search box as an ARIA 1.2 combobox with a listbox popup.
+  // Requests wait until typing pauses (debounce); an answer for text that is no
+  // longer in the box is dropped (the request is aborted and its number is
+  // stale).  Without this script the box is a plain input and the form works.
+  (function () {
+    var box = document.getElementById("q");
+    var suggestUrl = box && box.getAttribute("data-suggest");
+    if (!box || !suggestUrl || !window.fetch) return;
+    var DELAY = 150;
+    var KINDS = { term: "", phrase: "", reporter: "기자", press: "언론사" };
+    var popup = document.createElement("ul");
+    popup.id = "q-suggestions";
+    popup.className = "suggest-popup";
+    popup.setAttribute("role", "listbox");
+    popup.setAttribute("aria-label", "추천 검색어");
+    popup.hidden = true;
+    box.parentNode.appendChild(popup);
+    box.setAttribute("role", "combobox");
+    box.setAttribute("aria-autocomplete", "popup");
+    box.setAttribute("aria-expanded", "false");
+    box.setAttribute("aria-controls", popup.id);
+    var status = document.createElement("span");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    box.parentNode.appendChild(status);
+
+    var items = [];       // the suggestions shown
+    var active = -1;      // the highlighted option, -1 for none
+    var timer = null;
+    var asked = 0;        // number of the latest request; older answers are stale
+    var pending = null;   // AbortController of the request in flight
+    var lastTyped = box.value;
+
+    var close = function () {
+      popup.hidden = true;
+      box.setAttribute("aria-expanded", "false");
+      box.removeAttribute("aria-activedescendant");
+      active = -1;
+    };
+    var highlight = function (index) {
+      var options = popup.children;
+      if (active >= 0 && options[active]) options[active].setAttribute("aria-selected", "false");
+      active = index;
+      if (active >= 0 && options[active]) {
+        options[active].setAttribute("aria-selected", "true");
+        box.setAttribute("aria-activedescendant", options[active].id);
+        options[active].scrollIntoView({ block: "nearest" });
+      } else {
+        box.removeAttribute("aria-activedescendant");
+      }
+    };
+    var choose = function (index) {
+      var item = items[index];
+      if (!item) return;
+      box.value = item.query;
+      lastTyped = box.value;
+      close();
+      if (box.form.requestSubmit) box.form.requestSubmit(); else box.form.submit();
+    };
+    var show = function (found) {
+      items = found;
+      popup.textContent = "";
+      active = -1;
+      box.removeAttribute("aria-activedescendant");
+      found.forEach(function (item, index) {
+        var option = document.createElement("li");
+        option.id = "q-suggestion-" + index;
+        option.className = "suggest-option";
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        var text = document.createElement("span");
+        text.className = "suggest-text";
+        text.textContent = item.text;
+        option.appendChild(text);
+        if (KINDS[item.kind]) {
+          var kind = document.createElement("span");
+          kind.className = "suggest-kind";
+          kind.textContent = KINDS[item.kind];
+          option.appendChild(kind);
+        }
+        // mousedown would blur the box (and close the popup) before the click lands.
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); });
+        option.addEventListener("click", function () { choose(index); });
+        popup.appendChild(option);
+      });
+      var open = found.length > 0 && document.activeElement === box;
+      popup.hidden = !open;
+      box.setAttribute("aria-expanded", open ? "true" : "false");
+      status.textContent = open ? "추천 검색어 " + found.length + "개, 위아래 화살표로 고르세요" : "";
+    };
+    var ask = function () {
+      var typed = box.value;
+      var number = ++asked;
+      if (pending) pending.abort();
+      if (!typed.trim()) { show([]); return; }
+      pending = window.AbortController ? new AbortController() : null;
+      fetch(suggestUrl + "?q=" + encodeURIComponent(typed), {
+        headers: { Accept: "application/json" },
+        signal: pending ? pending.signal : undefined,
+      }).then(function (response) {
+        return response.ok ? response.json() : { suggestions: [] };
+      }).then(function (data) {
+        if (number !== asked || box.value !== typed) return;  // stale: the box has moved on
+        show(data.suggestions || []);
+      }).catch(function () { /* aborted or offline: the box still works */ });
+    };
+    box.addEventListener("input", function () {
+      if (box.value === lastTyped) return;
+      lastTyped = box.value;
+      clearTimeout(timer);
+      timer = setTimeout(ask, DELAY);
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.isComposing || event.keyCode === 229) return;  // the IME owns the keys
+      var open = !popup.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!open) {
+          if (items.length) { show(items); highlight(event.key === "ArrowDown" ? 0 : items.length - 1); }
+          else { clearTimeout(timer); ask(); }
+          return;
+        }
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        var next = active + step;
+        if (next >= items.length) next = -1;
+        if (next < -1) next = items.length - 1;
+        highlight(next);
+      } else if (event.key === "Enter") {
+        if (open && active >= 0) { event.preventDefault(); choose(active); }
+        else close();
+      } else if (event.key === "Escape") {
+        if (open) { event.preventDefault(); close(); }
+      }
+    });
+    box.addEventListener("blur", close);
+  })();
 })();
