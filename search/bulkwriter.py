@@ -201,7 +201,7 @@ class TermPostings:
                     columnar.lengths[fieldname] = lengths
             terms.add(tbytes, docs, weights, values)
             if collect:
-                columnar.add(fieldname, tbytes, docs, weights)
+                columnar.add(fieldname, tbytes, docs, weights, values)
         if lastfield is not None:
             fieldwriter.finish_field()
 

@@ -30,10 +30,12 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 import numpy as np
+from whoosh.compat import loads
 
 from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD
 
 COLUMNAR_FIELDS = (CONTENT_FIELD, BIGRAM_FIELD, INITIALS_FIELD)
+POSITIONAL_FIELDS = (CONTENT_FIELD,)
 EXTENSION = ".cols"
 MAGIC = b"NSCOLS1\n"
 _ALIGN = 8
@@ -43,17 +45,25 @@ class ColumnarBuilder:
     """Collects one segment's postings of `COLUMNAR_FIELDS` (fed term by term,
     in field and term order, by `TermPostings.write`) and writes them to one file."""
 
-    def __init__(self, fields: Sequence[str] = COLUMNAR_FIELDS):
+    def __init__(self, fields: Sequence[str] = COLUMNAR_FIELDS, positional: Sequence[str] = POSITIONAL_FIELDS):
         self.fields = frozenset(fields)
         self._terms: dict[str, list] = {}
         # Each document's decoded field length (None where Whoosh has none).
         self.lengths: dict[str, Optional[list]] = {}
+        # Fields whose positions are kept too (phrases, compounds): per term,
+        # (positions, per-posting counts).
+        self.positional = frozenset(positional)
+        self._positions: dict[str, list] = {}
 
     def wants(self, fieldname: str) -> bool:
         return fieldname in self.fields
 
-    def add(self, fieldname: str, tbytes: bytes, docs, weights) -> None:
+    def add(self, fieldname: str, tbytes: bytes, docs, weights, values=()) -> None:
+        """One term's postings; `values` are Whoosh's encoded posting values,
+        read for positions where the field has them."""
         self._terms.setdefault(fieldname, []).append((tbytes, docs, weights))
+        if fieldname in self.positional:
+            self._positions.setdefault(fieldname, []).append(_positions(values))
 
     def write(self, path: Path, doc_count: int) -> None:
         """Writes the file (to a temporary name first: a reader never maps half a file)."""
@@ -71,6 +81,12 @@ class ColumnarBuilder:
                                            if terms else np.zeros(0, dtype=np.uint32))
             arrays[f"{fieldname}.tf"] = (np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w in terms])
                                          if terms else np.zeros(0, dtype=np.float32))
+            if fieldname in self.positional:
+                pieces = self._positions.get(fieldname, [])
+                arrays[f"{fieldname}.pos"] = (np.concatenate([p for p, _ in pieces]) if pieces
+                                              else np.zeros(0, dtype=np.uint32))
+                counts = np.concatenate([c for _, c in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+                arrays[f"{fieldname}.pos_end"] = np.cumsum(counts, dtype=np.int64)
             found = lengths.get(fieldname)
             column = np.zeros(doc_count, dtype=np.float32)
             if found is not None:
@@ -97,6 +113,28 @@ def columnar_path(storage, segment) -> Path:
     """Where a segment's columnar file lives: beside its Whoosh files, named
     after it (so Whoosh's clean-up of a merged-away segment deletes it too)."""
     return Path(storage.folder) / segment.make_filename(EXTENSION)
+
+
+def _positions(values) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of each posting (Whoosh's `Positions` or `Characters`
+    value: a frequency, then pickled deltas, the position delta first in
+    each) as one array, and how many each posting has."""
+    deltas: list[int] = []
+    counts = np.zeros(len(values), dtype=np.int64)
+    for i, value in enumerate(values):
+        found = loads(value[4:]) if len(value) > 4 else []
+        if found and isinstance(found[0], tuple):
+            found = [d[0] for d in found]
+        deltas.extend(found)
+        counts[i] = len(found)
+    running = np.cumsum(np.array(deltas, dtype=np.int64))
+    # Each posting's deltas start again from 0: subtract the running sum
+    # reached before it.
+    ends = np.cumsum(counts)
+    before = np.zeros(len(counts), dtype=np.int64)
+    nonempty = (ends - counts) > 0
+    before[nonempty] = running[(ends - counts)[nonempty] - 1]
+    return (running - np.repeat(before, counts)).astype(np.uint32), counts
 
 
 class ColumnarSegment:
@@ -198,6 +236,36 @@ class ColumnarIndex:
         keep = self.live[docs_all]
         return (docs_all[keep], np.concatenate(tfs).astype(np.float64)[keep],
                 np.concatenate(lengths).astype(np.float64)[keep])
+
+    def positions(self, fieldname: str, term: str, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) of every occurrence of `term` in the documents
+        `among` (sorted), as two parallel arrays."""
+        key = term.encode("utf-8")
+        docs_out, positions_out = [], []
+        for segment, offset in self.segments:
+            found = segment.term_slice(fieldname, key)
+            if found is None:
+                continue
+            low, high = found
+            docs = segment.array(fieldname, "docs")[low:high].astype(np.int64) + offset
+            chosen = np.flatnonzero(np.isin(docs, among, assume_unique=True))
+            if not len(chosen):
+                continue
+            ends = segment.array(fieldname, "pos_end")
+            posting = chosen + low
+            stop = ends[posting]
+            start = np.where(posting > 0, ends[np.maximum(posting - 1, 0)], 0)
+            counts = stop - start
+            # The index of every position of the chosen postings, without a loop.
+            index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+            positions_out.append(segment.array(fieldname, "pos")[index].astype(np.int64))
+            docs_out.append(np.repeat(docs[chosen], counts))
+        if not docs_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(docs_out), np.concatenate(positions_out)
+
+    def has_positions(self, fieldname: str) -> bool:
+        return all(f"{fieldname}.pos" in segment._arrays for segment, _ in self.segments)
 
     def bm25(self, fieldname: str, term: str, idf: float, avgfl: float, k1: float, b: float,
              boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

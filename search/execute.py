@@ -28,7 +28,7 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.query.compound import DefaultOr
 
-from search.conjunction import Excluding, SkippingAnd
+from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.limits import BudgetedQuery
 from search.ranking import B, K1, RERANK_DEPTH, ScoredTerm, lucene_idf, rerank_top
@@ -69,12 +69,40 @@ class _Evaluator:
                     break
                 docs = docs[np.isin(docs, other, assume_unique=True)]
             return docs
+        if kind is CheckedPhrases and all(field in COLUMNAR_FIELDS and self.index.has_positions(field)
+                                          for field, _ in query.phrases):
+            return self._phrases(query)
         if kind in (Q.AndNot, Excluding):
             docs = self.matches(query.a)
             return docs[~np.isin(docs, self.matches(query.b), assume_unique=True)] if len(docs) else docs
         if self.budget is not None:
             query = BudgetedQuery(query, self.budget)
         return np.array(sorted(self.searcher.docs_for_query(query)), dtype=np.int64)
+
+    def _phrases(self, query: CheckedPhrases) -> np.ndarray:
+        """Documents holding every required clause and every phrase's words,
+        rarest first; then, on those survivors only, the phrases checked from
+        the positions: word i of a phrase at position p gives the key
+        (document, p - i), and a document holds the phrase where every word
+        gives one same key."""
+        parts = [self.index.postings(field, word)[0] for field, words in query.phrases for word in set(words)]
+        parts += [self.matches(sub) for sub in query.required]
+        parts.sort(key=len)
+        docs = parts[0] if parts else np.zeros(0, dtype=np.int64)
+        for other in parts[1:]:
+            if not len(docs):
+                return docs
+            docs = docs[np.isin(docs, other, assume_unique=True)]
+        for field, words in query.phrases:
+            if len(words) < 2 or not len(docs):
+                continue
+            keys = None
+            for offset, word in enumerate(words):
+                held, positions = self.index.positions(field, word, docs)
+                found = np.unique(held * (1 << 32) + (positions - offset))
+                keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
+            docs = np.unique((keys + (1 << 31)) >> 32) if keys is not None else docs
+        return docs
 
     def scored(self, query: Q.Query) -> Scored:
         if isinstance(query, BudgetedQuery):

@@ -149,6 +149,26 @@ def _whoosh_top(searcher, query, proximity, limit: int, allowed=None):
     return rerank_top(searcher, top, proximity) if proximity else top
 
 
+def test_positions_equal_whooshs(services):
+    for service in services:
+        generation = service.generation()
+        searcher, index = generation.searcher(), generation.columnar()
+        reader = searcher.reader()
+        live = np.flatnonzero(index.live)
+        checked = 0
+        for term in list(reader.lexicon("content"))[:40]:
+            text = term.decode("utf-8")
+            held, positions = index.positions("content", text, live)
+            matcher = searcher.postings("content", term)
+            expected = []
+            while matcher.is_active():
+                expected += [(matcher.id(), p) for p in matcher.value_as("positions")]
+                matcher.next()
+            assert list(zip(held.tolist(), positions.tolist())) == expected, text
+            checked += len(expected)
+        assert checked > 500
+
+
 def test_matches_and_top_ten_equal_the_whoosh_path(services):
     compared = unsupported = 0
     for service in services:
