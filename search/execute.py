@@ -10,11 +10,13 @@ What it covers: the scoring part of every query the compiler
 - under `AndMaybe(ConstantScore(constraint, 0), ranking)` (a keyword query)
   and `AndNot(ranking, exclusions)` (only exclusions).
 
-The boolean constraint itself (ANDs that skip, phrases checked on the
-survivors, exclusions, fields) is still listed by Whoosh
-(`searcher.docs_for_query`, search.conjunction), and the proximity rerank of
-the top 30 reads positions from Whoosh's postings (search.ranking): only
-30 documents.  Anything else raises `Unsupported` and the caller searches
+The boolean part is listed with numpy too where it is terms of the
+columnar fields, their ANDs (rarest first), ORs, exclusions and phrases of
+`content` (search.conjunction.CheckedPhrases: every word and required clause
+intersected first, the phrase checked from the positions on the survivors);
+its other parts (`제목:`/`본문:` spans, date ranges, bylines, presses) are
+listed by Whoosh.  The proximity rerank of the top 30 reads the columnar
+positions.  Anything else raises `Unsupported` and the caller searches
 through Whoosh as before.  Scores equal Whoosh's to float rounding (sums
 may be added in another order); ties are broken by document number, as
 Whoosh's top-k collector does (tests/test_execute.py).
@@ -31,7 +33,9 @@ from whoosh.query.compound import DefaultOr
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.limits import BudgetedQuery
-from search.ranking import B, K1, RERANK_DEPTH, ScoredTerm, lucene_idf, rerank_top
+from search.index import CONTENT_FIELD
+from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
+                            densest_window, lucene_idf, rerank_top)
 
 Scored = tuple[np.ndarray, np.ndarray]  # (sorted document numbers, their scores)
 
@@ -213,4 +217,32 @@ def ranked(searcher, index: ColumnarIndex, query: Q.Query, terms: Optional[Seque
     if terms:
         limit = max(limit, RERANK_DEPTH)
     top = top_k(docs, scores, limit)
-    return rerank_top(searcher, top, terms) if terms else top
+    if not terms:
+        return top
+    return rerank_top(searcher, top, terms, lambda docnums, words: proximity(searcher, index, docnums, words))
+
+
+def proximity(searcher, index: ColumnarIndex, docnums: Sequence[int], terms: Sequence[str],
+              window: int = PROXIMITY_WINDOW) -> dict[int, float]:
+    """search.ranking.proximity_scores from the columnar positions: the
+    densest-window bonus of each of `docnums`."""
+    docs = np.unique(np.asarray(docnums, dtype=np.int64))
+    if not len(docs) or len(terms) < 2 or not index.has_positions(CONTENT_FIELD):
+        return {}
+    total = searcher.doc_count_all()
+    occurrences: dict[int, list[tuple[int, str]]] = {}
+    weights: dict[str, float] = {}
+    for term in dict.fromkeys(terms):
+        frequency = searcher.doc_frequency(CONTENT_FIELD, term)
+        if not frequency:
+            continue
+        weights[term] = lucene_idf(total, frequency)
+        held, positions = index.positions(CONTENT_FIELD, term, docs)
+        if not len(held):
+            continue
+        # The first MAX_PROXIMITY_POSITIONS of the term in each document.
+        starts = np.searchsorted(held, held, side="left")
+        keep = (np.arange(len(held)) - starts) < MAX_PROXIMITY_POSITIONS
+        for docnum, position in zip(held[keep].tolist(), positions[keep].tolist()):
+            occurrences.setdefault(docnum, []).append((position, term))
+    return {d: densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}

@@ -161,15 +161,17 @@ def proximity_scores(searcher, docnums: Iterable[int], terms: Sequence[str],
     return {d: densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
 
 
-def rerank_top(searcher, top: list, terms: Sequence[str]) -> list:
+def rerank_top(searcher, top: list, terms: Sequence[str], scores=None) -> list:
     """`top` ((score, docnum), best first) with the proximity bonus added to
     its first `RERANK_DEPTH`, reordered.  The set of the top articles does not
     change, only their order, so pages stay consistent as long as every page's
-    search looks at least that deep."""
+    search looks at least that deep.  `scores(docnums, terms)` gives the
+    bonuses (by default `proximity_scores`, from Whoosh's postings)."""
     head = top[:RERANK_DEPTH]
     if len(head) < 2 or len(terms) < 2:
         return list(top)
-    bonus = proximity_scores(searcher, [docnum for _, docnum in head], terms)
+    docnums = [docnum for _, docnum in head]
+    bonus = scores(docnums, terms) if scores is not None else proximity_scores(searcher, docnums, terms)
     rescored = [(score + PROXIMITY_WEIGHT * bonus.get(docnum, 0.0), docnum) for score, docnum in head]
     # Stable on ties: the first-stage order (itself docnum order on equal scores).
     rescored.sort(key=lambda item: -item[0])
