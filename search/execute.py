@@ -34,8 +34,9 @@ from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.limits import BudgetedQuery
 from search.index import CONTENT_FIELD
+from search import ranking
 from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
-                            densest_window, lucene_idf, rerank_top)
+                            lucene_idf, rerank_top)
 
 Scored = tuple[np.ndarray, np.ndarray]  # (sorted document numbers, their scores)
 
@@ -245,4 +246,4 @@ def proximity(searcher, index: ColumnarIndex, docnums: Sequence[int], terms: Seq
         keep = (np.arange(len(held)) - starts) < MAX_PROXIMITY_POSITIONS
         for docnum, position in zip(held[keep].tolist(), positions[keep].tolist()):
             occurrences.setdefault(docnum, []).append((position, term))
-    return {d: densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
+    return {d: ranking.densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
