@@ -756,15 +756,15 @@ class SearchService:
             docs = table.live
         elif query is None or query is Q.NullQuery:
             docs = np.zeros(0, dtype=np.int64)
-        elif sort == "relevance" and not _filters(request) and (scored := self._scored(generation, query)):
-            # The columnar executor scores every match in one pass: the
-            # matches (for the facets) and the top together.
+        elif (scored := self._scored(generation, query)) is not None:
+            # The columnar executor lists and scores every match in one pass:
+            # the matches (for the facets and filters) and, unfiltered, the top.
             docs = scored[0]
-            ranked = execute.ranked(searcher, generation.columnar(), query, proximity, limit, matched=scored)
-            if proximity:
-                ranked = [(docnum, score) for score, docnum in rerank_by_title(searcher, ranked, proximity)]
-            else:
-                ranked = [(docnum, score) for score, docnum in ranked]
+            if sort == "relevance" and not _filters(request):
+                top = execute.ranked(searcher, generation.columnar(), query, proximity, limit, matched=scored)
+                if proximity:
+                    top = rerank_by_title(searcher, top, proximity)
+                ranked = [(docnum, score) for score, docnum in top]
         elif sort == "relevance" and not _filters(request) and _scores_every_match(query):
             collector = _TopAndAll(max(limit, RERANK_DEPTH) if proximity else limit)
             searcher.search_with_collector(query, collector)
