@@ -19,7 +19,9 @@ listed by Whoosh.  The proximity rerank of the top 30 reads the columnar
 positions.  Anything else raises `Unsupported` and the caller searches
 through Whoosh as before.  Scores equal Whoosh's to float rounding (sums
 may be added in another order); ties are broken by document number, as
-Whoosh's top-k collector does (tests/test_execute.py).
+Whoosh's top-k collector does (tests/test_execute.py).  Past the search's
+deadline (search.limits) a term is no longer read: the search ends with
+what it has and says so, as Whoosh's loops do.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from whoosh.query.compound import DefaultOr
 
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
-from search.limits import BudgetedQuery
+from search.limits import BudgetedQuery, deadline_passed
 from search.index import CONTENT_FIELD
 from search import ranking
 from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
@@ -51,6 +53,20 @@ class _Evaluator:
         self.index = index
         self.size = index.size
         self.budget = None  # the time budget the query runs under (search.limits)
+        self.excluding = False  # listing an exclusion: read whatever the deadline
+
+    def _out_of_time(self) -> bool:
+        """Past the deadline a matching part is no longer read (search.limits):
+        fewer matches, never an excluded one let through (exclusions are read whole)."""
+        return not self.excluding and deadline_passed()
+
+    def excluded(self, query: Q.Query) -> np.ndarray:
+        """The documents an exclusion removes, all of them."""
+        outer, self.excluding = self.excluding, True
+        try:
+            return self.matches(query)
+        finally:
+            self.excluding = outer
 
     def matches(self, query: Q.Query) -> np.ndarray:
         """Sorted documents of a boolean part: terms of the columnar fields and
@@ -62,6 +78,8 @@ class _Evaluator:
             return self.matches(query.child)
         kind = type(query)
         if kind is Q.Term and query.fieldname in COLUMNAR_FIELDS and query.boost == 1.0:
+            if self._out_of_time():
+                return np.zeros(0, dtype=np.int64)
             return self.index.postings(query.fieldname, query.text)[0]
         if kind in (Q.Or, DefaultOr) and not query.minmatch:
             parts = [self.matches(sub) for sub in query.subqueries]
@@ -79,7 +97,7 @@ class _Evaluator:
             return self._phrases(query)
         if kind in (Q.AndNot, Excluding):
             docs = self.matches(query.a)
-            return docs[~np.isin(docs, self.matches(query.b), assume_unique=True)] if len(docs) else docs
+            return docs[~np.isin(docs, self.excluded(query.b), assume_unique=True)] if len(docs) else docs
         if self.budget is not None:
             query = BudgetedQuery(query, self.budget)
         return np.array(sorted(self.searcher.docs_for_query(query)), dtype=np.int64)
@@ -90,6 +108,8 @@ class _Evaluator:
         the positions: word i of a phrase at position p gives the key
         (document, p - i), and a document holds the phrase where every word
         gives one same key."""
+        if self._out_of_time():
+            return np.zeros(0, dtype=np.int64)
         parts = [self.index.postings(field, word)[0] for field, words in query.phrases for word in set(words)]
         parts += [self.matches(sub) for sub in query.required]
         parts.sort(key=len)
@@ -139,7 +159,7 @@ class _Evaluator:
             return docs, dense[docs]
         if isinstance(query, Q.AndNot):
             docs, scores = self.scored(query.a)
-            keep = ~np.isin(docs, self.matches(query.b), assume_unique=True)
+            keep = ~np.isin(docs, self.excluded(query.b), assume_unique=True)
             return docs[keep], scores[keep]
         if type(query) in (Q.Or, DefaultOr):
             if query.minmatch or query.scale:
@@ -163,7 +183,7 @@ class _Evaluator:
                 or not searcher.schema[fieldname].scorable:
             raise Unsupported(repr(query))
         frequency = searcher.doc_frequency(fieldname, text)
-        if not frequency:
+        if not frequency or deadline_passed():  # out of time: the term is not scored (search.limits)
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         idf = lucene_idf(searcher.doc_count_all(), frequency)
         avgfl = searcher.avg_field_length(fieldname) or 1

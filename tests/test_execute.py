@@ -240,3 +240,17 @@ def test_an_index_without_columnar_files_is_searched_through_whoosh(services, tm
     old = SearchService(copy, cache_size=0)
     assert old.generation().columnar() is None
     assert [h.id for h in old.search("정부 투자").hits] == [h.id for h in services[0].search("정부 투자").hits]
+
+
+def test_past_the_deadline_fewer_matches_never_an_excluded_one(services, monkeypatch):
+    from search import limits
+    from search.service import SearchRequest
+
+    service = services[0]
+    full = service.search(SearchRequest(q="정부 투자 -기업", size=100))
+    assert full.total and limits.TIMEOUT_NOTICE not in full.notices
+    monkeypatch.setattr(limits, "SEARCH_DEADLINE_SECONDS", -1.0)
+    monkeypatch.setattr(limits, "CHECK_EVERY", 1)
+    cut = service.search(SearchRequest(q="정부 투자 -기업", size=100))
+    assert limits.TIMEOUT_NOTICE in cut.notices and cut.total < full.total
+    assert {h.id for h in cut.hits} <= {h.id for h in full.hits}
