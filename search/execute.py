@@ -19,7 +19,10 @@ listed by Whoosh.  The proximity rerank of the top 30 reads the columnar
 positions.  Anything else raises `Unsupported` and the caller searches
 through Whoosh as before.  Scores equal Whoosh's to float rounding (sums
 may be added in another order); ties are broken by document number, as
-Whoosh's top-k collector does (tests/test_execute.py).  Past the search's
+Whoosh's top-k collector does (tests/test_execute.py).  One intended
+difference: a disjunction-max is the best option of each document, where
+Whoosh 2.7.4's `DisjunctionMaxMatcher.score` takes the larger of both
+sides' current scores even when they stand on different documents.  Past the search's
 deadline (search.limits) a term is no longer read: the search ends with
 what it has and says so, as Whoosh's loops do.
 """
