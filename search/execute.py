@@ -56,12 +56,16 @@ class _Evaluator:
         self.index = index
         self.size = index.size
         self.budget = None  # the time budget the query runs under (search.limits)
+        self.clock = None  # the executor's own pass of that budget
         self.excluding = False  # listing an exclusion: read whatever the deadline
 
     def _out_of_time(self) -> bool:
-        """Past the deadline a matching part is no longer read (search.limits):
-        fewer matches, never an excluded one let through (exclusions are read whole)."""
-        return not self.excluding and deadline_passed()
+        """Past the search's time budget or deadline a matching part is no
+        longer read (search.limits; the budget adds the notice): fewer
+        matches, never an excluded one let through (exclusions are read whole)."""
+        if self.excluding:
+            return False
+        return self.clock.spent() if self.clock is not None else deadline_passed()
 
     def excluded(self, query: Q.Query) -> np.ndarray:
         """The documents an exclusion removes, all of them."""
@@ -77,7 +81,7 @@ class _Evaluator:
         (phrases, fields by position, date ranges, bylines) listed by Whoosh
         (search.conjunction)."""
         if isinstance(query, BudgetedQuery):
-            self.budget = query.budget
+            self.budget, self.clock = query.budget, query.budget.clock()
             return self.matches(query.child)
         kind = type(query)
         if kind is Q.Term and query.fieldname in COLUMNAR_FIELDS and query.boost == 1.0:
@@ -134,7 +138,7 @@ class _Evaluator:
 
     def scored(self, query: Q.Query) -> Scored:
         if isinstance(query, BudgetedQuery):
-            self.budget = query.budget
+            self.budget, self.clock = query.budget, query.budget.clock()
             return self.scored(query.child)
         if getattr(query, "boost", 1.0) != 1.0 and not isinstance(query, ScoredTerm):
             raise Unsupported(repr(query))
