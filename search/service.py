@@ -6,7 +6,9 @@ notices a reindex swap with one `readlink` per request, counts facets with
 numpy over per-document arrays built once per generation instead of Whoosh's
 facet machinery (measured ~100x cheaper for months), sorts by date from the same
 arrays, marks snippets from stored character offsets for the page's hits only,
-and keeps finished results per (request, generation).
+and keeps finished results per (request, generation).  Matching and scoring go
+through the columnar executor (search.execute) where the generation has
+columnar postings and the executor covers the query, through Whoosh otherwise.
 """
 
 from __future__ import annotations
