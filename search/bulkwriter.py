@@ -44,6 +44,7 @@ from whoosh.writing import SegmentWriter
 
 from search.analysis.analyzer import PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_terms
+from search.columnar import ColumnarBuilder, columnar_path
 
 _pack_uint = struct.Struct("!I").pack
 _pack_int = struct.Struct("!i").pack
@@ -178,11 +179,12 @@ class TermPostings:
             for i, docnum in enumerate(docs):
                 yield fieldname, tbytes, docnum, weights[i], values[i] if values else b""
 
-    def write(self, fieldwriter, schema, lengths_reader) -> None:
+    def write(self, fieldwriter, schema, lengths_reader, columnar=None) -> None:
         """Writes every term's postings and term information through the
         codec's field writer's files.  `lengths_reader` is the new segment's
         per-document reader (the field lengths the block statistics need), or
-        None."""
+        None.  The ranking fields' terms also go to `columnar` (a
+        search.columnar.ColumnarBuilder), from the same arrays."""
         lastfield = None
         terms: Optional[_TermWriter] = None
         for fieldname, tbytes, docs, weights, values in self.sorted_terms():
@@ -191,9 +193,15 @@ class TermPostings:
                     fieldwriter.finish_field()
                 fieldobj = schema[fieldname]
                 fieldwriter.start_field(fieldname, fieldobj)
-                terms = _TermWriter(fieldwriter, fieldobj.format, _field_lengths(lengths_reader, fieldname))
+                lengths = _field_lengths(lengths_reader, fieldname)
+                terms = _TermWriter(fieldwriter, fieldobj.format, lengths)
                 lastfield = fieldname
+                collect = columnar is not None and columnar.wants(fieldname)
+                if collect:
+                    columnar.lengths[fieldname] = lengths
             terms.add(tbytes, docs, weights, values)
+            if collect:
+                columnar.add(fieldname, tbytes, docs, weights, values)
         if lastfield is not None:
             fieldwriter.finish_field()
 
@@ -328,6 +336,7 @@ class BulkSegmentWriter(SegmentWriter):
         self.pool = TermPostings(self._tempstorage, limitmb=limitmb)
         # Fields whose values Whoosh's own add_document must handle.
         self._whoosh_only = any(field.vector or field.separate_spelling() for _, field in self.schema.items())
+        self._columnar: Optional[ColumnarBuilder] = None
 
     def add_document(self, **fields: Any) -> None:
         if self._whoosh_only or any(name.startswith("_") and not name.startswith("_stored_") for name in fields):
@@ -437,9 +446,18 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
+        self._columnar = ColumnarBuilder()
         try:
-            self.pool.write(self.fieldwriter, self.schema, lengths)
+            self.pool.write(self.fieldwriter, self.schema, lengths, self._columnar)
         finally:
             self.fieldwriter.close()
             if lengths is not None:
                 lengths.close()
+
+    def _assemble_segment(self) -> None:
+        super()._assemble_segment()
+        # After the compound file is assembled: the columnar file stays a file
+        # of its own (memory-mapped by the query side), named after the segment.
+        if self._columnar is not None:
+            self._columnar.write(columnar_path(self.storage, self.get_segment()), self.docnum)
+            self._columnar = None

@@ -35,7 +35,9 @@ from search.korean import initials_of, is_hangul_word
 from search import stored as stored_fields
 from search.model import SEOUL, Article
 
-SCHEMA_VERSION = 4  # 4: text Unicode-normalised before analysis (search.analysis.normalize); 3: body, subtitles, captions only inside content
+# 5: columnar postings beside each segment (search.columnar; an index of schema 4
+# is still searched, through Whoosh alone, until `reindex` rebuilds it in full);
+SCHEMA_VERSION = 5  # 4: text Unicode-normalised before analysis (search.analysis.normalize); 3: body, subtitles, captions only inside content
 TEXT_FIELDS = ("title", "subtitles", "body", "captions")
 # Indexed fields: `title` (for 제목: searches, title marks and related articles)
 # and the derived ones below.  The text of subtitles, body and captions is

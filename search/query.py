@@ -814,11 +814,3 @@ def highlight_terms(parser: QueryParser, parsed: ParsedQuery) -> set[str]:
             marked.update(other)
     return marked
 
-
-def filters_in(node: Optional[Node]) -> list[Node]:
-    """Exact and Period clauses at the top level (ANDed with the rest)."""
-    if isinstance(node, (Exact, Period)):
-        return [node]
-    if isinstance(node, AllOf):
-        return [n for n in node.nodes if isinstance(n, (Exact, Period))]
-    return []

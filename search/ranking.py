@@ -161,27 +161,35 @@ def proximity_scores(searcher, docnums: Iterable[int], terms: Sequence[str],
     return {d: densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
 
 
-def rerank(searcher, results, terms: Sequence[str]) -> None:
-    """Adds the proximity bonus to the top `RERANK_DEPTH` results, in place.  The
-    set of the top articles does not change, only their order, so pages stay
-    consistent as long as every page's search looks at least that deep."""
-    top = results.top_n[:RERANK_DEPTH]
-    if len(top) < 2 or len(terms) < 2:
-        return
-    bonus = proximity_scores(searcher, [docnum for _, docnum in top], terms)
-    rescored = [(score + PROXIMITY_WEIGHT * bonus.get(docnum, 0.0), docnum) for score, docnum in top]
+def rerank_top(searcher, top: list, terms: Sequence[str], scores=None) -> list:
+    """`top` ((score, docnum), best first) with the proximity bonus added to
+    its first `RERANK_DEPTH`, reordered.  The set of the top articles does not
+    change, only their order, so pages stay consistent as long as every page's
+    search looks at least that deep.  `scores(docnums, terms)` gives the
+    bonuses (by default `proximity_scores`, from Whoosh's postings)."""
+    head = top[:RERANK_DEPTH]
+    if len(head) < 2 or len(terms) < 2:
+        return list(top)
+    docnums = [docnum for _, docnum in head]
+    bonus = scores(docnums, terms) if scores is not None else proximity_scores(searcher, docnums, terms)
+    rescored = [(score + PROXIMITY_WEIGHT * bonus.get(docnum, 0.0), docnum) for score, docnum in head]
     # Stable on ties: the first-stage order (itself docnum order on equal scores).
     rescored.sort(key=lambda item: -item[0])
-    results.top_n[:RERANK_DEPTH] = rescored
+    return rescored + list(top[RERANK_DEPTH:])
 
 
-def ranked_search(searcher, query, relevance: bool, terms: Optional[Sequence[str]] = None, **kwargs: Any):
+def rerank(searcher, results, terms: Sequence[str]) -> None:
+    """`rerank_top` on Whoosh results, in place."""
+    results.top_n = rerank_top(searcher, results.top_n, terms)
+
+
+def ranked_search(searcher, query, terms: Optional[Sequence[str]] = None, **kwargs: Any):
     """`searcher.search` for the service: by relevance, the top `RERANK_DEPTH`
     articles are read and reordered by proximity to the query's words (`terms`;
     by default the `proximity_terms` the query compiler attached to the query)."""
     if terms is None:
         terms = getattr(query, "proximity_terms", None)
-    if not relevance or not terms:
+    if not terms:
         return searcher.search(query, **kwargs)
     limit = kwargs.get("limit")
     if limit is not None and limit < RERANK_DEPTH:

@@ -6,7 +6,9 @@ notices a reindex swap with one `readlink` per request, counts facets with
 numpy over per-document arrays built once per generation instead of Whoosh's
 facet machinery (measured ~100x cheaper for months), sorts by date from the same
 arrays, marks snippets from stored character offsets for the page's hits only,
-and keeps finished results per (request, generation).
+and keeps finished results per (request, generation).  Matching and scoring go
+through the columnar executor (search.execute) where the generation has
+columnar postings and the executor covers the query, through Whoosh otherwise.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ from search.query import (AllOf, ParsedQuery, QueryError, QueryParser, highlight
 from search.headline import rerank_by_title
 from search.relax import Relaxation, relax
 from search.ranking import RERANK_DEPTH, ranked_search, rerank
+from search.columnar import ColumnarIndex
+from search import execute
 from search.suggest import SUGGEST_BELOW, did_you_mean, keyboard_rewrite
 
 SORTS = ("relevance", "newest", "oldest")
@@ -305,6 +309,8 @@ class _Generation:
         self._lock = threading.Lock()
         self._facets: Optional[_FacetTable] = None
         self._searcher = None
+        self._columnar: Optional[ColumnarIndex] = None
+        self._columnar_read = False
 
     def searcher(self):
         if self._searcher is None:
@@ -320,6 +326,17 @@ class _Generation:
                 if self._facets is None:
                     self._facets = _FacetTable(reader)
         return self._facets
+
+    def columnar(self) -> Optional[ColumnarIndex]:
+        """The generation's columnar postings (search.columnar), memory-mapped
+        once; None for an index written without them."""
+        if not self._columnar_read:
+            reader = self.searcher().reader()  # outside the lock: searcher() takes it too
+            with self._lock:
+                if not self._columnar_read:
+                    self._columnar = ColumnarIndex.open(self.path, reader)
+                    self._columnar_read = True
+        return self._columnar
 
     def close(self) -> None:
         with self._lock:
@@ -646,10 +663,10 @@ class SearchService:
                 query = _prune(_streaming_unions(query), searcher.reader())
             ids: list[str] = []
             if query is not None and query is not Q.NullQuery:
-                results = ranked_search(searcher, query, True, proximity, limit=limit)
+                top = self._top(generation, query, proximity, limit)
                 if proximity:
-                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
-                ids = [hit["id"] for hit in results[:limit]]
+                    top = rerank_by_title(searcher, top, proximity)
+                ids = [searcher.stored_fields(docnum)["id"] for _, docnum in top[:limit]]
             if keyword and len(ids) < limit:
                 request = SearchRequest(q=q, size=limit)
                 return [hit.id for hit in self._search(generation, request, time.perf_counter()).hits]
@@ -678,6 +695,24 @@ class SearchService:
         # PARTIAL_RESULT_SECONDS the search runs again, perhaps on a quieter server.
         self._cache.put(key, result, PARTIAL_RESULT_SECONDS if TIMEOUT_NOTICE in result.notices else None)
         return result
+
+    @staticmethod
+    def _top(generation: _Generation, query: Q.Query, proximity, limit: int,
+             allowed: Optional[np.ndarray] = None) -> list[tuple[float, int]]:
+        """The best `limit` matches of `query` (among `allowed`), proximity-reranked:
+        scored by the columnar executor (search.execute) where it covers the
+        query, through Whoosh otherwise."""
+        searcher = generation.searcher()
+        index = generation.columnar()
+        if index is not None:
+            try:
+                return execute.ranked(searcher, index, query, proximity, limit, allowed)
+            except execute.Unsupported:
+                pass
+        kwargs: dict[str, Any] = {"limit": limit}
+        if allowed is not None:
+            kwargs["filter"] = set(allowed.tolist())
+        return list(ranked_search(searcher, query, proximity, **kwargs).top_n)
 
     def _known(self, searcher) -> Callable[[str], bool]:
         """Whether a word is no typo: a reporter's or a press's name, or a word
@@ -716,10 +751,11 @@ class SearchService:
         result.took_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _matches(self, searcher, table: "_FacetTable", parsed: ParsedQuery, request: SearchRequest,
+    def _matches(self, generation: _Generation, table: "_FacetTable", parsed: ParsedQuery, request: SearchRequest,
                  sort: str, limit: int, notices: list[str], keyword: bool = False):
         """The articles a parsed query matches (with the top `limit` by score
         when they were found in the same pass) and its compiled query."""
+        searcher = generation.searcher()
         query = self.parser.compile(parsed, searcher=searcher)
         proximity = getattr(query, "proximity_terms", None)
         if query is not None:
@@ -730,6 +766,15 @@ class SearchService:
             docs = table.live
         elif query is None or query is Q.NullQuery:
             docs = np.zeros(0, dtype=np.int64)
+        elif (scored := self._scored(generation, query)) is not None:
+            # The columnar executor lists and scores every match in one pass:
+            # the matches (for the facets and filters) and, unfiltered, the top.
+            docs = scored[0]
+            if sort == "relevance" and not _filters(request):
+                top = execute.ranked(searcher, generation.columnar(), query, proximity, limit, matched=scored)
+                if proximity:
+                    top = rerank_by_title(searcher, top, proximity)
+                ranked = [(docnum, score) for score, docnum in top]
         elif sort == "relevance" and not _filters(request) and _scores_every_match(query):
             collector = _TopAndAll(max(limit, RERANK_DEPTH) if proximity else limit)
             searcher.search_with_collector(query, collector)
@@ -742,6 +787,18 @@ class SearchService:
         else:
             docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
         return query, proximity, docs, ranked
+
+    @staticmethod
+    def _scored(generation: _Generation, query: Q.Query):
+        """Every match of `query` with its score from the columnar executor,
+        or None where it does not cover the query (search.execute)."""
+        index = generation.columnar()
+        if index is None:
+            return None
+        try:
+            return execute.scored_matches(generation.searcher(), index, query)
+        except execute.Unsupported:
+            return None
 
     def _run(self, generation: _Generation, request: SearchRequest, q: str) -> SearchResult:
         """One search of `q` (as typed or as rewritten) with the request's
@@ -758,7 +815,7 @@ class SearchService:
         limit = offset + request.size
         keyword = not browse and parsed.node is not None and not self.parser.is_question(parsed)
 
-        query, proximity, docs, ranked = self._matches(searcher, table, parsed, request, sort, limit, notices, keyword)
+        query, proximity, docs, ranked = self._matches(generation, table, parsed, request, sort, limit, notices, keyword)
         allowed, facets, granularity = self._facet_and_filter(docs, request, table)
         if keyword and len(allowed) < limit:
             # Speech in a pasted headline is often paraphrased in the article:
@@ -766,7 +823,7 @@ class SearchService:
             plain = unquoted(parsed)
             if plain is not None:
                 quotes, found = ", ".join(map(_shown_phrase, quoted_phrases(parsed))), len(allowed)
-                again = self._matches(searcher, table, plain, request, sort, limit, notices, keyword)
+                again = self._matches(generation, table, plain, request, sort, limit, notices, keyword)
                 filtered = self._facet_and_filter(again[2], request, table)
                 # Kept when it finds more (the phrase's articles are among them).
                 if not found or len(filtered[0]) > found:
@@ -801,18 +858,16 @@ class SearchService:
             if ranked is not None:
                 page = ranked[offset:strict_limit]
             elif sort == "relevance":
-                kwargs: dict[str, Any] = {"limit": strict_limit}
-                if len(allowed) != len(docs):
-                    kwargs["filter"] = set(allowed.tolist())
-                results = ranked_search(searcher, query, True, proximity, **kwargs)
+                top = self._top(generation, query, proximity, strict_limit,
+                                allowed if len(allowed) != len(docs) else None)
                 if proximity:
-                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
-                page = [(results[rank].docnum, results[rank].score) for rank in range(offset, min(strict_limit, results.scored_length()))]
+                    top = rerank_by_title(searcher, top, proximity)
+                page = [(docnum, score) for score, docnum in top[offset:strict_limit]]
             else:
                 page = [(int(d), None) for d in self._by_date(allowed, table, sort == "newest", offset, strict_limit)]
             hits = self._hits(searcher, reader, page, terms, sort == "relevance")
         if relaxed_total and limit > total:
-            page = self._relaxed_page(searcher, table, parsed, relaxation, relaxed_allowed, sort,
+            page = self._relaxed_page(generation, table, parsed, relaxation, relaxed_allowed, sort,
                                       max(0, offset - total), limit - total)
             relaxed_hits = self._hits(searcher, reader, page, terms, sort == "relevance")
             for hit, (docnum, _) in zip(relaxed_hits, page):
@@ -840,10 +895,11 @@ class SearchService:
             reporter_card=self._reporter_card(searcher, table, parsed) if keyword else None,
         )
 
-    def _relaxed_page(self, searcher, table: "_FacetTable", parsed: ParsedQuery, relaxation: Relaxation,
+    def _relaxed_page(self, generation: _Generation, table: "_FacetTable", parsed: ParsedQuery, relaxation: Relaxation,
                       allowed: np.ndarray, sort: str, offset: int, limit: int) -> list[tuple[int, Optional[float]]]:
         """Relaxed articles offset..limit: those missing fewer words first, each
         tier by the strict hits' scoring (or by date)."""
+        searcher = generation.searcher()
         page: list[tuple[int, Optional[float]]] = []
         ranking = None
         proximity = None
@@ -860,10 +916,10 @@ class SearchService:
                 continue
             want = min(limit, len(tier))
             if ranking is not None and ranking is not Q.NullQuery:
-                results = ranked_search(searcher, ranking, True, proximity, filter=set(tier.tolist()), limit=want)
+                top = self._top(generation, ranking, proximity, want, tier)
                 if proximity:
-                    results.top_n = rerank_by_title(searcher, results.top_n, proximity)
-                ordered = [(results[r].docnum, results[r].score) for r in range(min(want, results.scored_length()))]
+                    top = rerank_by_title(searcher, top, proximity)
+                ordered = [(docnum, score) for score, docnum in top[:want]]
                 seen = {d for d, _ in ordered}
                 # Tier articles the ranking query does not score (none expected) come last.
                 ordered += [(int(d), 0.0) for d in tier if int(d) not in seen][:want - len(ordered)]

@@ -1,0 +1,278 @@
+"""Columnar postings: the ranking fields' postings as flat arrays beside each
+Whoosh segment, read with numpy.
+
+Whoosh stays the index of record.  When the bulk segment writer
+(search.bulkwriter) writes a segment's postings, the terms of the ranking
+fields (`COLUMNAR_FIELDS`) also go, from the same per-term arrays, into one
+file `<segment id>.cols` beside the segment: per field, the sorted terms
+(UTF-8 bytes in one blob with offsets), each term's slice of the postings,
+the postings' document numbers (uint32, local to the segment) and term
+frequencies (float32, Whoosh's weights), and every document's field length
+as Whoosh's BM25 reads it (the one-byte encoded length decoded again).  The
+file's name carries the segment id, so Whoosh's own clean-up deletes it with
+its segment; it is derived data, rebuilt with its segment and never the only
+copy of anything.
+
+The query side memory-maps the files of a generation (`ColumnarIndex`) and
+scores a term over all its postings in a few array operations
+(`ColumnarIndex.bm25`) instead of Whoosh's per-posting matcher loop.
+Deletions are not in the files: a segment's deleted documents come from the
+Whoosh reader as a mask (an incremental reindex deletes without rewriting
+any columnar file).
+"""
+
+from __future__ import annotations
+
+import json
+import mmap
+import struct
+from pathlib import Path
+from typing import Optional, Sequence
+
+import numpy as np
+from whoosh.compat import loads
+
+from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD
+
+COLUMNAR_FIELDS = (CONTENT_FIELD, BIGRAM_FIELD, INITIALS_FIELD)
+POSITIONAL_FIELDS = (CONTENT_FIELD,)
+EXTENSION = ".cols"
+MAGIC = b"NSCOLS1\n"
+_ALIGN = 8
+
+
+class ColumnarBuilder:
+    """Collects one segment's postings of `COLUMNAR_FIELDS` (fed term by term,
+    in field and term order, by `TermPostings.write`) and writes them to one file."""
+
+    def __init__(self, fields: Sequence[str] = COLUMNAR_FIELDS, positional: Sequence[str] = POSITIONAL_FIELDS):
+        self.fields = frozenset(fields)
+        self._terms: dict[str, list] = {}
+        # Each document's decoded field length (None where Whoosh has none).
+        self.lengths: dict[str, Optional[list]] = {}
+        # Fields whose positions are kept too (phrases, compounds): per term,
+        # (positions, per-posting counts).
+        self.positional = frozenset(positional)
+        self._positions: dict[str, list] = {}
+
+    def wants(self, fieldname: str) -> bool:
+        return fieldname in self.fields
+
+    def add(self, fieldname: str, tbytes: bytes, docs, weights, values=()) -> None:
+        """One term's postings; `values` are Whoosh's encoded posting values,
+        read for positions where the field has them."""
+        self._terms.setdefault(fieldname, []).append((tbytes, docs, weights))
+        if fieldname in self.positional:
+            self._positions.setdefault(fieldname, []).append(_positions(values))
+
+    def write(self, path: Path, doc_count: int) -> None:
+        """Writes the file (to a temporary name first: a reader never maps half a file)."""
+        lengths = self.lengths
+        arrays: dict[str, np.ndarray] = {}
+        for fieldname in sorted(self.fields):
+            terms = self._terms.get(fieldname, [])
+            blob = b"".join(t for t, _, _ in terms)
+            term_ends = np.cumsum([len(t) for t, _, _ in terms], dtype=np.int64)
+            sizes = np.array([len(d) for _, d, _ in terms], dtype=np.int64)
+            arrays[f"{fieldname}.terms"] = np.frombuffer(blob, dtype=np.uint8)
+            arrays[f"{fieldname}.term_end"] = term_ends
+            arrays[f"{fieldname}.post_end"] = np.cumsum(sizes, dtype=np.int64)
+            arrays[f"{fieldname}.docs"] = (np.concatenate([np.frombuffer(d, dtype=np.uint32) for _, d, _ in terms])
+                                           if terms else np.zeros(0, dtype=np.uint32))
+            arrays[f"{fieldname}.tf"] = (np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w in terms])
+                                         if terms else np.zeros(0, dtype=np.float32))
+            if fieldname in self.positional:
+                pieces = self._positions.get(fieldname, [])
+                arrays[f"{fieldname}.pos"] = (np.concatenate([p for p, _ in pieces]) if pieces
+                                              else np.zeros(0, dtype=np.uint32))
+                counts = np.concatenate([c for _, c in pieces]) if pieces else np.zeros(0, dtype=np.int64)
+                arrays[f"{fieldname}.pos_end"] = np.cumsum(counts, dtype=np.int64)
+            found = lengths.get(fieldname)
+            column = np.zeros(doc_count, dtype=np.float32)
+            if found is not None:
+                column[:len(found)] = [length or 0 for length in found[:doc_count]]
+            arrays[f"{fieldname}.length"] = column
+        header: dict = {"doc_count": doc_count, "arrays": {}}
+        offset = 0
+        for name, array in arrays.items():
+            header["arrays"][name] = [array.dtype.str, offset, int(array.size)]
+            offset += -(-array.nbytes // _ALIGN) * _ALIGN
+        encoded = json.dumps(header).encode("utf-8")
+        start = -(-(len(MAGIC) + 8 + len(encoded)) // _ALIGN) * _ALIGN
+        partial = path.with_name(path.name + ".partial")
+        with open(partial, "wb") as handle:
+            handle.write(MAGIC + struct.pack("<Q", len(encoded)) + encoded)
+            handle.write(b"\0" * (start - handle.tell()))
+            for array in arrays.values():
+                data = np.ascontiguousarray(array).tobytes()
+                handle.write(data + b"\0" * (-len(data) % _ALIGN))
+        partial.replace(path)
+
+
+def columnar_path(storage, segment) -> Path:
+    """Where a segment's columnar file lives: beside its Whoosh files, named
+    after it (so Whoosh's clean-up of a merged-away segment deletes it too)."""
+    return Path(storage.folder) / segment.make_filename(EXTENSION)
+
+
+def _positions(values) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of each posting (Whoosh's `Positions` or `Characters`
+    value: a frequency, then pickled deltas, the position delta first in
+    each) as one array, and how many each posting has."""
+    deltas: list[int] = []
+    counts = np.zeros(len(values), dtype=np.int64)
+    for i, value in enumerate(values):
+        found = loads(value[4:]) if len(value) > 4 else []
+        if found and isinstance(found[0], tuple):
+            found = [d[0] for d in found]
+        deltas.extend(found)
+        counts[i] = len(found)
+    running = np.cumsum(np.array(deltas, dtype=np.int64))
+    # Each posting's deltas start again from 0: subtract the running sum
+    # reached before it.
+    ends = np.cumsum(counts)
+    before = np.zeros(len(counts), dtype=np.int64)
+    nonempty = (ends - counts) > 0
+    before[nonempty] = running[(ends - counts)[nonempty] - 1]
+    return (running - np.repeat(before, counts)).astype(np.uint32), counts
+
+
+class ColumnarSegment:
+    """One segment's `.cols` file, memory-mapped."""
+
+    def __init__(self, path: Path):
+        with open(path, "rb") as handle:
+            self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        raw = self._map
+        if raw[:len(MAGIC)] != MAGIC:
+            raise ValueError(f"{path}: not a columnar postings file")
+        size = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])[0]
+        header = json.loads(raw[len(MAGIC) + 8:len(MAGIC) + 8 + size])
+        start = -(-(len(MAGIC) + 8 + size) // _ALIGN) * _ALIGN
+        self.doc_count = header["doc_count"]
+        self._arrays: dict[str, np.ndarray] = {}
+        self._blobs: dict[str, int] = {}  # field -> where its term bytes start in the map
+        for name, (dtype, offset, count) in header["arrays"].items():
+            dtype = np.dtype(dtype)
+            # Plain arrays over the map (numpy.memmap's slicing costs ~10 µs a call).
+            self._arrays[name] = np.frombuffer(raw, dtype=dtype, count=count, offset=start + offset)
+            if name.endswith(".terms"):
+                self._blobs[name[:-len(".terms")]] = start + offset
+
+    def array(self, fieldname: str, name: str) -> np.ndarray:
+        return self._arrays[f"{fieldname}.{name}"]
+
+    def term_slice(self, fieldname: str, term: bytes) -> Optional[tuple[int, int]]:
+        """The postings slice of `term`, found by binary search over the sorted terms."""
+        ends = self._arrays.get(f"{fieldname}.term_end")
+        if ends is None or not len(ends):
+            return None
+        raw, base = self._map, self._blobs[fieldname]
+        low, high = 0, len(ends)
+        while low < high:
+            middle = (low + high) // 2
+            first = int(ends[middle - 1]) if middle else 0
+            found = raw[base + first:base + int(ends[middle])]
+            if found < term:
+                low = middle + 1
+            elif found > term:
+                high = middle
+            else:
+                post_end = self._arrays[f"{fieldname}.post_end"]
+                return (int(post_end[middle - 1]) if middle else 0), int(post_end[middle])
+        return None
+
+
+class ColumnarIndex:
+    """The columnar postings of every segment of one generation, in the order
+    (and with the document-number offsets) of the Whoosh reader's segments."""
+
+    def __init__(self, segments: list[tuple[ColumnarSegment, int]], size: int, live: np.ndarray):
+        self.segments = segments
+        self.size = size
+        self.live = live  # bool per document: not deleted
+
+    @classmethod
+    def open(cls, folder: Path, reader) -> Optional["ColumnarIndex"]:
+        """The generation's columnar postings, or None when a segment has no
+        file (an index written before them, or by Whoosh's own writer)."""
+        leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+        segments = []
+        live = np.ones(reader.doc_count_all(), dtype=bool)
+        for leaf, offset in leaves:
+            segment = getattr(leaf, "segment", lambda: None)()
+            if segment is None:
+                return None
+            path = Path(folder) / segment.make_filename(EXTENSION)
+            if not path.exists():
+                return None
+            opened = ColumnarSegment(path)
+            if opened.doc_count != leaf.doc_count_all():
+                return None
+            segments.append((opened, offset))
+            if leaf.has_deletions():
+                deleted = np.fromiter(segment.deleted_docs(), dtype=np.int64)
+                live[offset + deleted] = False
+        return cls(segments, reader.doc_count_all(), live)
+
+    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies, field lengths) of `term`'s live
+        postings in document order."""
+        key = term.encode("utf-8")
+        docs, tfs, lengths = [], [], []
+        for segment, offset in self.segments:
+            found = segment.term_slice(fieldname, key)
+            if found is None:
+                continue
+            low, high = found
+            local = segment.array(fieldname, "docs")[low:high]
+            docs.append(local.astype(np.int64) + offset)
+            tfs.append(segment.array(fieldname, "tf")[low:high])
+            lengths.append(segment.array(fieldname, "length")[local])
+        if not docs:
+            empty = np.zeros(0, dtype=np.float64)
+            return np.zeros(0, dtype=np.int64), empty, empty
+        docs_all = np.concatenate(docs)
+        keep = self.live[docs_all]
+        return (docs_all[keep], np.concatenate(tfs).astype(np.float64)[keep],
+                np.concatenate(lengths).astype(np.float64)[keep])
+
+    def positions(self, fieldname: str, term: str, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(document, position) of every occurrence of `term` in the documents
+        `among` (sorted), as two parallel arrays."""
+        key = term.encode("utf-8")
+        docs_out, positions_out = [], []
+        for segment, offset in self.segments:
+            found = segment.term_slice(fieldname, key)
+            if found is None:
+                continue
+            low, high = found
+            docs = segment.array(fieldname, "docs")[low:high].astype(np.int64) + offset
+            chosen = np.flatnonzero(np.isin(docs, among, assume_unique=True))
+            if not len(chosen):
+                continue
+            ends = segment.array(fieldname, "pos_end")
+            posting = chosen + low
+            stop = ends[posting]
+            start = np.where(posting > 0, ends[np.maximum(posting - 1, 0)], 0)
+            counts = stop - start
+            # The index of every position of the chosen postings, without a loop.
+            index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+            positions_out.append(segment.array(fieldname, "pos")[index].astype(np.int64))
+            docs_out.append(np.repeat(docs[chosen], counts))
+        if not docs_out:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(docs_out), np.concatenate(positions_out)
+
+    def has_positions(self, fieldname: str) -> bool:
+        return all(f"{fieldname}.pos" in segment._arrays for segment, _ in self.segments)
+
+    def bm25(self, fieldname: str, term: str, idf: float, avgfl: float, k1: float, b: float,
+             boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, scores) of `term`: BM25 as search.ranking.LuceneBM25
+        computes it per posting, over the whole posting list at once."""
+        docs, tf, length = self.postings(fieldname, term)
+        scores = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgfl))
+        if boost != 1.0:
+            scores = scores * boost
+        return docs, scores

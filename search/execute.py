@@ -1,0 +1,276 @@
+"""The columnar executor: scores a compiled query with numpy over the
+columnar postings (search.columnar) instead of Whoosh's per-posting matchers.
+
+What it covers: the scoring part of every query the compiler
+(search.query.QueryParser.compile) builds with a ranking, i.e.
+
+- the ranking union (`Or`) of `ScoredTerm`s (BM25 with Lucene's idf, the
+  same k1, b and boosts as search.ranking), alias `DisjunctionMax`es of terms
+  or ANDs of terms, and constant-score byline and press clauses;
+- under `AndMaybe(ConstantScore(constraint, 0), ranking)` (a keyword query)
+  and `AndNot(ranking, exclusions)` (only exclusions).
+
+The boolean part is listed with numpy too where it is terms of the
+columnar fields, their ANDs (rarest first), ORs, exclusions and phrases of
+`content` (search.conjunction.CheckedPhrases: every word and required clause
+intersected first, the phrase checked from the positions on the survivors);
+its other parts (`제목:`/`본문:` spans, date ranges, bylines, presses) are
+listed by Whoosh.  The proximity rerank of the top 30 reads the columnar
+positions.  Anything else raises `Unsupported` and the caller searches
+through Whoosh as before.  Scores equal Whoosh's to float rounding (sums
+may be added in another order); ties are broken by document number, as
+Whoosh's top-k collector does (tests/test_execute.py).  One intended
+difference: a disjunction-max is the best option of each document, where
+Whoosh 2.7.4's `DisjunctionMaxMatcher.score` takes the larger of both
+sides' current scores even when they stand on different documents.  Past the search's
+deadline (search.limits) a term is no longer read: the search ends with
+what it has and says so, as Whoosh's loops do.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.query.compound import DefaultOr
+
+from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
+from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
+from search.limits import BudgetedQuery, deadline_passed
+from search.index import CONTENT_FIELD
+from search import ranking
+from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
+                            lucene_idf, rerank_top)
+
+Scored = tuple[np.ndarray, np.ndarray]  # (sorted document numbers, their scores)
+
+
+class Unsupported(Exception):
+    """A query shape the executor does not evaluate (Whoosh does)."""
+
+
+class _Evaluator:
+    def __init__(self, searcher, index: ColumnarIndex):
+        self.searcher = searcher
+        self.index = index
+        self.size = index.size
+        self.budget = None  # the time budget the query runs under (search.limits)
+        self.clock = None  # the executor's own pass of that budget
+        self.excluding = False  # listing an exclusion: read whatever the deadline
+
+    def _out_of_time(self) -> bool:
+        """Past the search's time budget or deadline a matching part is no
+        longer read (search.limits; the budget adds the notice): fewer
+        matches, never an excluded one let through (exclusions are read whole)."""
+        if self.excluding:
+            return False
+        return self.clock.spent() if self.clock is not None else deadline_passed()
+
+    def excluded(self, query: Q.Query) -> np.ndarray:
+        """The documents an exclusion removes, all of them."""
+        outer, self.excluding = self.excluding, True
+        try:
+            return self.matches(query)
+        finally:
+            self.excluding = outer
+
+    def matches(self, query: Q.Query) -> np.ndarray:
+        """Sorted documents of a boolean part: terms of the columnar fields and
+        their ANDs (rarest first), ORs and exclusions with numpy; anything else
+        (phrases, fields by position, date ranges, bylines) listed by Whoosh
+        (search.conjunction)."""
+        if isinstance(query, BudgetedQuery):
+            self.budget, self.clock = query.budget, query.budget.clock()
+            return self.matches(query.child)
+        kind = type(query)
+        if kind is Q.Term and query.fieldname in COLUMNAR_FIELDS and query.boost == 1.0:
+            if self._out_of_time():
+                return np.zeros(0, dtype=np.int64)
+            return self.index.postings(query.fieldname, query.text)[0]
+        if kind in (Q.Or, DefaultOr) and not query.minmatch:
+            parts = [self.matches(sub) for sub in query.subqueries]
+            return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        if kind in (Q.And, SkippingAnd):
+            parts = sorted((self.matches(sub) for sub in query.subqueries), key=len)
+            docs = parts[0] if parts else np.zeros(0, dtype=np.int64)
+            for other in parts[1:]:
+                if not len(docs):
+                    break
+                docs = docs[np.isin(docs, other, assume_unique=True)]
+            return docs
+        if kind is CheckedPhrases and all(field in COLUMNAR_FIELDS and self.index.has_positions(field)
+                                          for field, _ in query.phrases):
+            return self._phrases(query)
+        if kind in (Q.AndNot, Excluding):
+            docs = self.matches(query.a)
+            return docs[~np.isin(docs, self.excluded(query.b), assume_unique=True)] if len(docs) else docs
+        if self.budget is not None:
+            query = BudgetedQuery(query, self.budget)
+        return np.array(sorted(self.searcher.docs_for_query(query)), dtype=np.int64)
+
+    def _phrases(self, query: CheckedPhrases) -> np.ndarray:
+        """Documents holding every required clause and every phrase's words,
+        rarest first; then, on those survivors only, the phrases checked from
+        the positions: word i of a phrase at position p gives the key
+        (document, p - i), and a document holds the phrase where every word
+        gives one same key."""
+        if self._out_of_time():
+            return np.zeros(0, dtype=np.int64)
+        parts = [self.index.postings(field, word)[0] for field, words in query.phrases for word in set(words)]
+        parts += [self.matches(sub) for sub in query.required]
+        parts.sort(key=len)
+        docs = parts[0] if parts else np.zeros(0, dtype=np.int64)
+        for other in parts[1:]:
+            if not len(docs):
+                return docs
+            docs = docs[np.isin(docs, other, assume_unique=True)]
+        for field, words in query.phrases:
+            if len(words) < 2 or not len(docs):
+                continue
+            keys = None
+            for offset, word in enumerate(words):
+                held, positions = self.index.positions(field, word, docs)
+                found = np.unique(held * (1 << 32) + (positions - offset))
+                keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
+            docs = np.unique((keys + (1 << 31)) >> 32) if keys is not None else docs
+        return docs
+
+    def scored(self, query: Q.Query) -> Scored:
+        if isinstance(query, BudgetedQuery):
+            self.budget, self.clock = query.budget, query.budget.clock()
+            return self.scored(query.child)
+        if getattr(query, "boost", 1.0) != 1.0 and not isinstance(query, ScoredTerm):
+            raise Unsupported(repr(query))
+        if isinstance(query, ScoredTerm):
+            return self._term(query)
+        if isinstance(query, Q.ConstantScoreQuery):
+            docs = self.matches(query.child)
+            return docs, np.full(len(docs), float(query.score))
+        if isinstance(query, Q.DisjunctionMax):
+            if query.tiebreak:
+                raise Unsupported(repr(query))
+            return self._combine([self.scored(sub) for sub in query.subqueries], np.maximum, -np.inf)
+        if isinstance(query, Q.AndMaybe):
+            required = query.a
+            if not (isinstance(required, Q.ConstantScoreQuery) and required.score == 0.0):
+                raise Unsupported(repr(query))
+            docs = self.matches(required.child)
+            ranked_docs, ranked_scores = self.scored(query.b)
+            # Whoosh 2.7.4 lists a ConstantScoreQuery's matches in a ListMatcher,
+            # which reads the weight 0.0 as "no weights given" and scores 1.0:
+            # every match of a keyword query's constraint scores 1 + its ranking.
+            # Kept, as the title reorder (search.headline) multiplies the score.
+            dense = np.full(self.size, float(required.score or 1.0))
+            dense[ranked_docs] += ranked_scores
+            return docs, dense[docs]
+        if isinstance(query, Q.AndNot):
+            docs, scores = self.scored(query.a)
+            keep = ~np.isin(docs, self.excluded(query.b), assume_unique=True)
+            return docs[keep], scores[keep]
+        if type(query) in (Q.Or, DefaultOr):
+            if query.minmatch or query.scale:
+                raise Unsupported(repr(query))
+            return self._combine([self.scored(sub) for sub in query.subqueries], np.add, 0.0)
+        if isinstance(query, Q.And):
+            parts = [self.scored(sub) for sub in query.subqueries]
+            docs = parts[0][0]
+            for other, _ in parts[1:]:
+                docs = np.intersect1d(docs, other, assume_unique=True)
+            total = np.zeros(len(docs))
+            for part_docs, part_scores in parts:
+                total += part_scores[np.searchsorted(part_docs, docs)]
+            return docs, total
+        raise Unsupported(repr(query))
+
+    def _term(self, query: ScoredTerm) -> Scored:
+        fieldname, text = query.fieldname, query.text
+        searcher = self.searcher
+        if fieldname not in COLUMNAR_FIELDS or fieldname not in searcher.schema \
+                or not searcher.schema[fieldname].scorable:
+            raise Unsupported(repr(query))
+        frequency = searcher.doc_frequency(fieldname, text)
+        if not frequency or deadline_passed():  # out of time: the term is not scored (search.limits)
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        idf = lucene_idf(searcher.doc_count_all(), frequency)
+        avgfl = searcher.avg_field_length(fieldname) or 1
+        return self.index.bm25(fieldname, text, idf, avgfl, K1, B, query.boost)
+
+    def _combine(self, parts: list[Scored], op, empty: float) -> Scored:
+        """Union of `parts`, scores merged with `op` (sum, or max)."""
+        parts = [p for p in parts if len(p[0])]
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        if len(parts) == 1:
+            return parts[0]
+        dense = np.full(self.size, empty)
+        hit = np.zeros(self.size, dtype=bool)
+        for docs, scores in parts:
+            if op is np.add:
+                dense[docs] += scores
+            else:
+                dense[docs] = op(dense[docs], scores)
+            hit[docs] = True
+        docs = np.flatnonzero(hit)
+        return docs, dense[docs]
+
+
+def scored_matches(searcher, index: ColumnarIndex, query: Q.Query) -> Scored:
+    """Every document `query` matches, with its score (raises `Unsupported`)."""
+    return _Evaluator(searcher, index).scored(query)
+
+
+def top_k(docs: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
+    """The best `k` as (score, docnum), higher scores first, ties by docnum."""
+    if k <= 0 or not len(docs):
+        return []
+    if len(docs) > k:
+        kth = np.partition(-scores, k - 1)[k - 1]
+        keep = -scores <= kth  # ties at the boundary kept, then ordered by docnum
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[:k]
+    return [(float(scores[i]), int(docs[i])) for i in order]
+
+
+def ranked(searcher, index: ColumnarIndex, query: Q.Query, terms: Optional[Sequence[str]], limit: int,
+           allowed: Optional[np.ndarray] = None, matched: Optional[Scored] = None) -> list[tuple[float, int]]:
+    """The top `limit` (at least `RERANK_DEPTH` when proximity `terms` are
+    given, those reordered by proximity) of `query`'s matches, among
+    `allowed` documents if given: what search.ranking.ranked_search returns
+    through Whoosh.  `matched` is the query's `scored_matches` when known."""
+    docs, scores = matched if matched is not None else scored_matches(searcher, index, query)
+    if allowed is not None:
+        keep = np.isin(docs, allowed)
+        docs, scores = docs[keep], scores[keep]
+    if terms:
+        limit = max(limit, RERANK_DEPTH)
+    top = top_k(docs, scores, limit)
+    if not terms:
+        return top
+    return rerank_top(searcher, top, terms, lambda docnums, words: proximity(searcher, index, docnums, words))
+
+
+def proximity(searcher, index: ColumnarIndex, docnums: Sequence[int], terms: Sequence[str],
+              window: int = PROXIMITY_WINDOW) -> dict[int, float]:
+    """search.ranking.proximity_scores from the columnar positions: the
+    densest-window bonus of each of `docnums`."""
+    docs = np.unique(np.asarray(docnums, dtype=np.int64))
+    if not len(docs) or len(terms) < 2 or not index.has_positions(CONTENT_FIELD):
+        return {}
+    total = searcher.doc_count_all()
+    occurrences: dict[int, list[tuple[int, str]]] = {}
+    weights: dict[str, float] = {}
+    for term in dict.fromkeys(terms):
+        frequency = searcher.doc_frequency(CONTENT_FIELD, term)
+        if not frequency:
+            continue
+        weights[term] = lucene_idf(total, frequency)
+        held, positions = index.positions(CONTENT_FIELD, term, docs)
+        if not len(held):
+            continue
+        # The first MAX_PROXIMITY_POSITIONS of the term in each document.
+        starts = np.searchsorted(held, held, side="left")
+        keep = (np.arange(len(held)) - starts) < MAX_PROXIMITY_POSITIONS
+        for docnum, position in zip(held[keep].tolist(), positions[keep].tolist()):
+            occurrences.setdefault(docnum, []).append((position, term))
+    return {d: ranking.densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
