@@ -11,10 +11,11 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, screenshot
+from browser_fixtures import launched_chromium, needs_chromium, script_errors
+from browser_fixtures import save_screenshot as screenshot
 from web_fixtures import running_server, web_index
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (apt-get install chromium)")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -25,22 +26,15 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
     page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.problems = problems
+    page.problems = script_errors(page)
     yield page
     context.close()
 
@@ -113,8 +107,6 @@ def test_mouse_chooses_a_reporter(server, page):
 
 
 def test_touch_chooses_a_suggestion(server, browser):
-    from playwright.sync_api import expect
-
     context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
     page = context.new_page()
     try:

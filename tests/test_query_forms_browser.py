@@ -3,21 +3,15 @@ Playwright, never a downloaded browser) against a real `news-search serve`."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from browser_fixtures import launched_chromium, needs_chromium
 from query_fixtures import query_forms_index
 from web_fixtures import running_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (apt-get install chromium; see .ci/apt-packages)"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +22,9 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
         yield context.new_page()
-        browser.close()
 
 
 def test_a_relaxed_hit_shows_its_missing_word_struck_through(server, page):

@@ -8,24 +8,13 @@ listed in .ci/apt-packages) and skips only where that is absent.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT
+from browser_fixtures import MARK_BACKGROUND, launched_chromium, needs_chromium, script_errors
+from browser_fixtures import save_screenshot as screenshot
 from web_fixtures import SEED_LINKED_TITLE, running_server, web_index
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-OUTPUT = ROOT / "test-output" / "browser"
-MARK_BACKGROUND = "rgb(255, 233, 138)"  # --mark in style.css
-
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (apt-get install chromium; see .ci/apt-packages)"
-)
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
@@ -36,33 +25,17 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="ko-KR")
     page = context.new_page()
-    problems: list[str] = []
-    # A CSP violation or a script error shows up here.
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.problems = problems
+    page.problems = script_errors(page)  # a CSP violation or a script error shows up here
     yield page
     context.close()
-
-
-def screenshot(page, name: str) -> Path:
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    path = OUTPUT / name
-    page.screenshot(path=str(path), full_page=True)
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    return path
 
 
 def test_search_facet_article_and_related_link(server, page):

@@ -16,13 +16,11 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 
 from conftest import ROOT
-from test_web_browser import CHROMIUM, CHROMIUM_ARGS, MARK_BACKGROUND, OUTPUT
+from browser_fixtures import MARK_BACKGROUND, OUTPUT, launched_chromium, needs_chromium, script_errors
 from web_fixtures import running_server
 from web_ui_fixtures import PRESSES, ui_index
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} not found (apt-get install chromium; see .ci/apt-packages)"
-)
+pytestmark = needs_chromium
 
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -38,24 +36,16 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 def open_page(browser, viewport, javascript=True):
     context = browser.new_context(viewport=viewport, locale="ko-KR", java_script_enabled=javascript,
                                   is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
     page = context.new_page()
-    problems: list[str] = []
     # A script error or a CSP violation shows up here (an error page's own 4xx status is expected).
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and "server responded with a status of 4" not in message.text else None)
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.problems = problems
+    page.problems = script_errors(page, lambda text: "server responded with a status of 4" in text)
     return page
 
 
