@@ -21,9 +21,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from whoosh.reading import TermNotFound
-
-from search.index import postings_at
+from search.index import postings_in
 from search.ranking import RERANK_DEPTH
 
 HEADLINE_WEIGHT = 1.0
@@ -40,18 +38,9 @@ def title_overlap(searcher, docnums: Sequence[int], terms: Sequence[str]) -> dic
     found: dict[int, int] = {d: 0 for d in docs}
     tokens: dict[int, float] = {d: 0.0 for d in docs}
     for term in distinct:
-        for subsearcher, offset in searcher.leaf_searchers():
-            reader = subsearcher.reader()
-            local = [d - offset for d in docs if offset <= d < offset + reader.doc_count_all()]
-            if not local:
-                continue
-            try:
-                postings = reader.postings(TITLE_FIELD, term)
-            except (TermNotFound, KeyError):
-                continue
-            for docnum in postings_at(postings, local):
-                found[docnum + offset] += 1
-                tokens[docnum + offset] += postings.weight()
+        for docnum, postings in postings_in(searcher, TITLE_FIELD, term, docs):
+            found[docnum] += 1
+            tokens[docnum] += postings.weight()
     reader = searcher.reader()
     overlap = {}
     for docnum in docs:

@@ -23,11 +23,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional, Sequence
 
 from whoosh import index as whoosh_index
 from whoosh import formats
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.reading import TermNotFound
 
 from search.analysis.analyzer import KoreanAnalyzer, PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, WordKeysAnalyzer, words_from_tokens
@@ -242,6 +243,23 @@ def postings_at(matcher, docnums: Iterable[int]) -> Iterator[int]:
                 return
         if matcher.id() == docnum:
             yield docnum
+
+
+def postings_in(searcher, fieldname: str, term: str, docnums: Sequence[int]) -> Iterator[tuple[int, Any]]:
+    """(docnum, postings positioned on it) for each of `docnums` (index-wide
+    numbers, in increasing order) that holds `term`: one `postings_at` walk
+    per segment."""
+    for subsearcher, offset in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        local = [d - offset for d in docnums if offset <= d < offset + reader.doc_count_all()]
+        if not local:
+            continue
+        try:
+            postings = reader.postings(fieldname, term)
+        except (TermNotFound, KeyError):
+            continue
+        for docnum in postings_at(postings, local):
+            yield docnum + offset, postings
 
 
 def joined_text(title: str, subtitles: str, body: str, captions: str) -> tuple[str, dict[str, int]]:

@@ -377,13 +377,11 @@ class _QueryReader:
         target = FIELD_ALIASES.get(name.lower()) if colon else None
         if target is None:
             return Text(raw, span=(start, start + len(raw)), source=self._is_source(start))
-        value_start = start + len(name) + 1
         if not value:
             # `기자: 조재범` — the value is the next word.
             if self._pos < len(self._tokens) and self._tokens[self._pos].kind in ("word", "quote"):
                 following = self._tokens[self._pos]
                 value = following.inner if following.kind == "quote" else following.raw
-                value_start = following.start
                 self._pos += 1
             else:
                 self._notices.append(f"'{raw}' 다음에 값이 없어 무시했습니다.")

@@ -22,10 +22,9 @@ from typing import Any, Iterable, Optional, Sequence
 
 from whoosh import matching
 from whoosh import query as Q
-from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel, WeightLengthScorer
 
-from search.index import CONTENT_FIELD, postings_at
+from search.index import CONTENT_FIELD, postings_in
 from search.limits import deadline_passed
 
 K1 = 0.9
@@ -144,20 +143,11 @@ def proximity_scores(searcher, docnums: Iterable[int], terms: Sequence[str],
         if not frequency:
             continue
         weights[term] = lucene_idf(total, frequency)
-        for subsearcher, offset in searcher.leaf_searchers():
-            reader = subsearcher.reader()
-            local = [d - offset for d in docs if offset <= d < offset + reader.doc_count_all()]
-            if not local:
-                continue
-            try:
-                postings = reader.postings(fieldname, term)
-            except (TermNotFound, KeyError):
-                continue
-            for docnum in postings_at(postings, local):
-                if deadline_passed():  # out of time: the bonus of what was read (search.limits)
-                    break
-                positions = postings.value_as("positions")[:MAX_PROXIMITY_POSITIONS]
-                occurrences[docnum + offset].extend((p, term) for p in positions)
+        for docnum, postings in postings_in(searcher, fieldname, term, docs):
+            if deadline_passed():  # out of time: the bonus of what was read (search.limits)
+                break
+            positions = postings.value_as("positions")[:MAX_PROXIMITY_POSITIONS]
+            occurrences[docnum].extend((p, term) for p in positions)
     return {d: densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
 
 
