@@ -1,4 +1,4 @@
-"""The columnar executor (search.execute over search.columnar) holds to the
+"""The columnar executor (search.query.execute over search.columnar) holds to the
 Whoosh path it replaces: the same matches, the same top 10 with the same
 scores (to float rounding), and the same search results end to end, on a
 generated corpus built three ways (one segment; segments from two
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from whoosh import query as Q
 
-from search import execute
+from search.query import execute
 from search.columnar import EXTENSION
 
 # Nouns mecab-ko reads as one morpheme each, some in compounds the query side
@@ -87,14 +87,13 @@ def _queries() -> list[str]:
 
 
 def _compiled(service, text: str):
-    from search.service import _prune, _streaming_unions
+    from search.query.matching import prepared
 
     searcher = service.generation().searcher()
-    query = service.parser.compile(service.parser.parse(text), searcher=searcher)
-    if query is None:
+    compiled = service.parser.compile(service.parser.parse(text), searcher=searcher)
+    if compiled.query is None:
         return None, None
-    proximity = getattr(query, "proximity_terms", None)
-    return _prune(_streaming_unions(query), searcher.reader()), proximity
+    return prepared(compiled.query, searcher.reader()), list(compiled.proximity_terms)
 
 
 def test_every_segment_has_its_columnar_postings(services):

@@ -2,7 +2,7 @@
 columnar postings (search.columnar) instead of Whoosh's per-posting matchers.
 
 What it covers: the scoring part of every query the compiler
-(search.query.QueryParser.compile) builds with a ranking, i.e.
+(search.query.compile) builds with a ranking, i.e.
 
 - the ranking union (`Or`) of `ScoredTerm`s (BM25 with Lucene's idf, the
   same k1, b and boosts as search.ranking), alias `DisjunctionMax`es of terms
@@ -41,7 +41,7 @@ from search.limits import BudgetedQuery, deadline_passed
 from search.index import CONTENT_FIELD
 from search import ranking
 from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
-                            lucene_idf, rerank_top)
+                            ScoredUnion, lucene_idf, rerank_top)
 
 Scored = tuple[np.ndarray, np.ndarray]  # (sorted document numbers, their scores)
 
@@ -88,7 +88,7 @@ class _Evaluator:
             if self._out_of_time():
                 return np.zeros(0, dtype=np.int64)
             return self.index.postings(query.fieldname, query.text)[0]
-        if kind in (Q.Or, DefaultOr) and not query.minmatch:
+        if kind in (Q.Or, DefaultOr, ScoredUnion) and not query.minmatch:
             parts = [self.matches(sub) for sub in query.subqueries]
             return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
         if kind in (Q.And, SkippingAnd):
@@ -168,7 +168,7 @@ class _Evaluator:
             docs, scores = self.scored(query.a)
             keep = ~np.isin(docs, self.excluded(query.b), assume_unique=True)
             return docs[keep], scores[keep]
-        if type(query) in (Q.Or, DefaultOr):
+        if type(query) in (Q.Or, DefaultOr, ScoredUnion):
             if query.minmatch or query.scale:
                 raise Unsupported(repr(query))
             return self._combine([self.scored(sub) for sub in query.subqueries], np.add, 0.0)
