@@ -1,13 +1,16 @@
-"""The Whoosh path: listing and ranking the parts of a query the columnar
-executor (search.query.execute) does not evaluate, and whole queries on an
-index generation written without columnar postings.
+"""The Whoosh path: the parts of a query the columnar executor
+(search.query.execute) does not evaluate, and whole queries on an index
+generation without columnar postings (written before them, or a segment
+written by Whoosh's own writer).
 
-Whoosh stays where the executor has no arrays to read: `제목:` clauses
-(title positions are not kept in the columnar files), `본문:` spans, date
-ranges (`날짜:`, `from:`), bylines and presses inside the boolean part, and
-indexes built before the columnar postings existed.  Everything here is held
-to the executor (tests/test_execute.py) and to plain references
-(tests/test_conjunction.py, tests/test_exclusion.py, tests/test_perf_service.py).
+Inside a query the executor covers, Whoosh still lists `제목:` clauses (the
+columnar files keep no title field) and `본문:` spans (no positions of the
+fields inside `content`); bylines, presses and date ranges are masks over the
+generation's facet arrays there.  A query of filters alone (`기자:이영희
+언론사:가나일보`, no word to rank) is scored by Whoosh.  Everything here is
+the executor's reference in tests/test_execute.py and is held to plain
+references itself (tests/test_conjunction.py, tests/test_exclusion.py,
+tests/test_perf_service.py).
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def top(generation: Generation, query: Q.Query, proximity, limit: int,
     index = generation.columnar()
     if index is not None:
         try:
-            return execute.ranked(searcher, index, query, proximity, limit, allowed)
+            return execute.ranked(searcher, index, query, proximity, limit, allowed, table=generation.facets())
         except execute.Unsupported:
             pass
     return matching.top(searcher, query, proximity, limit, allowed)
@@ -119,6 +119,19 @@ def known_words(generation: Generation) -> Callable[[str], bool]:
         return bool(terms) and all((CONTENT_FIELD, term) in reader for term in terms)
 
     return known
+
+
+def docs_for(generation: Generation, query: Q.Query) -> np.ndarray:
+    """The sorted documents a boolean query matches (a relaxed word, the rest
+    of a relaxed query): through the columnar executor where the generation
+    has columnar postings, through Whoosh otherwise."""
+    index = generation.columnar()
+    if index is None:
+        return matching.docs_for(generation.searcher(), query)
+    query = matching.prepared(query, generation.searcher().reader())
+    if query is Q.NullQuery:
+        return np.zeros(0, dtype=np.int64)
+    return execute.matching_docs(generation.searcher(), index, query, generation.facets())
 
 
 def _filtered(request: SearchRequest) -> bool:
@@ -177,7 +190,7 @@ def scored(generation: Generation, query: Q.Query):
     if index is None:
         return None
     try:
-        return execute.scored_matches(generation.searcher(), index, query)
+        return execute.scored_matches(generation.searcher(), index, query, generation.facets())
     except execute.Unsupported:
         return None
 
@@ -227,7 +240,7 @@ def run(generation: Generation, request: SearchRequest, q: str) -> SearchResult:
     facets_scope = "strict"
     # Not after a search cut short by the time budget: it would be cut short again.
     if keyword and total < limit and TIMEOUT_NOTICE not in notices:
-        relaxation = relax(parser, searcher, parsed, table.size, lambda qq: matching.docs_for(searcher, qq))
+        relaxation = relax(parser, searcher, parsed, table.size, lambda qq: docs_for(generation, qq))
         if relaxation is not None and len(relaxation.docs):
             relaxed_allowed, relaxed_facets, relaxed_granularity = facet_and_filter(relaxation.docs, request, table)
             if not total and len(relaxed_allowed):
