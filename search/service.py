@@ -32,8 +32,13 @@ from search.query.cache import PARTIAL_RESULT_SECONDS, ResultCache
 from search.query.generation import Generation, analyzer_backend
 from search.query.hits import highlighted_body
 from search.query.parser import QueryParser
-from search.query.request import MAX_PAGE, MAX_PAGE_SIZE, SearchRequest  # noqa: F401 (public names)
-from search.query.result import FacetCount, Hit, IndexOverview, SearchResult  # noqa: F401 (public names)
+from search.query.request import MAX_PAGE, MAX_PAGE_SIZE, SearchRequest
+from search.query.result import FacetCount, Hit, IndexOverview, SearchResult
+
+# The request and result values are defined in search.query and named here too:
+# `from search.service import SearchService, SearchRequest` is the old import path.
+__all__ = ["SearchService", "SearchRequest", "SearchResult", "Hit", "FacetCount", "IndexOverview",
+           "MAX_PAGE", "MAX_PAGE_SIZE"]
 
 
 class SearchService:
