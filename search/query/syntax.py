@@ -13,6 +13,7 @@ parsed leniently.
     삼성 OR 엘지               either
     삼성전자 -협력             without (이-팔, e-스포츠, A - B exclude nothing)
     (삼성 OR 엘지) 반도체      grouping
+    삼성 AND 반도체, 삼성 NOT 엘지  AND joins (words are ANDed anyway); NOT excludes like -
     기자:조재범  reporter:…    reporter (exact)
     언론사:뉴데일리경제 press:… press (exact)
     제목:협력  title:…         only in titles     (본문:/body: anywhere but the title)
@@ -20,8 +21,9 @@ parsed leniently.
     from:2018-01-01 to:2018-12-31
 
 Nothing a user types raises: a lone quote runs to the end of the query, an
-unbalanced parenthesis is ignored, a dangling OR or `-` is dropped, an unknown
-`field:` is searched as text.  What was dropped is reported as a notice.
+unbalanced parenthesis is ignored, a dangling OR, NOT or `-` is dropped, an unknown
+`field:` is searched as text, particles written as a grammar book lists them
+(은는이가) are no word.  What was dropped is reported as a notice.
 
 This module answers one question: what did the user type?  Analysing the
 words (search.query.words) and compiling the tree (search.query.compile) come
