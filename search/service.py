@@ -191,7 +191,8 @@ class SearchService:
             generation = self.generation()
             ids = run.search_ids(generation, q, limit)
             if ids is None:
-                ids = [hit.id for hit in run.search(generation, SearchRequest(q=q, size=limit)).hits]
+                request = SearchRequest(q=q, size=limit)
+                ids = [hit.id for hit in run.search(generation, request, snippets=False).hits]
             return ids
 
     def search(self, request: Union[SearchRequest, str], **params: Any) -> SearchResult:

@@ -23,17 +23,23 @@ def texts_of(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
 
 
 def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],
-              scored: bool) -> list[Hit]:
+              scored: bool, snippets: bool = True) -> list[Hit]:
     """The page's hits with snippets: one postings matcher per term walks the
     page's documents in order (instead of one per hit), reading the
-    character offsets of `content`, which holds every text field."""
+    character offsets of `content`, which holds every text field.  Without
+    `snippets` (a caller that wants the ids), no text is marked or cut."""
     docnums = [docnum for docnum, _ in page]
-    spans = spans_by_doc(reader, CONTENT_FIELD, terms, docnums) if terms else {}
+    spans = spans_by_doc(reader, CONTENT_FIELD, terms, docnums) if terms and snippets else {}
     hits = []
     for docnum, score in page:
         stored = searcher.stored_fields(docnum)
         meta = stored_fields.meta(stored)  # read by type: an old index may hold anything
         title = stored.get("title") or ""
+        if not snippets:
+            hits.append(Hit(stored["id"], title, stored.get("url"), stored.get("press"),
+                            stored_fields.texts(meta.get("reporters")), stored_fields.iso_text(meta.get("published")),
+                            round(float(score), 4) if scored and score is not None else None, "", ""))
+            continue
         texts = texts_of(stored, meta)
         found = spans_by_field(spans.get(docnum, []), texts)
         best_text, best_spans = texts["body"], []
@@ -53,6 +59,7 @@ def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: 
             title_html=mark(title, found.get("title", [])),
         ))
     return hits
+
 
 # -- articles
 

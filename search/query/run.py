@@ -42,15 +42,16 @@ NOTICE_PHRASE_CHARS = 40  # a quoted phrase is named in a notice up to this leng
 NOTHING_SEARCHABLE = "검색어에서 찾을 수 있는 단어가 없습니다 (조사·어미만으로는 검색되지 않습니다)."
 
 
-def search(generation: Generation, request: SearchRequest) -> SearchResult:
-    """The result of `request` (took_ms left to the caller)."""
+def search(generation: Generation, request: SearchRequest, snippets: bool = True) -> SearchResult:
+    """The result of `request` (took_ms left to the caller); without
+    `snippets`, its hits carry no marked title or snippet (search_ids)."""
     searcher = generation.searcher()
     q, rewritten_from = request.q, None
     if q and not request.exact:
         rewritten = keyboard_rewrite(searcher, q)  # tkatjdwjswk → 삼성전자
         if rewritten:
             q, rewritten_from = rewritten, request.q
-    result = run(generation, request, q)
+    result = run(generation, request, q, snippets)
     # No spelling correction on top of a keyboard-layout one: dkssud read as
     # 안녕 is a guess already, and 안경 would be a guess of a guess.
     # A query with no searchable word has no word to correct either.
@@ -59,7 +60,7 @@ def search(generation: Generation, request: SearchRequest) -> SearchResult:
         if result.suggestion and not result.listed and not request.exact:
             # Naver's way: nothing for the query as typed, results for its
             # correction: show those, with a link back (exact=1).
-            corrected = run(generation, request, result.suggestion)
+            corrected = run(generation, request, result.suggestion, snippets)
             if corrected.listed:
                 result = corrected
                 rewritten_from = q
@@ -195,7 +196,7 @@ def scored(generation: Generation, query: Q.Query):
         return None
 
 
-def run(generation: Generation, request: SearchRequest, q: str) -> SearchResult:
+def run(generation: Generation, request: SearchRequest, q: str, snippets: bool = True) -> SearchResult:
     """One search of `q` (as typed or as rewritten) with the request's
     filters, sort and page."""
     searcher = generation.searcher()
@@ -260,11 +261,11 @@ def run(generation: Generation, request: SearchRequest, q: str) -> SearchResult:
             page = [(docnum, score) for score, docnum in best[offset:strict_limit]]
         else:
             page = [(int(d), None) for d in by_date(allowed, table, sort == "newest", offset, strict_limit)]
-        hits = page_hits(searcher, reader, page, terms, sort == "relevance")
+        hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets)
     if relaxed_total and limit > total:
         page = relaxed_page(generation, table, parsed, relaxation, relaxed_allowed, sort,
                             max(0, offset - total), limit - total)
-        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance")
+        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets)
         for hit, (docnum, _) in zip(relaxed_hits, page):
             hit.missing = relaxation.missing(docnum)
         hits += relaxed_hits
