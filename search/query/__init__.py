@@ -12,7 +12,8 @@
     facets.py      facet counts, filters and date order over per-document arrays
     generation.py  one opened index generation and everything that belongs to it
     cache.py       finished results per (generation, request)
-    request.py     SearchRequest and the result values
+    request.py     SearchRequest, validated from untrusted strings
+    result.py      SearchResult, Hit, FacetCount, ReporterCard, IndexOverview
     hits.py        a page's hits with snippets
     run.py         one search over one generation
 The service (search.service) orchestrates these; the helpers below the package
