@@ -60,9 +60,9 @@ def main() -> int:
         for label, queries in (("questions", questions), ("keywords", KEYWORDS * 10)):
             compile_ms = timed(lambda q: service.parser.compile(service.parser.parse(q), searcher=searcher), queries)
             rank_ms = timed(lambda q: ranked_search(
-                searcher, service.parser.compile(service.parser.parse(q), searcher=searcher), limit=10), queries)
+                searcher, service.parser.compile(service.parser.parse(q), searcher=searcher).query, limit=10), queries)
             search_ms = timed(lambda q: service.search(SearchRequest(q=q)), queries)
-            suggest_ms = timed(lambda q: did_you_mean(searcher, q), queries)
+            suggest_ms = timed(lambda q: did_you_mean(service.generation().vocabulary(), q), queries)
             print(f"{label:9}  compile {compile_ms[0]:6.1f} / {compile_ms[1]:6.1f} ms   "
                   f"ranked search {rank_ms[0]:6.1f} / {rank_ms[1]:6.1f} ms   "
                   f"service.search {search_ms[0]:6.1f} / {search_ms[1]:6.1f} ms   "

@@ -12,13 +12,13 @@ submodule that defines them), so it adds no import cycle.  (The `reindex` functi
 name is the search/reindex/ package's.)
 """
 
-from search.datebounds import parse_date_bound
+from search.query.dates import parse_date_bound
 from search.index import IndexLayout, IndexNotFound
 from search.reindex import Reindexer, ReindexLocked, ReindexRefused, ReindexReport
 from search.korean import is_initials_query
 from search.model import SEOUL, Article
 from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
-from search.query import QueryError
+from search.query.tree import QueryError
 from search.render import search_result_json
 from search.service import MAX_PAGE_SIZE, Hit, IndexOverview, SearchRequest, SearchResult, SearchService
 

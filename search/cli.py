@@ -19,7 +19,7 @@ from search.reindex import MAX_SHRINK_SHARE, ReindexLocked, ReindexRefused, rein
 from search.ingest.errors import printable
 from search.model import MAX_INDEXED_TEXT_CHARS
 from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
-from search.query import QueryError
+from search.query.tree import QueryError
 from search.render import search_result_json
 from search.service import SearchRequest, SearchService
 from webui import commands as web_commands

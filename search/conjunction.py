@@ -19,7 +19,7 @@ Two costs of Whoosh 2.7.4 dominated keyword queries (10,000 articles, profiled):
 
 Matches are exactly those of the `And` / `Phrase` queries replaced
 (tests/test_conjunction.py).  Both are for the boolean part of a query, whose
-score does not count (search.query.QueryParser.compile).
+score does not count (search.query.compile).
 
 `Excluding` replaces Whoosh's `AndNot` (`A -B`), which is wrong in 2.7.4:
 `AndNotMatcher` checks the first positive match of a segment against the

@@ -55,7 +55,7 @@ CONTENT_FIELD, BIGRAM_FIELD, INITIALS_FIELD, WORDS_FIELD = "content", "bigrams",
 FIELD_GAP = 8
 # In `content` the title ends just before this position (FIELD_GAP left empty)
 # and the other fields start here, whatever the title's length: so "not in the
-# title" (본문:) is a constant position bound (`search.query.SpanFrom`).  Titles
+# title" (본문:) is a constant position bound (`search.query.compile.SpanFrom`).  Titles
 # are capped at 300 characters (search.ingest), far below it.
 BODY_POSITION = 4096
 CURRENT = "current"

@@ -1,7 +1,7 @@
 """Limits that keep one search from taking the server down with it.
 
 The query language already caps a query at 1,000 characters and 64 clauses
-(search/query.py).  Within those caps a query can still be expensive: 64 common
+(search.query.syntax).  Within those caps a query can still be expensive: 64 common
 words ORed together across a 10,000-article index took over 10 s before this
 guard (each of Whoosh's passes over the matches — collecting the documents,
 scoring them, counting them — walks every posting of every word).  So:
@@ -12,7 +12,7 @@ scoring them, counting them — walks every posting of every word).  So:
   so it holds whatever code runs the query — ranking, counting, facets.
 * input bounds, so that the work of parsing, analysing and compiling a query
   and the size of its matcher tree are bounded before anything runs
-  (`bound_query`): a word is analysed up to `MAX_WORD_CHARS` characters, a
+  (search.query.syntax.bound_query): a word is analysed up to `MAX_WORD_CHARS` characters, a
   phrase up to `MAX_PHRASE_WORDS` words (the query itself is capped at 1,000
   characters and 64 clauses by the reader), and a word or morpheme repeated
   in an AND counts once (search.conjunction).  `漢` x 950 in one word took
@@ -139,11 +139,6 @@ class BudgetedQuery(WrappingQuery):
     def matcher(self, searcher, context=None):
         return BudgetedMatcher(self.child.matcher(searcher, context), self.budget.clock())
 
-    def __getattr__(self, name):
-        if name in ("child", "budget") or name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.child, name)
-
     def __eq__(self, other):
         return isinstance(other, BudgetedQuery) and self.child == other.child
 
@@ -158,54 +153,6 @@ def guard(query: Optional[Q.Query], text: str, notices: list[str]) -> Optional[Q
     if query is None or query is Q.NullQuery:
         return query  # nothing to run, nothing to bound
     return BudgetedQuery(query, SearchBudget(notices))
-
-
-# ------------------------------------------------------------------ input bounds
-
-_WORD = re.compile(r"\S+")
-
-
-def bound_query(parsed):
-    """`parsed` (a search.query.ParsedQuery) with every text clause held to
-    `MAX_WORD_CHARS` characters a word and `MAX_PHRASE_WORDS` words a phrase,
-    a notice for each kind of cut.  Cut clauses keep their place in the query
-    when only their end was cut (they are still analysed in context)."""
-    from search.query import AllOf, AnyOf, Not, Text
-
-    def visit(node) -> None:
-        if isinstance(node, (AllOf, AnyOf)):
-            for child in node.nodes:
-                visit(child)
-        elif isinstance(node, Not):
-            visit(node.node)
-        elif isinstance(node, Text):
-            _bound_text(node, parsed.notices)
-
-    visit(parsed.node)
-    return parsed
-
-
-def _bound_text(node, notices: list[str]) -> None:
-    words = list(_WORD.finditer(node.text))
-    kept = words[:MAX_PHRASE_WORDS]
-    long_words = any(len(w.group()) > MAX_WORD_CHARS for w in kept)
-    if len(kept) == len(words) and not long_words:
-        return
-    if len(kept) < len(words) and PHRASE_CUT_NOTICE not in notices:
-        notices.append(PHRASE_CUT_NOTICE)
-    if long_words:
-        if WORD_CUT_NOTICE not in notices:
-            notices.append(WORD_CUT_NOTICE)
-        node.text = " ".join(w.group()[:MAX_WORD_CHARS] for w in kept)
-        if len(kept) == 1 and node.span:
-            node.span = (node.span[0] + kept[0].start(), node.span[0] + kept[0].start() + len(node.text))
-        else:
-            node.span = None  # analysed on its own
-    else:
-        text = node.text[:kept[-1].end()]
-        if node.span:
-            node.span = (node.span[0], node.span[0] + len(text))
-        node.text = text
 
 
 # ------------------------------------------------------------------ deadline

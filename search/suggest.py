@@ -17,7 +17,6 @@ handful of small edit distances, not a scan of the vocabulary.
 from __future__ import annotations
 
 import re
-import threading
 from typing import Callable, Optional
 
 from search.index import BIGRAM_FIELD, CONTENT_FIELD, WORDS_FIELD
@@ -71,31 +70,11 @@ def _masks(word: str) -> list[str]:
     return [word[:i] + "*" + word[i + 1:] for i in range(len(word))] if len(word) >= 2 else []
 
 
-_vocabularies: dict[str, Vocabulary] = {}
-_lock = threading.Lock()
-
-
-def vocabulary(searcher) -> Vocabulary:
-    """The vocabulary of the searcher's index generation, built on first use."""
-    ix = getattr(searcher, "_ix", None)
-    key = str(getattr(getattr(ix, "storage", None), "folder", "")) or str(id(searcher.reader()))
-    vocab = _vocabularies.get(key)
-    if vocab is None:
-        with _lock:
-            vocab = _vocabularies.get(key)
-            if vocab is None:
-                if len(_vocabularies) > 4:
-                    _vocabularies.clear()  # old generations: swapped out by reindexes
-                vocab = _vocabularies[key] = Vocabulary(searcher.reader())
-    return vocab
-
-
-def did_you_mean(searcher, query: str, known: Optional[Callable[[str], bool]] = None) -> Optional[str]:
-    """The query with each unknown Hangul word replaced by its nearest known word,
-    or None when nothing would change.  `known(word)` may vouch for a word the
+def did_you_mean(vocab: Vocabulary, query: str, known: Optional[Callable[[str], bool]] = None) -> Optional[str]:
+    """The query with each unknown Hangul word replaced by its nearest word of
+    `vocab` (the generation's, search.query.generation), or None when nothing would change.  `known(word)` may vouch for a word the
     vocabulary of written forms lacks: an inflection whose morphemes the index
     has (만난 → 만나다, in an article that says 만나)."""
-    vocab = vocabulary(searcher)
     if not vocab.frequency:
         return None
     changed = False

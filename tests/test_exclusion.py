@@ -219,7 +219,7 @@ def test_exclusions_end_to_end_match_the_oracle_in_every_build(builds):
                 result = service.search(request)
                 assert result.total == len(expected), (q, press, service.layout.root.name)
                 # The page is completed with articles missing a plain word
-                # (search.relax), never with one holding an excluded word.
+                # (search.query.relax), never with one holding an excluded word.
                 strict = {hit.id for hit in result.hits if not hit.missing}
                 assert strict == expected, (q, press, service.layout.root.name)
                 excluded = q.rsplit("-", 1)[1]

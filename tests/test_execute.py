@@ -1,4 +1,4 @@
-"""The columnar executor (search.execute over search.columnar) holds to the
+"""The columnar executor (search.query.execute over search.columnar) holds to the
 Whoosh path it replaces: the same matches, the same top 10 with the same
 scores (to float rounding), and the same search results end to end, on a
 generated corpus built three ways (one segment; segments from two
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from whoosh import query as Q
 
-from search import execute
+from search.query import execute
 from search.columnar import EXTENSION
 
 # Nouns mecab-ko reads as one morpheme each, some in compounds the query side
@@ -73,11 +73,16 @@ def services(tmp_path_factory):
     yield built
 
 
+# Filters the executor reads from the generation's facet arrays, not through Whoosh.
+FILTERED = ["언론사:가나일보 정부", "정부 -기자:김철수", "from:2020-03-01 to:2020-05-31 투자", "날짜:2020-02..2020-04 시장",
+            "-언론사:다라신문 환경", "정부 기자:이영희 언론사:가나일보", "김철수 투자", "날짜:2019 정부", "언론사:없는신문 정부"]
+
+
 def _queries() -> list[str]:
     rng = random.Random(9)
     out = ["경제정책", "경제정책 투자", "정부 -기업", "AI 투자", "김철수", "김철수 기자", "정부 기자:이영희",
            "학교 날짜:2020-03", "정부는 무엇을 발표했나?", "\"투자 시장\" 협력", "정부 OR 병원 환경",
-           "제목:정부 투자", "없는말 정부"]
+           "제목:정부 투자", "없는말 정부"] + FILTERED
     for _ in range(40):
         words = rng.sample(NOUNS, rng.randint(1, 3))
         if rng.random() < 0.2:
@@ -87,14 +92,13 @@ def _queries() -> list[str]:
 
 
 def _compiled(service, text: str):
-    from search.service import _prune, _streaming_unions
+    from search.query.matching import prepared
 
     searcher = service.generation().searcher()
-    query = service.parser.compile(service.parser.parse(text), searcher=searcher)
-    if query is None:
+    compiled = service.parser.compile(service.parser.parse(text), searcher=searcher)
+    if compiled.query is None:
         return None, None
-    proximity = getattr(query, "proximity_terms", None)
-    return _prune(_streaming_unions(query), searcher.reader()), proximity
+    return prepared(compiled.query, searcher.reader()), list(compiled.proximity_terms)
 
 
 def test_every_segment_has_its_columnar_postings(services):
@@ -179,17 +183,42 @@ def test_matches_and_top_ten_equal_the_whoosh_path(services):
             if query is None or query is Q.NullQuery:
                 continue
             try:
-                docs, _ = execute.scored_matches(searcher, index, query)
+                docs, _ = execute.scored_matches(searcher, index, query, generation.facets())
             except execute.Unsupported:
                 unsupported += 1
                 continue
             assert docs.tolist() == sorted(searcher.docs_for_query(query)), text
             expected = _whoosh_top(searcher, query, proximity, 10)
-            got = execute.ranked(searcher, index, query, proximity, 10)
+            got = execute.ranked(searcher, index, query, proximity, 10, table=generation.facets())
             assert [d for _, d in got[:10]] == [d for _, d in expected[:10]], text
             assert np.allclose([s for s, _ in got[:10]], [s for s, _ in expected[:10]], rtol=1e-12, atol=1e-9)
             compared += bool(expected)
     assert compared > 100 and unsupported == 0
+
+
+def test_bylines_presses_and_dates_are_read_from_the_arrays_not_through_whoosh(services, monkeypatch):
+    for service in services:
+        generation = service.generation()
+        searcher, index, table = generation.searcher(), generation.columnar(), generation.facets()
+        expected = {}
+        for text in FILTERED:
+            query, _ = _compiled(service, text)
+            expected[text] = sorted(searcher.docs_for_query(query)) if query not in (None, Q.NullQuery) else []
+
+        def whoosh_listing(query):
+            raise AssertionError(f"listed through Whoosh: {query!r}")
+
+        monkeypatch.setattr(searcher, "docs_for_query", whoosh_listing)
+        listed = 0
+        for text in FILTERED:
+            query, _ = _compiled(service, text)
+            if query in (None, Q.NullQuery):
+                continue
+            docs, _ = execute.scored_matches(searcher, index, query, table)
+            assert docs.tolist() == expected[text], text
+            listed += bool(len(docs))
+        monkeypatch.undo()
+        assert listed >= len(FILTERED) - 2
 
 
 def test_filters_limit_the_executor_as_they_limit_whoosh(services):

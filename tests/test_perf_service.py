@@ -11,7 +11,8 @@ import pytest
 
 from search.highlight import spans_by_doc, term_spans
 from search.indexer import reindex
-from search.service import SearchRequest, SearchService, _prune, _streaming_unions
+from search.query.matching import prune, streaming_unions
+from search.service import SearchRequest, SearchService
 
 PRESSES = ["예시일보", "샘플타임스", "테스트경제", "가상신문"]
 REPORTERS = ["김민지", "박준호", "이서연", "최도윤", "정하은", "강지우"]
@@ -56,7 +57,7 @@ def reference(service, request):
     generation = service.generation()
     searcher = generation.searcher()
     parsed = service.parser.parse(request.q)
-    query = service.parser.compile(parsed)
+    query = service.parser.compile(parsed).query
     if request.q:
         docs = sorted(searcher.docs_for_query(query)) if query is not None else []
     else:
@@ -152,9 +153,9 @@ def test_snippet_spans_batched_equal_one_by_one(perf_service):
                                "없는말", "제목:반도체", "없는말 OR 협력"])
 def test_pruned_queries_find_and_score_the_same(perf_service, q):
     searcher = perf_service.generation().searcher()
-    query = perf_service.parser.compile(perf_service.parser.parse(q))
+    query = perf_service.parser.compile(perf_service.parser.parse(q)).query
     plain = [(h.docnum, round(h.score, 6)) for h in searcher.search(query, limit=None)]
-    fast = [(h.docnum, round(h.score, 6)) for h in searcher.search(_prune(_streaming_unions(query), searcher.reader()), limit=None)]
+    fast = [(h.docnum, round(h.score, 6)) for h in searcher.search(prune(streaming_unions(query), searcher.reader()), limit=None)]
     assert sorted(fast) == sorted(plain)
 
 
@@ -179,22 +180,57 @@ def test_cache_returns_the_same_result_and_not_across_generations(tmp_path):
     assert service.search("반도체").total == first.total + 1
 
 
-def test_warm_builds_what_the_first_search_needs(perf_index):
-    service = SearchService(perf_index)
+def test_warm_builds_what_the_first_search_needs(perf_index, monkeypatch):
+    # The facet arrays and the columnar postings are built by warm(), once,
+    # and the first search after it builds neither again.
+    import search.query.generation as generation_module
+
+    built = {"facets": 0, "columnar": 0}
+    facet_table, open_columnar = generation_module.FacetTable, generation_module.ColumnarIndex.open
+
+    def counting_facets(reader):
+        built["facets"] += 1
+        return facet_table(reader)
+
+    def counting_columnar(path, reader):
+        built["columnar"] += 1
+        return open_columnar(path, reader)
+
+    monkeypatch.setattr(generation_module, "FacetTable", counting_facets)
+    monkeypatch.setattr(generation_module.ColumnarIndex, "open", counting_columnar)
+    service = SearchService(perf_index, cache_size=0)
     service.warm()
-    assert service.generation()._facets is not None
+    assert built == {"facets": 1, "columnar": 1}
+    assert service.search("반도체").total > 0
+    assert service.search("").total == 80
+    assert built == {"facets": 1, "columnar": 1}
 
 
 def test_threads_share_one_searcher_and_get_the_answers_of_one_thread(perf_index):
     import threading
 
-    service = SearchService(perf_index, cache_size=0)
     queries = ["반도체", "대한민국 시장", '"반도체 수출"', "", "협력 -시장"] * 4
-    expected = {q: [h.id for h in service.search(SearchRequest(q=q, size=20)).hits] for q in set(queries)}
+    alone = SearchService(perf_index, cache_size=0)
+    expected = {q: [h.id for h in alone.search(SearchRequest(q=q, size=20)).hits] for q in set(queries)}
+
+    # A fresh service whose first searches all start at once: one Whoosh
+    # searcher is opened for all of them (each maps the segment files).
+    service = SearchService(perf_index, cache_size=0)
+    generation = service.generation()
+    opened = []
+    open_searcher = generation.index.searcher
+
+    def counting_searcher(**kwargs):
+        opened.append(1)
+        return open_searcher(**kwargs)
+
+    generation.index.searcher = counting_searcher
     got, errors = [], []
+    start = threading.Barrier(len(queries))
 
     def worker(q):
         try:
+            start.wait()
             got.append((q, [h.id for h in service.search(SearchRequest(q=q, size=20)).hits]))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -206,5 +242,4 @@ def test_threads_share_one_searcher_and_get_the_answers_of_one_thread(perf_index
         t.join()
     assert not errors
     assert len(got) == len(queries) and all(ids == expected[q] for q, ids in got)
-    generation = service.generation()
-    assert generation.searcher() is generation.searcher()
+    assert len(opened) == 1

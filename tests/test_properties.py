@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from whoosh import query as whoosh_query
 
 from search.analysis.analyzer import KoreanAnalyzer
-from search.query import QueryParser
+from search.query.parser import QueryParser
 
 ANALYZER = KoreanAnalyzer()
 PARSER = QueryParser(ANALYZER)
@@ -43,7 +43,7 @@ def test_positions_never_decrease(text):
 @given(korean_heavy)
 def test_any_query_is_parsed_and_compiled(text):
     parsed = PARSER.parse(text)
-    compiled = PARSER.compile(parsed)
+    compiled = PARSER.compile(parsed).query
     # Nothing searchable compiles to None; anything else to a Whoosh query.
     assert compiled is None or isinstance(compiled, whoosh_query.Query)
     if parsed.node is None:  # no syntax tree: nothing to compile

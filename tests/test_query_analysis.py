@@ -12,7 +12,8 @@ import pytest
 
 from search.analysis.analyzer import KoreanAnalyzer
 from search.analysis.morphology import get_backend
-from search.query import QueryParser, Text
+from search.query.parser import QueryParser
+from search.query.tree import Text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "analysis" / "particle_sentences.txt"
 NOUN_TAGS = {"NNG", "NNP"}

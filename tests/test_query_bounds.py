@@ -126,7 +126,7 @@ def test_a_word_of_999_hanja_is_cut_and_its_repeats_count_once(service, monkeypa
     assert WORD_CUT_NOTICE in result.notices
     assert opened <= 8  # 漢 and its reading 한, in a few fields: not 999 of each
     parser = service.parser
-    compiled = parser.compile(parser.parse("漢" * 999))
+    compiled = parser.compile(parser.parse("漢" * 999)).query
     assert compiled.matcher(service.generation().searcher()).depth() <= 6  # was ~999 deep
 
 

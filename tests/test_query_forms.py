@@ -13,7 +13,9 @@ from bs4 import BeautifulSoup
 from jsonschema import Draft202012Validator
 
 from query_fixtures import query_forms_index
-from search.query import QueryParser, Not, Text, plain_words, source_start
+from search.query.parser import QueryParser
+from search.query.syntax import source_start
+from search.query.tree import Not, Text, plain_words
 from search.service import SearchService
 from webui import create_app
 
@@ -186,7 +188,7 @@ def test_pasted_headlines_find_their_article_first(svc, headline, article):
 def test_the_article_whose_title_is_the_query_comes_first(svc):
     # The column says every word of the headline three times; the article is titled with it.
     searcher = svc.generation().searcher()
-    first_stage = searcher.search(svc.parser.compile(svc.parser.parse("여름 해수욕장 안전 점검 실시")), limit=2)
+    first_stage = searcher.search(svc.parser.compile(svc.parser.parse("여름 해수욕장 안전 점검 실시")).query, limit=2)
     assert searcher.stored_fields(first_stage.top_n[0][1])["id"] == "qf-beach-column"
     assert [h.id for h in svc.search("여름 해수욕장 안전 점검 실시").hits] == ["qf-beach", "qf-beach-column"]
 

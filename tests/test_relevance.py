@@ -6,7 +6,7 @@ import json
 import pytest
 
 from search.indexer import reindex
-from search.query import QueryParser
+from search.query.parser import QueryParser
 from search.service import SearchRequest, SearchService
 
 ARTICLES = [
@@ -212,7 +212,7 @@ def test_proximity_orders_answers(svc):
     # alone puts it first), chess-1 in one sentence (the proximity bonus wins).
     question = "체스에서 세로줄의 이름은 무엇인가?"
     searcher = svc.generation().searcher()
-    first_stage = searcher.search(svc.parser.compile(svc.parser.parse(question)), limit=2)
+    first_stage = searcher.search(svc.parser.compile(svc.parser.parse(question)).query, limit=2)
     assert [searcher.stored_fields(d)["id"] for _, d in first_stage.top_n] == ["chess-2", "chess-1"]
     assert ids(svc.search(question))[:2] == ["chess-1", "chess-2"]
 

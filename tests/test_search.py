@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from search.query import QueryError
+from search.query.tree import QueryError
 from search.service import SearchRequest, SearchService
 from conftest import SEED_FILE
 
@@ -92,12 +92,10 @@ def test_queries_with_nothing_to_search_say_why(seed_service, q, notice):
     assert any(n.startswith(notice) for n in result.notices), result.notices
 
 
-@pytest.mark.xfail(strict=True, reason="query side: a query of particles or operators only ends empty "
-                                       "without the notice (left to the query-engine rebuild)")
 @pytest.mark.parametrize("q", ["은는이가", "AND OR NOT"])
 def test_query_that_is_only_particles_says_so(seed_service, q):
     result = seed_service.search(q)
-    assert result.total == 0
+    assert result.total == 0 and result.hits == [] and result.suggestion is None
     assert NOTHING_SEARCHABLE in result.notices
 
 

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from search.datebounds import parse_date_bound
-from search.query import QueryError
+from search.query.dates import parse_date_bound
+from search.query.tree import QueryError
 from web_ui_fixtures import IDN_URL, NEWEST, PRESSES, ui_index
 from webui import create_app
 from webui.formatting import readable_url, relative_time, short_text

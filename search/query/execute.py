@@ -2,7 +2,7 @@
 columnar postings (search.columnar) instead of Whoosh's per-posting matchers.
 
 What it covers: the scoring part of every query the compiler
-(search.query.QueryParser.compile) builds with a ranking, i.e.
+(search.query.compile) builds with a ranking, i.e.
 
 - the ranking union (`Or`) of `ScoredTerm`s (BM25 with Lucene's idf, the
   same k1, b and boosts as search.ranking), alias `DisjunctionMax`es of terms
@@ -13,9 +13,12 @@ What it covers: the scoring part of every query the compiler
 The boolean part is listed with numpy too where it is terms of the
 columnar fields, their ANDs (rarest first), ORs, exclusions and phrases of
 `content` (search.conjunction.CheckedPhrases: every word and required clause
-intersected first, the phrase checked from the positions on the survivors);
-its other parts (`제목:`/`본문:` spans, date ranges, bylines, presses) are
-listed by Whoosh.  The proximity rerank of the top 30 reads the columnar
+intersected first, the phrase checked from the positions on the survivors),
+and, given the generation's facet arrays (search.query.facets), bylines
+(`기자:`, a reporter's name), presses (`언론사:`), date ranges (`날짜:`,
+`from:`/`to:`) and `Every` as boolean masks over those arrays.  Only `제목:`
+and `본문:` clauses are listed by Whoosh: the columnar files keep no title
+field and no positions of the fields inside `content`.  The proximity rerank of the top 30 reads the columnar
 positions.  Anything else raises `Unsupported` and the caller searches
 through Whoosh as before.  Scores equal Whoosh's to float rounding (sums
 may be added in another order); ties are broken by document number, as
@@ -29,6 +32,7 @@ what it has and says so, as Whoosh's loops do.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Optional, Sequence
 
 import numpy as np
@@ -38,12 +42,14 @@ from whoosh.query.compound import DefaultOr
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.limits import BudgetedQuery, deadline_passed
+from search.query.facets import FacetTable
 from search.index import CONTENT_FIELD
 from search import ranking
 from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
-                            lucene_idf, rerank_top)
+                            ScoredUnion, lucene_idf, rerank_top)
 
 Scored = tuple[np.ndarray, np.ndarray]  # (sorted document numbers, their scores)
+_EMPTY = np.zeros(0, dtype=np.int64)
 
 
 class Unsupported(Exception):
@@ -51,9 +57,10 @@ class Unsupported(Exception):
 
 
 class _Evaluator:
-    def __init__(self, searcher, index: ColumnarIndex):
+    def __init__(self, searcher, index: ColumnarIndex, table: Optional[FacetTable] = None):
         self.searcher = searcher
         self.index = index
+        self.table = table  # the generation's per-document arrays: filters as masks
         self.size = index.size
         self.budget = None  # the time budget the query runs under (search.limits)
         self.clock = None  # the executor's own pass of that budget
@@ -88,7 +95,7 @@ class _Evaluator:
             if self._out_of_time():
                 return np.zeros(0, dtype=np.int64)
             return self.index.postings(query.fieldname, query.text)[0]
-        if kind in (Q.Or, DefaultOr) and not query.minmatch:
+        if kind in (Q.Or, DefaultOr, ScoredUnion) and not query.minmatch:
             parts = [self.matches(sub) for sub in query.subqueries]
             return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
         if kind in (Q.And, SkippingAnd):
@@ -105,9 +112,41 @@ class _Evaluator:
         if kind in (Q.AndNot, Excluding):
             docs = self.matches(query.a)
             return docs[~np.isin(docs, self.excluded(query.b), assume_unique=True)] if len(docs) else docs
+        if self.table is not None:
+            filtered = self._filter(query)
+            if filtered is not None:
+                return filtered
         if self.budget is not None:
             query = BudgetedQuery(query, self.budget)
         return np.array(sorted(self.searcher.docs_for_query(query)), dtype=np.int64)
+
+    def _filter(self, query: Q.Query) -> Optional[np.ndarray]:
+        """The documents of a filter clause from the facet arrays (which hold
+        live documents only), or None for a clause that is no filter."""
+        table, kind = self.table, type(query)
+        if kind is Q.Every and not query.fieldname:
+            return table.live
+        if kind is Q.Term and query.boost == 1.0 and query.fieldname in ("press", "reporter"):
+            if query.fieldname == "press":
+                press = table.press_ids.get(query.text)
+                return np.flatnonzero(table.press == press).astype(np.int64) if press is not None else _EMPTY
+            reporter = table.reporter_ids.get(query.text)
+            if reporter is None:
+                return _EMPTY
+            return np.unique(table.pair_doc[table.pair_reporter == reporter]).astype(np.int64)
+        if kind is Q.TermRange and query.fieldname == "day" and not (query.startexcl or query.endexcl):
+            try:
+                low = date.fromisoformat(query.start).toordinal() if query.start else None
+                high = date.fromisoformat(query.end).toordinal() if query.end else None
+            except (TypeError, ValueError):
+                return None  # no day bounds: Whoosh reads them
+            held = table.day_ordinal >= 0
+            if low is not None:
+                held &= table.day_ordinal >= low
+            if high is not None:
+                held &= table.day_ordinal <= high
+            return np.flatnonzero(held).astype(np.int64)
+        return None
 
     def _phrases(self, query: CheckedPhrases) -> np.ndarray:
         """Documents holding every required clause and every phrase's words,
@@ -168,7 +207,7 @@ class _Evaluator:
             docs, scores = self.scored(query.a)
             keep = ~np.isin(docs, self.excluded(query.b), assume_unique=True)
             return docs[keep], scores[keep]
-        if type(query) in (Q.Or, DefaultOr):
+        if type(query) in (Q.Or, DefaultOr, ScoredUnion):
             if query.minmatch or query.scale:
                 raise Unsupported(repr(query))
             return self._combine([self.scored(sub) for sub in query.subqueries], np.add, 0.0)
@@ -215,9 +254,16 @@ class _Evaluator:
         return docs, dense[docs]
 
 
-def scored_matches(searcher, index: ColumnarIndex, query: Q.Query) -> Scored:
-    """Every document `query` matches, with its score (raises `Unsupported`)."""
-    return _Evaluator(searcher, index).scored(query)
+def scored_matches(searcher, index: ColumnarIndex, query: Q.Query, table: Optional[FacetTable] = None) -> Scored:
+    """Every document `query` matches, with its score (raises `Unsupported`);
+    given the generation's facet `table`, its filters are read from there."""
+    return _Evaluator(searcher, index, table).scored(query)
+
+
+def matching_docs(searcher, index: ColumnarIndex, query: Q.Query, table: Optional[FacetTable] = None) -> np.ndarray:
+    """The sorted documents a boolean `query` matches, unscored: its columnar
+    parts and filters with numpy, anything else listed by Whoosh."""
+    return _Evaluator(searcher, index, table).matches(query)
 
 
 def top_k(docs: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int]]:
@@ -233,12 +279,13 @@ def top_k(docs: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int
 
 
 def ranked(searcher, index: ColumnarIndex, query: Q.Query, terms: Optional[Sequence[str]], limit: int,
-           allowed: Optional[np.ndarray] = None, matched: Optional[Scored] = None) -> list[tuple[float, int]]:
+           allowed: Optional[np.ndarray] = None, matched: Optional[Scored] = None,
+           table: Optional[FacetTable] = None) -> list[tuple[float, int]]:
     """The top `limit` (at least `RERANK_DEPTH` when proximity `terms` are
     given, those reordered by proximity) of `query`'s matches, among
     `allowed` documents if given: what search.ranking.ranked_search returns
     through Whoosh.  `matched` is the query's `scored_matches` when known."""
-    docs, scores = matched if matched is not None else scored_matches(searcher, index, query)
+    docs, scores = matched if matched is not None else scored_matches(searcher, index, query, table)
     if allowed is not None:
         keep = np.isin(docs, allowed)
         docs, scores = docs[keep], scores[keep]

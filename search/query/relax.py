@@ -23,7 +23,9 @@ from typing import Callable, Optional
 import numpy as np
 from whoosh import query as Q
 
-from search.query import ParsedQuery, QueryParser, byline_titles, plain_words
+from search.query.compile import constraint_of, reporter_words, word_query
+from search.query.tree import ParsedQuery, byline_titles, plain_words
+from search.query.words import QueryWords
 
 _HANGUL_OR_HANJA = re.compile("[\uac00-\ud7a3\u4e00-\u9fff\u3131-\u318e]")
 
@@ -63,13 +65,13 @@ class Relaxation:
         return [docs[counts == k] for k in sorted(set(counts.tolist()))]
 
 
-def relax(parser: QueryParser, searcher, parsed: ParsedQuery, size: int,
+def relax(analysis: QueryWords, searcher, parsed: ParsedQuery, size: int,
           docs_for: Callable[[Q.Query], np.ndarray]) -> Optional[Relaxation]:
     """The relaxation of a keyword query of two or more plain words, or None.
 
     `docs_for(query)` lists (sorted) the documents a query matches; `size` is
     the index's document count."""
-    names = parser.reporter_words(parsed, searcher)
+    names = reporter_words(parsed, analysis, searcher)
     bylines = byline_titles(parsed.node, names)
     words = [w for w in plain_words(parsed.node) if id(w) not in bylines]
     if len(words) < 2:
@@ -79,7 +81,7 @@ def relax(parser: QueryParser, searcher, parsed: ParsedQuery, size: int,
     word_docs: list[np.ndarray] = []
     content: list[bool] = []
     for word in words:
-        query = parser.word_query(word, source, names)
+        query = word_query(analysis, word, source, names)
         if query is None:
             continue  # a particle or punctuation alone: not a word to miss
         labels.append(word.text)
@@ -100,7 +102,7 @@ def relax(parser: QueryParser, searcher, parsed: ParsedQuery, size: int,
     if len(candidates):
         # Whatever else the query says (phrases, exclusions, fields, filters)
         # still holds: the constraint without its plain words.
-        rest = parser._constraint(parsed.node, source, frozenset(id(w) for w in words) | bylines, names)
+        rest = constraint_of(analysis, parsed.node, source, frozenset(id(w) for w in words) | bylines, names)
         if rest is not None:
             candidates = candidates[np.isin(candidates, docs_for(rest))]
     relaxation.docs = candidates.astype(np.int64)

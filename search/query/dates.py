@@ -18,7 +18,7 @@ import calendar
 import re
 from datetime import date
 
-from search.query import QueryError
+from search.query.tree import QueryError
 
 # Digits only: YYYY, YYYYMM or YYYYMMDD.
 _COMPACT = re.compile(r"(\d{4})(?:(\d{2})(\d{2})?)?")

@@ -1,0 +1,206 @@
+"""Facets, filters and date order over per-document arrays of one index
+generation: counting facets for a result set is a few numpy operations over
+the matching document numbers, not a Python loop over every match (measured
+~100x cheaper than Whoosh's facet machinery for months)."""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from datetime import date
+
+import numpy as np
+
+from search.query.request import SearchRequest
+from search.query.result import FacetCount
+
+
+class FacetTable:
+    """Per-document facet values and sort keys of one index generation as numpy
+    arrays, read once from the postings of three small fields and one column.
+
+    Counting facets for a result set is then a few array operations over the
+    matching document numbers (`numpy.bincount`), not a Python loop over every
+    match; at 100,000 articles a common term matches tens of thousands."""
+
+    def __init__(self, reader):
+        size = reader.doc_count_all()
+        self.size = size
+        self.press_names, self.press = self._single_valued(reader, "press", size)
+        day_names, day_ids = self._single_valued(reader, "day", size)
+        # Days → ordinals for range filters, and → month numbers for counting.
+        ordinals = np.array([date.fromisoformat(d).toordinal() for d in day_names] + [-1], dtype=np.int64)
+        self.day_ordinal = ordinals[day_ids]  # -1 (the appended entry) for undated articles
+        months = sorted({d[:7] for d in day_names})
+        month_of_day = np.array([months.index(d[:7]) for d in day_names] + [-1], dtype=np.int32) if months else np.array([-1], dtype=np.int32)
+        self.month_names = months
+        self.month = month_of_day[day_ids]
+        # Reporters are multi-valued: parallel arrays of (document, reporter) pairs.
+        self.reporter_names: list[str] = []
+        pair_docs, pair_names = [], []
+        if "reporter" in reader.schema:
+            for term in reader.lexicon("reporter"):
+                ids = np.fromiter(reader.postings("reporter", term).all_ids(), dtype=np.int64)
+                pair_docs.append(ids)
+                pair_names.append(np.full(len(ids), len(self.reporter_names), dtype=np.int32))
+                self.reporter_names.append(term.decode("utf-8"))
+        self.pair_doc = np.concatenate(pair_docs) if pair_docs else np.zeros(0, dtype=np.int64)
+        self.pair_reporter = np.concatenate(pair_names) if pair_names else np.zeros(0, dtype=np.int32)
+        self.reporter_ids = {name: i for i, name in enumerate(self.reporter_names)}
+        self.press_ids = {name: i for i, name in enumerate(self.press_names)}
+        if reader.has_deletions():
+            self.live = np.array([d for d in range(size) if not reader.is_deleted(d)], dtype=np.int64)
+        else:
+            self.live = np.arange(size, dtype=np.int64)
+        # Sort key for newest/oldest: dated articles by time, undated ones last.
+        published = np.zeros(size, dtype=np.int64)
+        if reader.has_column("published"):
+            # Whoosh stores sortable numbers biased by 2**63 (unsigned); flipping the
+            # top bit gives back signed values in the same order.  Read per segment:
+            # a segment whose articles are all undated has no column at all, and
+            # reading it through the index-wide column raised struct.error.
+            raw = np.full(size, 1 << 63, dtype=np.uint64)
+            for leaf, offset in _leaf_readers(reader):
+                if leaf.has_column("published"):
+                    values = np.fromiter(iter(leaf.column_reader("published", translate=False)), dtype=np.uint64)
+                    raw[offset:offset + len(values)] = values
+            published = (raw ^ np.uint64(1 << 63)).view(np.int64)
+        self.undated = self.day_ordinal < 0
+        self.published = published
+
+    @staticmethod
+    def _single_valued(reader, fieldname: str, size: int) -> tuple[list[str], np.ndarray]:
+        names: list[str] = []
+        ids = np.full(size, -1, dtype=np.int32)
+        if fieldname in reader.schema:
+            for term in reader.lexicon(fieldname):
+                docs = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                ids[docs] = len(names)
+                names.append(term.decode("utf-8"))
+        return names, ids
+
+
+def _leaf_readers(reader):
+    """(segment reader, first document number) of each segment of `reader`."""
+    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+
+
+DETAIL_DAYS = 62  # a chosen range this short is drawn by day, a longer one by month
+DETAIL_MONTHS = 36  # longer than this and months are too many bars: by year
+
+
+def date_detail(days: np.ndarray) -> list[FacetCount]:
+    """Counts inside a chosen date range one step finer than the whole result's
+    chart (the web UI's drill-down: year → month → day): by day for a range of up
+    to DETAIL_DAYS, else by month up to DETAIL_MONTHS, else by year.  `days` are
+    the ordinals of the matching documents (-1 for undated ones)."""
+    days = days[days >= 0]
+    if not len(days):
+        return []
+    first, last = date.fromordinal(int(days.min())), date.fromordinal(int(days.max()))
+    if (last - first).days < DETAIL_DAYS:
+        counts = np.bincount(days - days.min())
+        return [FacetCount(date.fromordinal(int(days.min()) + i).isoformat(), int(c)) for i, c in enumerate(counts) if c]
+    months: Counter = Counter()
+    unique, counts = np.unique(days, return_counts=True)
+    for ordinal, count in zip(unique.tolist(), counts.tolist()):
+        months[date.fromordinal(ordinal).isoformat()[:7]] += count
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    if span <= DETAIL_MONTHS:
+        return [FacetCount(month, count) for month, count in sorted(months.items())]
+    years: Counter = Counter()
+    for month, count in months.items():
+        years[month[:4]] += count
+    return [FacetCount(year, count) for year, count in sorted(years.items())]
+
+
+def by_date(docs: np.ndarray, table: FacetTable, newest: bool, offset: int, limit: int) -> np.ndarray:
+    """Documents offset..limit of `docs` by publication time, undated last and
+    ties in index order, sorting only the candidates for the first `limit`."""
+    published = table.published[docs]
+    key = np.where(table.undated[docs], np.iinfo(np.int64).max, -published if newest else published)
+    if limit < len(docs):
+        # Everything up to the limit-th key (ties included, so pages stay stable).
+        kth = np.partition(key, limit - 1)[limit - 1]
+        candidates = key <= kth
+        docs, key = docs[candidates], key[candidates]
+    order = np.lexsort((docs, key))
+    return docs[order[offset:limit]]
+
+
+def facet_and_filter(docs: np.ndarray, request: SearchRequest, table: FacetTable):
+    """Filters by the request's reporters, presses and dates and counts the
+    facets.  Each facet is counted with the *other* facets' filters applied, so a
+    user can widen a choice (OR within a facet) as well as narrow it."""
+    want_reporters = set(request.reporters)
+    want_presses = set(request.presses)
+    low = request.date_from.toordinal() if request.date_from else None
+    high = request.date_to.toordinal() if request.date_to else None
+
+    everything = np.ones(len(docs), dtype=bool)
+    ok_reporter = ok_press = ok_day = everything
+    # A document's position in `docs` (or -1): reporter pairs map through it.
+    position = np.full(table.size, -1, dtype=np.int64)
+    position[docs] = np.arange(len(docs))
+    pair_position = position[table.pair_doc]
+    in_result = pair_position >= 0
+    if want_reporters:
+        wanted = [table.reporter_ids[r] for r in want_reporters if r in table.reporter_ids]
+        hit_pairs = in_result & np.isin(table.pair_reporter, wanted)
+        ok_reporter = np.zeros(len(docs), dtype=bool)
+        ok_reporter[pair_position[hit_pairs]] = True
+    press = table.press[docs]
+    if want_presses:
+        wanted = [table.press_ids[p] for p in want_presses if p in table.press_ids]
+        ok_press = np.isin(press, wanted)
+    day = table.day_ordinal[docs]
+    if low is not None or high is not None:
+        ok_day = day >= 0
+        if low is not None:
+            ok_day = ok_day & (day >= low)
+        if high is not None:
+            ok_day = ok_day & (day <= high)
+
+    # Reporters, counted over documents that pass the press and date filters.
+    counted = np.zeros(len(docs), dtype=bool)
+    counted[ok_press & ok_day] = True
+    reporter_pairs = in_result.copy()
+    reporter_pairs[in_result] = counted[pair_position[in_result]]
+    reporter_hist = np.bincount(table.pair_reporter[reporter_pairs], minlength=len(table.reporter_names))
+    press_mask = ok_reporter & ok_day & (press >= 0)
+    press_hist = np.bincount(press[press_mask], minlength=len(table.press_names))
+    month = table.month[docs]
+    month_mask = ok_reporter & ok_press & (month >= 0)
+    month_hist = np.bincount(month[month_mask], minlength=len(table.month_names))
+    allowed = docs[ok_reporter & ok_press & ok_day]
+
+    reporter_counts = Counter({table.reporter_names[i]: int(reporter_hist[i]) for i in np.flatnonzero(reporter_hist)})
+    press_counts = Counter({table.press_names[i]: int(press_hist[i]) for i in np.flatnonzero(press_hist)})
+    day_counts = Counter({table.month_names[i]: int(month_hist[i]) for i in np.flatnonzero(month_hist)})
+
+    granularity = "month"
+    if day_counts:
+        months = sorted(day_counts)
+        first, last = months[0], months[-1]
+        span = (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
+        if span > 36:
+            granularity = "year"
+            by_year: Counter = Counter()
+            for month_name, count in day_counts.items():
+                by_year[month_name[:4]] += count
+            day_counts = by_year
+
+    def top(counter: Counter, selected: set[str]) -> list[FacetCount]:
+        ranked = heapq.nsmallest(request.facet_limit, counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = {value for value, _ in ranked}
+        ranked += [(v, counter.get(v, 0)) for v in sorted(selected - shown)]
+        return [FacetCount(v, c) for v, c in ranked]
+
+    facets = {
+        "reporter": top(reporter_counts, want_reporters),
+        "press": top(press_counts, want_presses),
+        "date": [FacetCount(period, count) for period, count in sorted(day_counts.items())],
+    }
+    if low is not None or high is not None:
+        facets["date_detail"] = date_detail(day[ok_reporter & ok_press & ok_day])
+    return allowed, facets, granularity

@@ -1,0 +1,110 @@
+"""A query's words through the index's analyzer: the morphemes of each text
+clause (in the context of the whole query, as in an article), its aliases, and
+whether the query is a question.  Shared by the server's threads; the analysis
+of the last query string is cached per thread."""
+
+from __future__ import annotations
+
+import threading
+from typing import Optional
+
+from search.analysis.aliases import AliasTable, alias_table
+from search.analysis.analyzer import KoreanAnalyzer
+from search.analysis.derived import bigrams
+from search.korean import is_initials_query
+from search.query.tree import AllOf, AnyOf, Node, ParsedQuery, Text, plain_words, text_clauses
+
+# Interrogatives (after analysis: 뭘 → 무엇): they make a query a question and
+# are dropped from its ranking terms, since answers do not contain them.
+QUESTION_WORDS = frozenset({"무엇", "누구", "언제", "어디", "몇", "어느", "어떤", "어떻게", "왜", "얼마", "뭐", "무슨", "누가"})
+
+
+class QueryWords:
+    """The analysis of query words with one analyzer (the one an index
+    generation was built with)."""
+
+    def __init__(self, analyzer: Optional[KoreanAnalyzer] = None):
+        self.analyzer = analyzer or KoreanAnalyzer()
+        # Shared by server threads: the analysis cache is per thread.
+        self._local = threading.local()
+
+    def _tokens(self, text: str) -> list[tuple[str, int, int, int]]:
+        cached = getattr(self._local, "analysed", None)
+        if cached is None or cached[0] != text:
+            cached = (text, self.analyzer.query_token_tuples(text))
+            self._local.analysed = cached
+        return cached[1]
+
+    def terms_by_position(self, node: Text, source: str = "") -> list[list[str]]:
+        """The analysed terms of a text clause, grouped by position (a Hanja word
+        and its reading share one).  With the query `source`, the clause is
+        analysed in context and picked out by its character span."""
+        if node.span and source[node.span[0]:node.span[1]] == node.text:
+            low, high = node.span
+            tokens = [t for t in self._tokens(source) if t[2] >= low and t[3] <= high]
+        else:
+            tokens = self.analyzer.query_token_tuples(node.text)
+        return _grouped(tokens)
+
+    def aliases(self) -> AliasTable:
+        return alias_table(lambda word: tuple(g[0] for g in _grouped(self.analyzer.query_token_tuples(word))),
+                           id(self.analyzer))
+
+    def is_question(self, parsed: ParsedQuery) -> bool:
+        """A natural-language question: a question mark, or an interrogative word
+        (무엇, 누구, 언제, 어디, 몇, …) among the query's plain words."""
+        if "?" in parsed.text or "？" in parsed.text:
+            return True
+        for word in plain_words(parsed.node):
+            for group in self.terms_by_position(word, parsed.text):
+                if QUESTION_WORDS.intersection(group):
+                    return True
+        return False
+
+    def ranking_terms(self, node: Optional[Node], source: str, question: bool, skip: frozenset = frozenset()):
+        """Distinct morphemes, bigrams and 초성 keys of the positive text clauses
+        (aliases score separately); a question's interrogatives are left out,
+        and so are the clauses whose id is in `skip`."""
+        terms: dict[str, None] = {}
+        grams: dict[str, None] = {}
+        initials: dict[str, None] = {}
+
+        def visit(n: Optional[Node]) -> None:
+            if isinstance(n, Text):
+                if id(n) in skip:
+                    return
+                if is_initials_query(n.text):
+                    initials[n.text] = None
+                    return
+                for group in self.terms_by_position(n, source):
+                    for term in group:
+                        if not (question and term in QUESTION_WORDS):
+                            terms[term] = None
+                for gram, _, _ in bigrams(n.text):
+                    grams[gram] = None
+            elif isinstance(n, (AllOf, AnyOf)):
+                for child in n.nodes:
+                    visit(child)
+
+        visit(node)
+        return list(terms), list(grams), list(initials)
+
+    def highlight_terms(self, parsed: ParsedQuery) -> set[str]:
+        """The analysed terms of the positive text clauses and their aliases, for
+        snippet highlighting (a question's interrogatives are not marked)."""
+        terms, _, _ = self.ranking_terms(parsed.node, parsed.text, self.is_question(parsed))
+        marked = set(terms)
+        for word in text_clauses(parsed.node):
+            key = tuple(g[0] for g in self.terms_by_position(word, parsed.text))
+            for _, other in self.aliases().aliases(key):
+                marked.update(other)
+        return marked
+
+
+def _grouped(tokens) -> list[list[str]]:
+    groups: dict[int, list[str]] = {}
+    for term, pos, _, _ in tokens:
+        group = groups.setdefault(pos, [])
+        if term not in group:
+            group.append(term)
+    return [groups[p] for p in sorted(groups)]
