@@ -283,7 +283,7 @@ class KoreanAnalyzer(CompositeAnalyzer):
             return self._terms(text)
         return [(t.text, t.pos, t.startchar, t.endchar) for t in self(text, positions=True, chars=True)]
 
-    def query_token_tuples(self, text: str, known: Optional[Callable[[str], bool]] = None
+    def query_token_tuples(self, text: str, known: Optional[Callable[[tuple[str, ...]], bool]] = None
                            ) -> list[tuple[str, int, int, int]]:
         """`token_tuples` of query text, analysed as it would be inside a sentence.
 
@@ -303,15 +303,17 @@ class KoreanAnalyzer(CompositeAnalyzer):
         and verb after it (… 모두 말했다.) 99.2% / 95.0%, and more two-noun
         queries without results on benchmarks/query_forms.py.
 
-        With `known` (whether the index holds a term), a word whose terms are
-        not all in the index is read again without its particle
-        (`_reread_without_particle`): 토포스로 in the carrier is 토포 + 스로
-        where the article's 토포스가 is 토 + 포스, and 마산만 is the bay where
-        the article says 마산.  Without `known` the analysis is the
-        carrier's alone: re-reading every bare stem in the carrier agrees
-        with the text less often (97.0% on the measurement above: 속도를 is
-        속도 in a sentence, a bare 속도 before 문제를 reads 속 + 도), so it is
-        done only where the index shows the first reading cannot match.
+        `known(terms)` says whether the index holds these terms one after
+        another (a single term: anywhere).  With it, a word that ends in a
+        particle and whose terms the index does not hold so is read again
+        without the particle (`_reread_without_particle`): 토포스로 in the
+        carrier is 토포 + 스로 where the article's 토포스가 is 토 + 포스;
+        마산만 is the bay where the article says 마산; 이석기에서 is 이 + 석기,
+        two words the index has, but never together.  Without `known` the
+        analysis is the carrier's alone: reading every bare stem instead
+        agrees with the text less often (97.0% on the measurement above:
+        속도를 is 속도 in a sentence, a bare 속도 before 문제를 reads 속 + 도),
+        so a stem is read only where the index shows the word cannot match.
         """
         if not text.strip():
             return []
@@ -330,38 +332,59 @@ class KoreanAnalyzer(CompositeAnalyzer):
                 if alone is None:
                     alone = self.token_tuples(text)
                 tokens = [t for t in alone if word.start() <= t[2] < word.end()]
-            if known is not None and tokens and not all(known(t[0]) for t in tokens):
-                tokens = self._reread_without_particle(text, word.start(), word.end(), known) or tokens
+            if known is not None and tokens:
+                tokens = self._reread_without_particle(text, word.start(), word.end(), tokens, known) or tokens
             chosen.extend(tokens)
         return _renumbered(chosen)
 
-    def _reread_without_particle(self, text: str, start: int, end: int, known: Callable[[str], bool]
-                                 ) -> Optional[list[tuple[str, int, int, int]]]:
+    def _reread_without_particle(self, text: str, start: int, end: int, tokens: list[tuple[str, int, int, int]],
+                                 known: Callable[[tuple[str, ...]], bool]) -> Optional[list[tuple[str, int, int, int]]]:
         """The terms of the word `text[start:end]` read as a stem and a
-        particle, when the stem's carrier terms are all `known`; else None.
+        particle, when the index does not hold the word's `tokens` but holds a
+        stem's terms (`known`); else None.
 
         The stems tried: the word without the particles mecab itself sees at
         its end in the carrier (안중근으로 → 안 + 중근 + 으로: 안중근), then
         without each particle the stem's last syllable allows (토포스로 →
-        토포스, 마산만 → 마산; `search.analysis.particles`).  A typo keeps its
-        terms (삼성젼자 has no particle to take off, 삼성젼자가 leaves an
-        unknown stem), so did-you-mean still sees it."""
+        토포스, 마산만 → 마산; `search.analysis.particles`); each read in the
+        carrier, then alone (a title's [과학기술자상] is 과학 + 기술 + 자상, the
+        carrier reads 과학 + 기술자 + a suffix).  A typo keeps its terms
+        (삼성젼자 has no particle to take off, 삼성젼자가 leaves an unknown
+        stem), so did-you-mean still sees it."""
         word = text[start:end]
+        stems = particle_stems(word)
         prefix, suffix = QUERY_CARRIER
-        stems: list[str] = []
         morphemes = [m for m in get_backend(self.items[0].backend).analyze_tuples(prefix + word + suffix)
                      if m[2] < len(prefix) + len(word)]
         cut = len(morphemes)
         while cut > 0 and morphemes[cut - 1][1].startswith("J"):
             cut -= 1
         if 0 < cut < len(morphemes) and morphemes[-1][3] == len(prefix) + len(word):
-            stems.append(word[: morphemes[cut][2] - len(prefix)])
-        stems += [stem for stem in particle_stems(word) if stem not in stems]
+            stem = word[: morphemes[cut][2] - len(prefix)]
+            stems = [stem] + [s for s in stems if s != stem]
+        if not stems or _held(tokens, known):
+            return None
+        tried = [tuple(t[0] for t in tokens)]
         for stem in stems:
-            tokens = self.query_token_tuples(stem)
-            if tokens and all(known(t[0]) for t in tokens):
-                return [(term, pos, s + start, e + start) for term, pos, s, e in tokens]
+            for reading in (self.query_token_tuples(stem), self.token_tuples(stem)):
+                terms = tuple(t[0] for t in reading)
+                if not terms or terms in tried:
+                    continue
+                tried.append(terms)
+                if _held(reading, known):
+                    return [(term, pos, s + start, e + start) for term, pos, s, e in reading]
         return None
+
+
+def _held(tokens: list[tuple[str, int, int, int]], known: Callable[[tuple[str, ...]], bool]) -> bool:
+    """Whether the index holds every term of `tokens` and, for more than one
+    position, the first term of each position one after another."""
+    if not all(known((t[0],)) for t in tokens):
+        return False
+    firsts: dict[int, str] = {}
+    for term, pos, _, _ in tokens:
+        firsts.setdefault(pos, term)
+    return len(firsts) < 2 or known(tuple(firsts[p] for p in sorted(firsts)))
 
 
 _WORD = re.compile(r"\S+")
