@@ -91,7 +91,9 @@ def test_noun_particle_forms_of_our_own_sentences(analyzer):
     assert rate >= 0.99, wrong
 
 
-def test_noun_particle_forms_of_real_news(analyzer, shared_data):
+@pytest.fixture(scope="module")
+def real_news(shared_data) -> list[str]:
+    """The first paragraphs of the shared real corpora's articles."""
     texts = []
     for path in sorted((shared_data / "news").glob("*/*.normalized.jsonl")):
         with open(path, encoding="utf-8") as handle:
@@ -100,9 +102,17 @@ def test_noun_particle_forms_of_real_news(analyzer, shared_data):
                 texts.extend(p for p in body.split("\n")[:4] if p.strip())
     if not texts:
         pytest.skip(f"no *.normalized.jsonl news corpus under {shared_data / 'news'}")
-    forms = noun_particle_forms(texts, analyzer)
-    assert len(forms) >= 500
-    rate, wrong = agreement(forms, analyzer)
+    return texts
+
+
+@pytest.fixture(scope="module")
+def real_news_forms(analyzer, real_news):
+    return noun_particle_forms(real_news, analyzer)
+
+
+def test_noun_particle_forms_of_real_news(analyzer, real_news_forms):
+    assert len(real_news_forms) >= 500
+    rate, wrong = agreement(real_news_forms, analyzer)
     assert rate >= 0.99, (rate, wrong[:20])
 
 
@@ -235,21 +245,13 @@ def test_a_stem_the_index_lacks_too_leaves_the_word_as_read(analyzer):
     assert analyzer.query_token_tuples("마산만", index) == analyzer.query_token_tuples("마산만")
 
 
-def test_reading_again_with_the_corpus_itself_never_loses_agreement(analyzer, shared_data):
-    texts = []
-    for path in sorted((shared_data / "news").glob("*/*.normalized.jsonl")):
-        with open(path, encoding="utf-8") as handle:
-            for line in handle:
-                body = json.loads(line).get("body") or ""
-                texts.extend(p for p in body.split("\n")[:4] if p.strip())
-    if not texts:
-        pytest.skip(f"no *.normalized.jsonl news corpus under {shared_data / 'news'}")
-    forms = noun_particle_forms(texts, analyzer)
-    vocabulary = {t[0] for text in texts for t in analyzer.token_tuples(text)}
-    pairs = set()
-    for text in texts:
+def test_reading_again_with_the_corpus_itself_never_loses_agreement(analyzer, real_news, real_news_forms):
+    vocabulary, pairs = set(), set()
+    for text in real_news:
         tokens = analyzer.token_tuples(text)
+        vocabulary.update(t[0] for t in tokens)
         pairs.update((a[0], b[0]) for a, b in zip(tokens, tokens[1:]) if b[1] == a[1] + 1)
+    forms = real_news_forms
 
     def known(terms):  # every term, and each neighbouring pair, somewhere in the texts
         return all(t in vocabulary for t in terms) and all(p in pairs for p in zip(terms, terms[1:]))
