@@ -322,6 +322,7 @@ class KoreanAnalyzer(CompositeAnalyzer):
         in_carrier = [(term, pos, start - low, min(end, high) - low)
                       for term, pos, start, end in self.token_tuples(prefix + text + suffix) if low <= start < high]
         alone: Optional[list[tuple[str, int, int, int]]] = None
+        morphemes: Optional[list[tuple[str, int, int]]] = None
         chosen: list[tuple[str, int, int, int]] = []
         for word in _WORD.finditer(text):
             tokens = [t for t in in_carrier if word.start() <= t[2] < word.end()]
@@ -333,46 +334,54 @@ class KoreanAnalyzer(CompositeAnalyzer):
                     alone = self.token_tuples(text)
                 tokens = [t for t in alone if word.start() <= t[2] < word.end()]
             if known is not None and tokens:
-                tokens = self._reread_without_particle(text, word.start(), word.end(), tokens, known) or tokens
+                if morphemes is None:  # once per query: the particles mecab sees at a word's end
+                    morphemes = [(tag, start - low, end - low) for _, tag, start, end, *_ in
+                                 get_backend(self.items[0].backend).analyze_tuples(prefix + text + suffix)]
+                tokens = self._reread_without_particle(text, word.start(), word.end(), tokens, known,
+                                                       morphemes) or tokens
             chosen.extend(tokens)
         return _renumbered(chosen)
 
     def _reread_without_particle(self, text: str, start: int, end: int, tokens: list[tuple[str, int, int, int]],
-                                 known: Callable[[tuple[str, ...]], bool]) -> Optional[list[tuple[str, int, int, int]]]:
+                                 known: Callable[[tuple[str, ...]], bool], morphemes: list[tuple[str, int, int]]
+                                 ) -> Optional[list[tuple[str, int, int, int]]]:
         """The terms of the word `text[start:end]` read as a stem and a
         particle, when the index does not hold the word's `tokens` but holds a
-        stem's terms (`known`); else None.
+        stem's terms (`known`); else None.  `morphemes`: (tag, start, end) of
+        the query's morphemes in the carrier.
 
         The stems tried: the word without the particles mecab itself sees at
         its end in the carrier (안중근으로 → 안 + 중근 + 으로: 안중근), then
         without each particle the stem's last syllable allows (토포스로 →
         토포스, 마산만 → 마산; `search.analysis.particles`); each read in the
         carrier, then alone (a title's [과학기술자상] is 과학 + 기술 + 자상, the
-        carrier reads 과학 + 기술자 + a suffix).  A typo keeps its terms
-        (삼성젼자 has no particle to take off, 삼성젼자가 leaves an unknown
-        stem), so did-you-mean still sees it."""
+        carrier reads 과학 + 기술자 + a suffix).  The index is asked only when
+        a stem reads otherwise than the word (미국의 and 미국 are both 미국:
+        nothing to ask).  A typo keeps its terms (삼성젼자 has no particle to
+        take off, 삼성젼자가 leaves an unknown stem), so did-you-mean still
+        sees it."""
         word = text[start:end]
         stems = particle_stems(word)
-        prefix, suffix = QUERY_CARRIER
-        morphemes = [m for m in get_backend(self.items[0].backend).analyze_tuples(prefix + word + suffix)
-                     if m[2] < len(prefix) + len(word)]
-        cut = len(morphemes)
-        while cut > 0 and morphemes[cut - 1][1].startswith("J"):
+        inside = [m for m in morphemes if start <= m[1] and m[2] <= end]
+        cut = len(inside)
+        while cut > 0 and inside[cut - 1][0].startswith("J"):
             cut -= 1
-        if 0 < cut < len(morphemes) and morphemes[-1][3] == len(prefix) + len(word):
-            stem = word[: morphemes[cut][2] - len(prefix)]
+        if 0 < cut < len(inside) and inside[-1][2] == end:
+            stem = text[start:inside[cut][1]]
             stems = [stem] + [s for s in stems if s != stem]
-        if not stems or _held(tokens, known):
-            return None
-        tried = [tuple(t[0] for t in tokens)]
+        readings: list[list[tuple[str, int, int, int]]] = []
+        seen = {tuple(t[0] for t in tokens)}
         for stem in stems:
             for reading in (self.query_token_tuples(stem), self.token_tuples(stem)):
                 terms = tuple(t[0] for t in reading)
-                if not terms or terms in tried:
-                    continue
-                tried.append(terms)
-                if _held(reading, known):
-                    return [(term, pos, s + start, e + start) for term, pos, s, e in reading]
+                if terms and terms not in seen:
+                    seen.add(terms)
+                    readings.append(reading)
+        if not readings or _held(tokens, known):
+            return None
+        for reading in readings:
+            if _held(reading, known):
+                return [(term, pos, s + start, e + start) for term, pos, s, e in reading]
         return None
 
 
