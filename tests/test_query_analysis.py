@@ -243,6 +243,18 @@ def test_a_word_read_again_keeps_its_place_in_the_query(analyzer, index_of):
     assert [query[t[2]:t[3]] for t in tokens] == ["마산", "토", "포스", "삼성", "전자"]
 
 
+def test_a_word_pasted_decomposed_or_split_is_read_again_too(analyzer, index_of):
+    import unicodedata
+
+    for query in (unicodedata.normalize("NFD", "토포스로"), "토포\u200b스로", unicodedata.normalize("NFD", "안중근으로")):
+        tokens = analyzer.query_token_tuples(query, index_of)
+        composed = unicodedata.normalize("NFC", query.replace("\u200b", ""))
+        assert [t[0] for t in tokens] == [t[0] for t in analyzer.query_token_tuples(composed, index_of)]
+        # offsets are the pasted text's own characters
+        assert "".join(unicodedata.normalize("NFC", query[t[2]:t[3]]).replace("\u200b", "") for t in tokens) \
+            == composed[: -2 if composed.endswith("으로") else -1]
+
+
 def test_a_stem_the_index_lacks_too_leaves_the_word_as_read(analyzer):
     index = IndexOf(analyzer, ["토포스가 언급된다."])  # no 마산
     assert analyzer.query_token_tuples("마산만", index) == analyzer.query_token_tuples("마산만")

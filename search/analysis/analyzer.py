@@ -335,12 +335,23 @@ class KoreanAnalyzer(CompositeAnalyzer):
                 tokens = [t for t in alone if word.start() <= t[2] < word.end()]
             if known is not None and tokens:
                 if morphemes is None:  # once per query: the particles mecab sees at a word's end
-                    morphemes = [(tag, start - low, end - low) for _, tag, start, end, *_ in
-                                 get_backend(self.items[0].backend).analyze_tuples(prefix + text + suffix)]
+                    morphemes = self._carrier_morphemes(text)
                 tokens = self._reread_without_particle(text, word.start(), word.end(), tokens, known,
                                                        morphemes) or tokens
             chosen.extend(tokens)
         return _renumbered(chosen)
+
+    def _carrier_morphemes(self, text: str) -> list[tuple[str, int, int]]:
+        """(tag, start, end) of the morphemes of query `text` in the carrier,
+        analysed as normalised and placed in `text`."""
+        prefix, suffix = QUERY_CARRIER
+        normalized, offsets = normalize_with_offsets(prefix + text + suffix)
+        out = []
+        for _, tag, start, end, *_ in get_backend(self.items[0].backend).analyze_tuples(normalized):
+            if offsets is not None:
+                start, end = offsets.span(start, end)
+            out.append((tag, start - len(prefix), end - len(prefix)))
+        return out
 
     def _reread_without_particle(self, text: str, start: int, end: int, tokens: list[tuple[str, int, int, int]],
                                  known: Callable[[tuple[str, ...]], bool], morphemes: list[tuple[str, int, int]]
@@ -360,8 +371,11 @@ class KoreanAnalyzer(CompositeAnalyzer):
         nothing to ask).  A typo keeps its terms (삼성젼자 has no particle to
         take off, 삼성젼자가 leaves an unknown stem), so did-you-mean still
         sees it."""
-        word = text[start:end]
-        stems = particle_stems(word)
+        word, offsets = normalize_with_offsets(text[start:end])
+        # Stems as the written text (a decomposed or zero-width-split word's
+        # stem keeps its own characters, so offsets stay in the query).
+        stems = [text[start:start + (offsets.span(0, len(stem))[1] if offsets else len(stem))]
+                 for stem in particle_stems(word)]
         inside = [m for m in morphemes if start <= m[1] and m[2] <= end]
         cut = len(inside)
         while cut > 0 and inside[cut - 1][0].startswith("J"):
