@@ -153,6 +153,7 @@ ARTICLE_SENTENCES = [
     "코타나 한국어 지원이 곧 시작된다.",
     "재판부는 이석기 의원에게 징역형을 선고했다. 석기 시대의 유물이 이 박물관에 있다.",
     "[이달의 과학기술자상] 기계공학에 재료과학 더해",
+    "나로호 하단부 제작사가 로켓을 만든다.",
     "삼성전자가 반도체 투자를 늘렸다. 도로 공사가 시작됐다. 속도를 줄였다.",
 ]
 
@@ -197,8 +198,10 @@ def _in_text(analyzer, noun):
     ("마산만의", "마산"),
     ("이석기에서", "이석기"),  # the carrier reads 이 + 석기: both in the index, never together
     ("과학기술자상으로", "과학기술자상"),  # the carrier reads 과학 + 기술자 + a suffix
+    ("하단부에", "하단부"),  # the carrier reads 하 (an interjection) + 단부
+    ("하단부", "하단부"),  # no particle: the word itself, after a determiner
 ])
-def test_a_word_the_index_does_not_hold_is_read_without_its_particle(analyzer, index_of, word, noun):
+def test_a_word_the_index_does_not_hold_is_read_again(analyzer, index_of, word, noun):
     first = tuple(t[0] for t in analyzer.query_token_tuples(word))
     expected = _in_text(analyzer, noun)
     assert list(first) != expected  # why it is read again

@@ -304,12 +304,12 @@ class KoreanAnalyzer(CompositeAnalyzer):
         queries without results on benchmarks/query_forms.py.
 
         `known(terms)` says whether the index holds these terms one after
-        another (a single term: anywhere).  With it, a word that ends in a
-        particle and whose terms the index does not hold so is read again
-        without the particle (`_reread_without_particle`): 토포스로 in the
-        carrier is 토포 + 스로 where the article's 토포스가 is 토 + 포스;
-        마산만 is the bay where the article says 마산; 이석기에서 is 이 + 석기,
-        two words the index has, but never together.  Without `known` the
+        another (a single term: anywhere).  With it, a word whose terms the
+        index does not hold so is read again (`_read_again`), mostly without
+        its particle: 토포스로 in the carrier is 토포 + 스로 where the
+        article's 토포스가 is 토 + 포스; 마산만 is the bay where the article
+        says 마산; 이석기에서 is 이 + 석기, two words the index has, but never
+        together; 하단부 is 하 (an interjection) + 단부.  Without `known` the
         analysis is the carrier's alone: reading every bare stem instead
         agrees with the text less often (97.0% on the measurement above:
         속도를 is 속도 in a sentence, a bare 속도 before 문제를 reads 속 + 도),
@@ -336,7 +336,7 @@ class KoreanAnalyzer(CompositeAnalyzer):
             if known is not None and tokens:
                 if morphemes is None:  # once per query: the particles mecab sees at a word's end
                     morphemes = self._carrier_morphemes(text)
-                tokens = self._reread_without_particle(text, word.start(), word.end(), tokens, known,
+                tokens = self._read_again(text, word.start(), word.end(), tokens, known,
                                                        morphemes) or tokens
             chosen.extend(tokens)
         return _renumbered(chosen)
@@ -353,29 +353,30 @@ class KoreanAnalyzer(CompositeAnalyzer):
             out.append((tag, start - len(prefix), end - len(prefix)))
         return out
 
-    def _reread_without_particle(self, text: str, start: int, end: int, tokens: list[tuple[str, int, int, int]],
+    def _read_again(self, text: str, start: int, end: int, tokens: list[tuple[str, int, int, int]],
                                  known: Callable[[tuple[str, ...]], bool], morphemes: list[tuple[str, int, int]]
                                  ) -> Optional[list[tuple[str, int, int, int]]]:
-        """The terms of the word `text[start:end]` read as a stem and a
-        particle, when the index does not hold the word's `tokens` but holds a
-        stem's terms (`known`); else None.  `morphemes`: (tag, start, end) of
-        the query's morphemes in the carrier.
+        """The terms of the word `text[start:end]` read otherwise, when the
+        index does not hold the word's `tokens` but holds those (`known`);
+        else None.  `morphemes`: (tag, start, end) of the query's morphemes in
+        the carrier.
 
-        The stems tried: the word without the particles mecab itself sees at
-        its end in the carrier (안중근으로 → 안 + 중근 + 으로: 안중근), then
-        without each particle the stem's last syllable allows (토포스로 →
-        토포스, 마산만 → 마산; `search.analysis.particles`); each read in the
-        carrier, then alone (a title's [과학기술자상] is 과학 + 기술 + 자상, the
-        carrier reads 과학 + 기술자 + a suffix).  The index is asked only when
-        a stem reads otherwise than the word (미국의 and 미국 are both 미국:
-        nothing to ask).  A typo keeps its terms (삼성젼자 has no particle to
-        take off, 삼성젼자가 leaves an unknown stem), so did-you-mean still
-        sees it."""
-        word, offsets = normalize_with_offsets(text[start:end])
+        The readings tried, in order: the word without the particles mecab
+        itself sees at its end in the carrier (안중근으로 → 안 + 중근 + 으로:
+        안중근), then without each particle the stem's last syllable allows
+        (토포스로 → 토포스, 마산만 → 마산; `search.analysis.particles`), each
+        stem read in the carrier, then alone (a title's [과학기술자상] is 과학 +
+        기술 + 자상, the carrier reads 과학 + 기술자 + a suffix); then each stem
+        and the word itself after a determiner (`_after_determiner`).  The
+        index is asked only when a reading differs from the word's (미국의 and
+        미국 are both 미국: nothing to ask).  A typo keeps its terms (no
+        reading of 삼성젼자 or 삼성젼자가 is in the index), so did-you-mean
+        still sees it."""
+        normalized, offsets = normalize_with_offsets(text[start:end])
         # Stems as the written text (a decomposed or zero-width-split word's
         # stem keeps its own characters, so offsets stay in the query).
         stems = [text[start:start + (offsets.span(0, len(stem))[1] if offsets else len(stem))]
-                 for stem in particle_stems(word)]
+                 for stem in particle_stems(normalized)]
         inside = [m for m in morphemes if start <= m[1] and m[2] <= end]
         cut = len(inside)
         while cut > 0 and inside[cut - 1][0].startswith("J"):
@@ -383,20 +384,34 @@ class KoreanAnalyzer(CompositeAnalyzer):
         if 0 < cut < len(inside) and inside[-1][2] == end:
             stem = text[start:inside[cut][1]]
             stems = [stem] + [s for s in stems if s != stem]
+        word = text[start:end]
+        candidates = [reading for stem in stems for reading in (self.query_token_tuples(stem), self.token_tuples(stem))]
+        # After a determiner: a word's first syllable is no longer read as an
+        # interjection of its own (하단부 alone is 하 + 단부, in 나로호 하단부
+        # and after 그 it is 하단 + 부); the whole word too, particle or not.
+        candidates += [self._after_determiner(piece) for piece in stems + [word]]
         readings: list[list[tuple[str, int, int, int]]] = []
         seen = {tuple(t[0] for t in tokens)}
-        for stem in stems:
-            for reading in (self.query_token_tuples(stem), self.token_tuples(stem)):
-                terms = tuple(t[0] for t in reading)
-                if terms and terms not in seen:
-                    seen.add(terms)
-                    readings.append(reading)
+        for reading in candidates:
+            terms = tuple(t[0] for t in reading)
+            if terms and terms not in seen:
+                seen.add(terms)
+                readings.append(reading)
         if not readings or _held(tokens, known):
             return None
         for reading in readings:
             if _held(reading, known):
                 return [(term, pos, s + start, e + start) for term, pos, s, e in reading]
         return None
+
+
+    def _after_determiner(self, piece: str) -> list[tuple[str, int, int, int]]:
+        """`token_tuples` of `piece` read between REREAD_DETERMINER and the
+        carrier's end, offsets into `piece`."""
+        prefix, suffix = REREAD_DETERMINER, QUERY_CARRIER[1]
+        low, high = len(prefix), len(prefix) + len(piece)
+        return _renumbered([(term, pos, s - low, min(e, high) - low)
+                            for term, pos, s, e in self.token_tuples(prefix + piece + suffix) if low <= s < high])
 
 
 def _held(tokens: list[tuple[str, int, int, int]], known: Callable[[tuple[str, ...]], bool]) -> bool:
@@ -429,6 +444,9 @@ def _renumbered(tokens: list[tuple[str, int, int, int]]) -> list[tuple[str, int,
 # Words before and after a query (see `KoreanAnalyzer.query_token_tuples`).
 # Content words of their own, but their tokens never reach the query.
 QUERY_CARRIER = ("", " 문제를 말했다.")
+# Before a word read again (`KoreanAnalyzer._read_again`): a determiner,
+# after which a noun is expected.
+REREAD_DETERMINER = "그 "
 
 
 def _mapped_tokens(tokens: Iterable[Token], offsets: OffsetMap, start_char: int) -> Iterator[Token]:
