@@ -258,6 +258,14 @@ def test_a_word_pasted_decomposed_or_split_is_read_again_too(analyzer, index_of)
             == composed[: -2 if composed.endswith("으로") else -1]
 
 
+def test_a_reading_that_leaves_a_syllable_unread_is_not_taken(analyzer):
+    # After a determiner, 고연정 (a reporter's name) reads as 연정 alone: the
+    # index holding 연정 (a coalition) is no reason to search for it.
+    index = IndexOf(analyzer, ["여야가 연정을 논의했다."])
+    assert [t[0] for t in analyzer.query_token_tuples("고연정", index)] == \
+        [t[0] for t in analyzer.query_token_tuples("고연정")]
+
+
 def test_a_stem_the_index_lacks_too_leaves_the_word_as_read(analyzer):
     index = IndexOf(analyzer, ["토포스가 언급된다."])  # no 마산
     assert analyzer.query_token_tuples("마산만", index) == analyzer.query_token_tuples("마산만")

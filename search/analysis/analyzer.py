@@ -385,16 +385,19 @@ class KoreanAnalyzer(CompositeAnalyzer):
             stem = text[start:inside[cut][1]]
             stems = [stem] + [s for s in stems if s != stem]
         word = text[start:end]
-        candidates = [reading for stem in stems for reading in (self.query_token_tuples(stem), self.token_tuples(stem))]
+        candidates = [(stem, reading) for stem in stems
+                      for reading in (self.query_token_tuples(stem), self.token_tuples(stem))]
         # After a determiner: a word's first syllable is no longer read as an
         # interjection of its own (하단부 alone is 하 + 단부, in 나로호 하단부
         # and after 그 it is 하단 + 부); the whole word too, particle or not.
-        candidates += [self._after_determiner(piece) for piece in stems + [word]]
+        candidates += [(piece, self._after_determiner(piece)) for piece in stems + [word]]
         readings: list[list[tuple[str, int, int, int]]] = []
         seen = {tuple(t[0] for t in tokens)}
-        for reading in candidates:
+        for piece, reading in candidates:
             terms = tuple(t[0] for t in reading)
-            if terms and terms not in seen:
+            # A reading of the whole stem: one that leaves a syllable at either
+            # end unread (그 고연정 → 연정) would search for another word.
+            if terms and terms not in seen and reading[0][2] == 0 and reading[-1][3] == len(piece):
                 seen.add(terms)
                 readings.append(reading)
         if not readings or _held(tokens, known):
