@@ -220,13 +220,13 @@ def test_a_word_the_index_holds_is_never_read_again(analyzer, index_of):
         assert analyzer.query_token_tuples(word, index_of) == analyzer.query_token_tuples(word)
 
 
-def test_the_index_is_asked_only_when_a_stem_reads_otherwise(analyzer, index_of):
+def test_the_index_is_asked_for_a_phrase_only_when_a_stem_reads_otherwise(analyzer, index_of):
     index_of.asked.clear()
-    analyzer.query_token_tuples("반도체 삼성전자", index_of)  # no particle
-    analyzer.query_token_tuples("미국의 정부는 서울로", index_of)  # each stem reads as its word
-    assert index_of.asked == []
-    analyzer.query_token_tuples("토포스로", index_of)
-    assert index_of.asked
+    analyzer.query_token_tuples("반도체 삼성전자", index_of)
+    analyzer.query_token_tuples("미국의 정부는 서울로 삼성전자가", index_of)  # each stem reads as its word
+    assert [terms for terms in index_of.asked if len(terms) > 1] == []
+    analyzer.query_token_tuples("이석기에서", index_of)  # 이 + 석기: both terms known
+    assert ("이", "석기") in index_of.asked
 
 
 def test_a_typo_keeps_its_terms_for_did_you_mean(analyzer, index_of):

@@ -368,8 +368,9 @@ class KoreanAnalyzer(CompositeAnalyzer):
         stem read in the carrier, then alone (a title's [과학기술자상] is 과학 +
         기술 + 자상, the carrier reads 과학 + 기술자 + a suffix); then each stem
         and the word itself after a determiner (`_after_determiner`).  The
-        index is asked only when a reading differs from the word's (미국의 and
-        미국 are both 미국: nothing to ask).  A typo keeps its terms (no
+        index is asked whether it holds the word's terms in a row only when a
+        reading differs from the word's (미국의 and 미국 are both 미국).  A
+        typo keeps its terms (no
         reading of 삼성젼자 or 삼성젼자가 is in the index), so did-you-mean
         still sees it."""
         normalized, offsets = normalize_with_offsets(text[start:end])
@@ -384,6 +385,11 @@ class KoreanAnalyzer(CompositeAnalyzer):
         if 0 < cut < len(inside) and inside[-1][2] == end:
             stem = text[start:inside[cut][1]]
             stems = [stem] + [s for s in stems if s != stem]
+        # One term the index has: nothing to read again (the cheap check first,
+        # before any analysis).
+        terms_known = all(known((t[0],)) for t in tokens)
+        if terms_known and len({t[1] for t in tokens}) < 2:
+            return None
         word = text[start:end]
         candidates = [(stem, reading) for stem in stems
                       for reading in (self.query_token_tuples(stem), self.token_tuples(stem))]
@@ -400,7 +406,7 @@ class KoreanAnalyzer(CompositeAnalyzer):
             if terms and terms not in seen and reading[0][2] == 0 and reading[-1][3] == len(piece):
                 seen.add(terms)
                 readings.append(reading)
-        if not readings or _held(tokens, known):
+        if not readings or (terms_known and _held(tokens, known)):
             return None
         for reading in readings:
             if _held(reading, known):
