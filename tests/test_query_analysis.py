@@ -304,8 +304,6 @@ def _service_over(tmp_path, records):
     return SearchService(tmp_path / "index")
 
 
-@pytest.mark.xfail(strict=True, reason="the query side does not pass the index's terms to "
-                   "KoreanAnalyzer.query_token_tuples(text, known) yet (QueryParser(known=...) from the service)")
 def test_a_noun_with_a_particle_the_carrier_misreads_finds_its_article(tmp_path):
     service = _service_over(tmp_path, [
         {"id": "t-1", "title": "마니의 그림", "press": "예시일보", "published": "2024-03-01",
