@@ -1,5 +1,9 @@
 """Writing Whoosh segments with posting lists gathered per term.
 
+Why this module is over 400 lines: it is one byte format written three ways
+that must agree (the in-memory pool, its spilled runs, the codec's blocks),
+and tests/test_bulkwriter.py holds all three to Whoosh's own writer at once.
+
 Whoosh's `SegmentWriter` turns every posting into a tuple in a sorting pool,
 sorts all of them at the commit and hands them to the codec one by one, looking
 up the document's field length for each.  With ~600 postings per news article
