@@ -366,7 +366,6 @@ class Reindexer:
         writer = ix.writer()
         for process in processes:
             process.start()
-        located: dict[str, tuple[int, int]] = {}  # article id -> (worker slot, docnum in its segment)
         duplicates: list[tuple[int, int]] = []
         pending: dict[int, list[Outcome]] = {}
         segments: dict[int, Any] = {}
@@ -390,10 +389,9 @@ class Reindexer:
                         ledger.failed(outcome.failure)
                     elif isinstance(outcome, (Warned, Capped)):
                         ledger.note(outcome)
-                    elif ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
-                                        outcome.chars, outcome.fingerprint):
-                        located[outcome.article_id] = (outcome.slot, outcome.docnum)
-                    else:  # a duplicate: deleted from its segment before publishing
+                    elif not ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
+                                            outcome.chars, outcome.fingerprint):
+                        # A duplicate: deleted from its segment before publishing.
                         duplicates.append((outcome.slot, outcome.docnum))
                 if bar is not None:
                     bar.update(len(summaries))

@@ -20,6 +20,7 @@ from search.ingest.jsonl import load_jsonl_lines
 from search.ingest.loader import ArticleLoader
 from search.model import MAX_INDEXED_TEXT_CHARS, Article
 from search.orphans import exit_with_parent
+from search.reindex.plan import unit_lines
 from search.reindex.units import (
     Analysed, Capped, Failed, FileUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone, Warned,
     WorkerFailed, WorkUnit, Written,
@@ -72,7 +73,16 @@ def process_unit(unit: WorkUnit, analyse: bool = True) -> list[Outcome]:
     if isinstance(unit, KnownLinesUnit):
         return [Unchanged(article_id, unit.path, key) for article_id, key in unit.entries]
     out: list[Outcome] = []
-    for number, raw, key in unit.lines:
+    try:
+        lines = list(unit_lines(unit))
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+        return [Failed(LoadFailure(unit.path, reason, number, unreadable=True))
+                for number in range(unit.first, unit.first + len(unit.keys))]
+    for number, raw, key in lines:
+        if key is None:
+            out.append(Failed(LoadFailure(unit.path, "the line changed while the reindex ran", number)))
+            continue
         for item in load_jsonl_lines(Path(unit.path), [raw], unit.relative, number):
             out.extend(_outcomes(item, analyse, key))
     return out
