@@ -47,3 +47,25 @@ def test_a_line_changed_after_planning_is_reported_not_indexed(tmp_path):
     assert [o.article.id for o in outcomes if isinstance(o, Analysed)] == ["a0", "a2"]
     (failed,) = [o for o in outcomes if isinstance(o, Failed)]
     assert failed.failure.line == 2 and "changed" in failed.failure.reason
+
+
+def test_an_incremental_run_analyses_only_changed_articles_not_the_copies_it_reports_again(tmp_path, monkeypatch):
+    import search.reindex.pipeline as pipeline
+    from search.indexer import reindex
+
+    path = tmp_path / "c.jsonl"
+    records = [{"id": f"a{i}", "title": f"제목 {i}", "body": f"본문 {i}번 기사는 서로 다른 내용입니다. 정부는 오늘 새로운 정책을 발표했고 시장은 크게 반응했다."} for i in range(6)]
+    records += [{"id": f"copy{i}", "title": "다른 제목", "body": records[i]["body"]} for i in range(3)]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    first = reindex([path], tmp_path / "ix", workers=1)
+    assert (first.indexed, len(first.duplicates)) == (6, 3)
+
+    records[4]["body"] += " 고친 문단."
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    analysed = []
+    real = pipeline.analyse_article
+    monkeypatch.setattr(pipeline, "analyse_article", lambda article, backend=None: analysed.append(article.id)
+                        or real(article, backend))
+    second = reindex([path], tmp_path / "ix", incremental=True, workers=1)
+    assert (second.indexed, second.unchanged, len(second.duplicates)) == (1, 5, 3)  # copies still reported
+    assert analysed == ["a4"]

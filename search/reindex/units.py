@@ -57,6 +57,18 @@ def unit_size(unit: WorkUnit) -> int:
     return 1
 
 
+def unit_bytes(unit: WorkUnit) -> int:
+    """Bytes a unit has to load (nothing for lines known from last time)."""
+    if isinstance(unit, LinesUnit):
+        return unit.end - unit.start
+    if isinstance(unit, FileUnit):
+        try:
+            return unit.source.path.stat().st_size
+        except OSError:
+            return 0
+    return 0
+
+
 # ---------------------------------------------------------------- outcomes
 
 
