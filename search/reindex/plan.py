@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Iterator
+from typing import Iterator, Optional
 
 from search.ingest.loader import SourceFile
 from search.reindex.units import KnownLinesUnit, LinesUnit, WorkUnit
@@ -57,7 +57,7 @@ def jsonl_units(source: SourceFile, batch: int, known_lines: dict[str, str], kno
             yield LinesUnit(path, source.relative, first, start, offset, keys)
 
 
-def unit_lines(unit: LinesUnit) -> Iterator[tuple[int, bytes, str]]:
+def unit_lines(unit: LinesUnit) -> Iterator[tuple[int, bytes, Optional[str]]]:
     """(line number, raw bytes, key) of a `LinesUnit`'s lines, read from its
     file; a line whose bytes are no longer those the plan read comes back
     with the key None (the file changed during the run)."""
