@@ -152,8 +152,9 @@ def _print_summary(report) -> None:
     for article_id, source, chars in report.capped:
         print(f"  capped: article {printable(article_id)} in {printable(source)} has {chars:,} characters of text; "
               f"indexed the first {MAX_INDEXED_TEXT_CHARS:,}")
-    for article_id, source, kept in report.duplicates:
-        print(f"  duplicate: article {printable(article_id)} in {printable(source)} is already indexed from "
+    for (article_id, source, kept), line in zip(report.duplicates, report.duplicate_lines_padded()):
+        where = f"{printable(source)} line {line}" if line is not None else printable(source)
+        print(f"  duplicate: article {printable(article_id)} in {where} is already indexed from "
               f"{printable(kept)}; kept the first")
 
 

@@ -109,7 +109,9 @@ def test_duplicate_ids_are_reported_not_overwritten(corpus, tmp_path):
     report = reindex([corpus], index_dir=tmp_path / "ix", workers=1)
     assert len(report.duplicates) == 5
     assert report.total == 6
-    assert all(kept.endswith("articles.jsonl") for _, _, kept in report.duplicates)
+    # Each named by file and line, the copy's line the same as the original's.
+    assert [kept.rsplit("/", 1)[-1] for _, _, kept in report.duplicates] == [
+        f"articles.jsonl line {n}" for n in report.duplicate_lines]
 
 
 def test_parallel_and_serial_builds_agree(tmp_path):

@@ -301,13 +301,13 @@ class Reindexer:
                         article = outcome.article
                         chars = len(article.title) + len(article.body_text)
                         fingerprint = body_fingerprint(article.body)
-                        if not ledger.claim(article.id, article.source or "", fingerprint):
+                        if not ledger.claim(article.id, article.source or "", fingerprint, outcome.line):
                             continue  # a duplicate id or an exact copy: reported, not written
                         if article.id in old_articles:
                             stale.append(article.id)
                         writer.add_document(**document_for(article, outcome.tokens, self.backend))
                         ledger.indexed(article.id, article.source or "", article.content_hash, outcome.key, chars,
-                                       fingerprint)
+                                       fingerprint, outcome.line)
                 if bar is not None:
                     bar.update(len(outcomes))
                     bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
@@ -391,7 +391,7 @@ class Reindexer:
                     elif isinstance(outcome, (Warned, Capped)):
                         ledger.note(outcome)
                     elif ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
-                                        outcome.chars, outcome.fingerprint):
+                                        outcome.chars, outcome.fingerprint, outcome.line):
                         located[outcome.article_id] = (outcome.slot, outcome.docnum)
                     else:  # a duplicate: deleted from its segment before publishing
                         duplicates.append((outcome.slot, outcome.docnum))

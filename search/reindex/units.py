@@ -89,6 +89,7 @@ class Analysed:
     article: Article
     tokens: Optional[dict[str, list]]
     key: Optional[str]
+    line: Optional[int] = None  # where the article starts in its file (1 for a whole-file article)
 
 
 @dataclass
@@ -104,6 +105,7 @@ class Written:
     docnum: int  # the document's number in that segment
     key: Optional[str]
     fingerprint: Optional[str] = None  # of the body, to find exact copies (search.dedup)
+    line: Optional[int] = None  # where the article starts in its file
 
 
 Outcome = Union[Failed, Warned, Capped, Unchanged, Analysed, Written]

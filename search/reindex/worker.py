@@ -45,7 +45,8 @@ def _analyse(article: Article) -> dict[str, list]:
     return {name: analyzer.token_tuples(text) for name, text in article_texts(article).items() if text}
 
 
-def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key: Optional[str] = None) -> list[Outcome]:
+def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key: Optional[str] = None,
+              line: int = 1) -> list[Outcome]:
     if isinstance(item, LoadFailure):
         return [Failed(item)]
     if isinstance(item, LoadWarning):
@@ -57,12 +58,12 @@ def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key
     before = item.cap_text(MAX_INDEXED_TEXT_CHARS)
     out: list[Outcome] = [Capped(item.id, item.source or "", before)] if before else []
     if not analyse:
-        return out + [Analysed(item, None, key)]
+        return out + [Analysed(item, None, key, line)]
     try:
         tokens = _analyse(item)
     except Exception as exc:  # one broken article never stops a reindex
         return [Failed(LoadFailure(item.source or "", f"cannot analyse article {item.id}: {exc}"))]
-    return out + [Analysed(item, tokens, key)]
+    return out + [Analysed(item, tokens, key, line)]
 
 
 def process_unit(unit: WorkUnit, analyse: bool = True) -> list[Outcome]:
@@ -74,7 +75,7 @@ def process_unit(unit: WorkUnit, analyse: bool = True) -> list[Outcome]:
     out: list[Outcome] = []
     for number, raw, key in unit.lines:
         for item in load_jsonl_lines(Path(unit.path), [raw], unit.relative, number):
-            out.extend(_outcomes(item, analyse, key))
+            out.extend(_outcomes(item, analyse, key, number))
     return out
 
 
@@ -124,7 +125,7 @@ def segment_worker(building: str, backend: str, limitmb: int, tasks, results, sl
                 writer.add_document(**document)
                 chars = len(article.title) + len(article.body_text)
                 summaries.append(Written(article.id, article.source or "", article.content_hash, chars, slot, docnum,
-                                         outcome.key, body_fingerprint(article.body)))
+                                         outcome.key, body_fingerprint(article.body), outcome.line))
                 docnum += 1
             results.put(UnitDone(number, summaries))
             settle_garbage_collector()
