@@ -101,11 +101,13 @@ LAYERS = {
     "search.paths": 0, "search.faults": 0, "search.orphans": 0, "search.data": 0, "search.dedup": 0,
     # the index: schema, layout, segment writing
     "search.index": 1, "search.layout": 1, "search.bulkwriter": 1, "search.columnar": 1,
+    # same-event signatures and clusters, and a generation's table of them (written by the reindex, read by the query side)
+    "search.grouping": 1,
     # reindex (writes the index) and query (reads it): siblings, never importing each other
     "search.indexer": 2, "search.reindex": 2,
     "search.query": 2, "search.datebounds": 2, "search.limits": 2, "search.conjunction": 2, "search.ranking": 2,
     "search.highlight": 2, "search.related": 2, "search.suggest": 2, "search.headline": 2, "search.relax": 2,
-    "search.autocomplete": 2, "search.execute": 2,
+    "search.autocomplete": 2, "search.execute": 2, "search.collapse": 2,
     # the service and what is built on it inside the library
     "search.service": 3, "search.evaluation": 3, "search.render": 3,
     # the public API (search/__init__.py), the web layer, the command line on top
@@ -114,7 +116,7 @@ LAYERS = {
 REINDEX_SIDE = ("search.indexer", "search.reindex")
 QUERY_SIDE = ("search.query", "search.datebounds", "search.limits", "search.conjunction", "search.ranking",
               "search.highlight", "search.related", "search.suggest", "search.headline", "search.relax",
-              "search.autocomplete", "search.execute")
+              "search.autocomplete", "search.execute", "search.collapse")
 
 # The query side (owned by the query-engine rebuild) still holds
 # one cycle: the query syntax tree and QueryError live in search/query.py, which

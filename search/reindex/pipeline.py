@@ -44,6 +44,7 @@ from whoosh import query as Q
 from search.analysis.userdict import fingerprint as userdict_fingerprint
 from search.dedup import CopyFinder, body_fingerprint
 from search.faults import checkpoint
+from search.reindex.regroup import regroup
 from search.index import SCHEMA_VERSION, IndexLayout, build_schema, document_for
 from search.ingest.errors import LoadFailure, printable
 from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, file_digest
@@ -225,6 +226,7 @@ class Reindexer:
             if refusal:
                 report.refused = refusal
                 raise ReindexRefused(refusal, report)
+            grouped = regroup(building, articles, ledger.sketches, base, self.backend)
             files = {k: v for k, v in digests.items() if k not in sources_with_failures | sources_with_duplicates}
             for source in sources_with_failures:
                 if source in old_files:
@@ -239,6 +241,7 @@ class Reindexer:
                 "articles": articles,
                 "lines": lines,
                 "copies": copies.table(articles),
+                "grouping": grouped,
                 "report": report.to_dict(),
             }
         except ReindexRefused:
@@ -307,7 +310,7 @@ class Reindexer:
                             stale.append(article.id)
                         writer.add_document(**document_for(article, outcome.tokens, self.backend))
                         ledger.indexed(article.id, article.source or "", article.content_hash, outcome.key, chars,
-                                       fingerprint, outcome.line)
+                                       fingerprint, outcome.line, outcome.sketch)
                 if bar is not None:
                     bar.update(len(outcomes))
                     bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
@@ -391,7 +394,7 @@ class Reindexer:
                     elif isinstance(outcome, (Warned, Capped)):
                         ledger.note(outcome)
                     elif ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
-                                        outcome.chars, outcome.fingerprint, outcome.line):
+                                        outcome.chars, outcome.fingerprint, outcome.line, outcome.sketch):
                         located[outcome.article_id] = (outcome.slot, outcome.docnum)
                     else:  # a duplicate: deleted from its segment before publishing
                         duplicates.append((outcome.slot, outcome.docnum))

@@ -114,6 +114,8 @@ class Ledger:
         self.lines = lines
         self.copies = copies or CopyFinder()
         self._lines: dict[str, int] = {}  # article id → the line it starts on, for this run's articles
+        # Article id → search.grouping.Sketch of the articles (re)analysed in this run.
+        self.sketches: dict[str, Any] = {}
 
     def failed(self, failure: LoadFailure) -> None:
         self.report.failed.append(failure)
@@ -159,10 +161,12 @@ class Ledger:
         return True
 
     def indexed(self, article_id: str, source: str, content_hash: str, key: Optional[str], chars: int,
-                fingerprint: Optional[str] = None, line: Optional[int] = None) -> bool:
+                fingerprint: Optional[str] = None, line: Optional[int] = None, sketch: Any = None) -> bool:
         """An article (re)analysed and written; False when it is a duplicate."""
         if not self.claim(article_id, source, fingerprint, line):
             return False
+        if sketch is not None:
+            self.sketches[article_id] = sketch
         self._record(article_id, source, content_hash, key)
         self.report.indexed += 1
         self.report.characters += chars

@@ -90,6 +90,7 @@ class Analysed:
     tokens: Optional[dict[str, list]]
     key: Optional[str]
     line: Optional[int] = None  # where the article starts in its file (1 for a whole-file article)
+    sketch: Optional[Any] = None  # search.grouping.Sketch, for same-event grouping
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Written:
     key: Optional[str]
     fingerprint: Optional[str] = None  # of the body, to find exact copies (search.dedup)
     line: Optional[int] = None  # where the article starts in its file
+    sketch: Optional[Any] = None  # search.grouping.Sketch, for same-event grouping
 
 
 Outcome = Union[Failed, Warned, Capped, Unchanged, Analysed, Written]

@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 from search.analysis.analyzer import KoreanAnalyzer
 from search.bulkwriter import BulkSegmentWriter
 from search.dedup import body_fingerprint
+from search.grouping import sketch
 from search.index import article_texts, document_for
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.ingest.jsonl import load_jsonl_lines
@@ -63,7 +64,7 @@ def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key
         tokens = _analyse(item)
     except Exception as exc:  # one broken article never stops a reindex
         return [Failed(LoadFailure(item.source or "", f"cannot analyse article {item.id}: {exc}"))]
-    return out + [Analysed(item, tokens, key, line)]
+    return out + [Analysed(item, tokens, key, line, sketch(tokens, item.published))]
 
 
 def process_unit(unit: WorkUnit, analyse: bool = True) -> list[Outcome]:
@@ -125,7 +126,8 @@ def segment_worker(building: str, backend: str, limitmb: int, tasks, results, sl
                 writer.add_document(**document)
                 chars = len(article.title) + len(article.body_text)
                 summaries.append(Written(article.id, article.source or "", article.content_hash, chars, slot, docnum,
-                                         outcome.key, body_fingerprint(article.body), outcome.line))
+                                         outcome.key, body_fingerprint(article.body), outcome.line,
+                                         outcome.sketch))
                 docnum += 1
             results.put(UnitDone(number, summaries))
             settle_garbage_collector()
