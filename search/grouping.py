@@ -11,8 +11,9 @@ A signature is a MinHash (datasketch) of the article's morpheme bigrams (title,
 subtitles and body, from the tokens the reindex analysed anyway), so spacing,
 particles and punctuation do not separate two reports of one event.  Candidate
 pairs come from MinHash LSH; a pair joins a cluster when its estimated
-resemblance (Jaccard of the bigram sets) reaches EVENT_THRESHOLD; clusters are
-the connected components.  The thresholds were chosen on hand-labelled pairs of
+resemblance (Jaccard of the bigram sets) reaches EVENT_THRESHOLD and, when both
+are dated, they were published within EVENT_WINDOW_SECONDS; clusters are the
+connected components.  The thresholds were chosen on hand-labelled pairs of
 the shared corpora (README, How it works; tests/test_grouping_quality.py).
 
 Each generation keeps its table in `groups.npz` beside the Whoosh files: ids,
@@ -38,6 +39,9 @@ EVENT_THRESHOLD = 0.32
 # A member this close to its canonical article is a near-copy of it (a wire copy
 # with another dateline, a sentence added or dropped).
 NEAR_COPY_THRESHOLD = 0.9
+# Two dated articles further apart than this report different events, however
+# alike their text (a monthly report, a weekly column, an anniversary story).
+EVENT_WINDOW_SECONDS = 3 * 24 * 3600
 NUM_PERM = 128
 SEED = 1
 # Fewer distinct bigrams than this: too little text to tell an event by.
@@ -125,6 +129,9 @@ class Groups:
     signed: np.ndarray  # bool: the row holds a real signature
     canonical: np.ndarray  # int32 index into ids
     near: np.ndarray  # bool
+    # Each article's document number in its generation (-1: not known), so the
+    # query side maps results to clusters without reading stored fields.
+    docnums: Optional[np.ndarray] = None
 
     def summary(self) -> dict[str, int]:
         sizes = np.bincount(self.canonical, minlength=len(self.ids)) if len(self.ids) else np.zeros(0, dtype=np.int64)
@@ -175,6 +182,9 @@ def cluster(ids: list[str], sketches: list[Optional[Sketch]], threshold: float =
             if not len(candidates):
                 continue
             close = candidates[np.mean(signatures[candidates] == signatures[i], axis=1) >= threshold]
+            if published[i] != UNDATED:
+                other = published[close]
+                close = close[(other == UNDATED) | (np.abs(other - published[i]) <= EVENT_WINDOW_SECONDS)]
             for j in close:
                 a, b = _find(parent, int(i)), _find(parent, int(j))
                 if a != b:
@@ -208,19 +218,21 @@ def read_groups(generation: Optional[Path]) -> Optional[Groups]:
     try:
         with np.load(path, allow_pickle=False) as data:
             return Groups(data["ids"].tolist(), data["published"], data["signatures"], data["signed"],
-                          data["canonical"], data["near"])
+                          data["canonical"], data["near"], data["docnums"])
     except (OSError, KeyError, ValueError):
         return None
 
 
 def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sketch],
-                 previous: Optional[Path] = None, missing=None) -> dict[str, Any]:
+                 previous: Optional[Path] = None, missing=None,
+                 docnums: Optional[Mapping[str, int]] = None) -> dict[str, Any]:
     """Clusters the articles `ids` of a new generation and writes its table.
 
     `sketches` holds those analysed in this run; an article not among them
     (unchanged in an incremental run) takes its sketch from the `previous`
     generation's table, or else from `missing(ids)` (id → Sketch, for an
-    index built before grouping).  Returns the table's summary for the manifest."""
+    index built before grouping).  `docnums` (id → document number in the new
+    generation) is kept with the table.  Returns the table's summary for the manifest."""
     ids = list(ids)
     old = read_groups(previous)
     old_rows = {article_id: i for i, article_id in enumerate(old.ids)} if old is not None else {}
@@ -239,10 +251,12 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
         computed = missing(lacking)
         found = [item if item is not None else computed.get(article_id) for article_id, item in zip(ids, found)]
     groups = cluster(ids, found)
+    numbers = docnums or {}
+    groups.docnums = np.array([numbers.get(article_id, -1) for article_id in ids], dtype=np.int64)
     temporary = Path(building) / f".{GROUPS_FILE}.tmp"
     with open(temporary, "wb") as handle:
         np.savez(handle, ids=np.array(ids, dtype=str), published=groups.published, signatures=groups.signatures,
-                 signed=groups.signed, canonical=groups.canonical, near=groups.near)
+                 signed=groups.signed, canonical=groups.canonical, near=groups.near, docnums=groups.docnums)
     # Replaced, never written in place: in an incremental build the old name is a
     # hard link to the last generation's file.
     os.replace(temporary, Path(building) / GROUPS_FILE)

@@ -35,6 +35,7 @@ from search.highlight import mark, marked_paragraphs, snippet, spans_by_doc, spa
 from search.index import CONTENT_FIELD, IndexLayout, article_from_stored
 from search.limits import TIMEOUT_NOTICE, guard, search_deadline
 from search import autocomplete
+from search import collapse
 from search import stored as stored_fields
 from search.model import Article
 from search.conjunction import CheckedPhrases, SkippingAnd
@@ -70,6 +71,9 @@ class SearchRequest:
     # How many values of the reporter and press facets to list (the web UI's
     # 더보기 page asks for all of them).
     facet_limit: int = FACET_LIMIT
+    # Same-event clusters shown once (search.collapse); `group`: one cluster alone.
+    collapse: bool = False
+    group: str = ""
 
     @classmethod
     def from_params(
@@ -134,6 +138,7 @@ class Hit:
     # The query words this article lacks: set on the hits that complete a short
     # page when too few articles hold every word (search.relax).
     missing: list[str] = field(default_factory=list)
+    group: Optional[dict] = None  # its same-event cluster: {id, size, members?} (search.collapse)
 
 
 @dataclass
@@ -186,6 +191,7 @@ class SearchResult:
     # relaxed ones, when no article holds every word).
     facets_scope: str = "strict"
     reporter_card: Optional[ReporterCard] = None
+    grouping: Optional[collapse.Grouping] = None  # what `total` counts, how clusters were collapsed
 
     @property
     def listed(self) -> int:
@@ -679,7 +685,7 @@ class SearchService:
         generation = self.generation()
         key = (generation.target, request.q, tuple(request.reporters), tuple(request.presses),
                request.date_from, request.date_to, request.sort, request.page, request.size, request.exact,
-               request.facet_limit)
+               request.facet_limit, request.collapse, request.group)
         cached = self._cache.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000, request=request,
@@ -834,6 +840,10 @@ class SearchService:
                         notices.append(f"{quotes}이(가) 그대로 들어간 기사가 없어 따옴표 없이 찾았습니다.")
                     else:
                         notices.append(f"{quotes}이(가) 그대로 들어간 기사가 {found:,}건뿐이어서 따옴표 없이도 찾았습니다.")
+        allowed, ranked, grouping = collapse.apply(generation.path, table.size, allowed, ranked, request, sort,
+                                                   table.published, table.undated, (lambda d: self._top(
+                                                       generation, query, proximity, len(d), d)) if query is not None else None,
+                                                   notices)
         terms = highlight_terms(self.parser, parsed)
         if query is None and not browse:
             notices.append("검색어에서 찾을 수 있는 단어가 없습니다 (조사·어미만으로는 검색되지 않습니다).")
@@ -843,7 +853,7 @@ class SearchService:
         relaxed_allowed = np.zeros(0, dtype=np.int64)
         facets_scope = "strict"
         # Not after a search cut short by the time budget: it would be cut short again.
-        if keyword and total < limit and TIMEOUT_NOTICE not in notices:
+        if keyword and total < limit and TIMEOUT_NOTICE not in notices and not request.group:
             relaxation = relax(self.parser, searcher, parsed, table.size, lambda qq: _docs_for(searcher, qq))
             if relaxation is not None and len(relaxation.docs):
                 relaxed_allowed, relaxed_facets, relaxed_granularity = self._facet_and_filter(relaxation.docs, request, table)
@@ -893,6 +903,7 @@ class SearchService:
             relaxed_total=relaxed_total,
             facets_scope=facets_scope,
             reporter_card=self._reporter_card(searcher, table, parsed) if keyword else None,
+            grouping=grouping.annotate(hits, searcher),
         )
 
     def _relaxed_page(self, generation: _Generation, table: "_FacetTable", parsed: ParsedQuery, relaxation: Relaxation,

@@ -39,6 +39,12 @@ def test_one_event_is_one_cluster_with_the_first_published_as_canonical(tmp_path
     assert groups["bike-wire"] == ("bike-wire", False)
     for article in UNRELATED:
         assert groups[article["id"]] == (article["id"], False)
+    # Each article's document number is kept with the table, for the query side.
+    table = grouping.read_groups(tmp_path / "ix" / "current")
+    from whoosh import index as whoosh_index
+
+    with whoosh_index.open_dir(str(tmp_path / "ix" / "current")).searcher() as searcher:
+        assert [searcher.stored_fields(int(d))["id"] for d in table.docnums] == table.ids
     manifest = json.loads((tmp_path / "ix" / "current" / "manifest.json").read_text())
     assert {k: manifest["grouping"][k] for k in ("articles", "groups", "grouped_articles", "near_copies")} == {
         "articles": 6, "groups": 1, "grouped_articles": 3, "near_copies": 1}
@@ -134,3 +140,14 @@ def test_shingles_skip_the_byline_and_never_cross_fields():
 def test_too_little_text_has_no_signature():
     assert grouping.sketch({"body": [("사진", 0, 0, 0)]}) is None
     assert grouping.sketch(None) is None
+
+
+def test_alike_articles_published_far_apart_are_different_events():
+    base = np.arange(grouping.NUM_PERM)
+    day = 24 * 3600
+    groups = grouping.cluster(["march", "april", "march-again"],
+                              [_sketch(base, 0), _sketch(base, 31 * day), _sketch(base, 2 * day)])
+    assert [groups.ids[i] for i in groups.canonical] == ["march", "april", "march"]
+    # An undated article may belong with a dated one: its time says nothing against it.
+    undated = grouping.cluster(["dated", "undated"], [_sketch(base, 0), _sketch(base, grouping.UNDATED)])
+    assert undated.canonical.tolist() == [0, 0]

@@ -19,9 +19,30 @@ def regroup(building: Path, articles: Mapping[str, Any], sketches: Mapping[str, 
         return {}
     started = time.perf_counter()
     summary = grouping.write_groups(building, list(articles), sketches, base,
-                                    missing=lambda ids: _sketches_from_index(building, ids, backend))
+                                    missing=lambda ids: _sketches_from_index(building, ids, backend),
+                                    docnums=document_numbers(building))
     summary["seconds"] = round(time.perf_counter() - started, 3)
     return summary
+
+
+def document_numbers(building: Path) -> dict[str, int]:
+    """Article id → document number in the generation at `building` (live documents only)."""
+    from whoosh import index as whoosh_index
+
+    numbers: dict[str, int] = {}
+    reader = whoosh_index.open_dir(str(building)).reader()
+    try:
+        leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+        for leaf, offset in leaves:
+            if "id" not in leaf.schema:
+                continue
+            for term in leaf.lexicon("id"):
+                for docnum in leaf.postings("id", term).all_ids():
+                    if not leaf.is_deleted(docnum):
+                        numbers[term.decode("utf-8")] = docnum + offset
+    finally:
+        reader.close()
+    return numbers
 
 
 def _sketches_from_index(building: Path, ids: list[str], backend: str) -> dict[str, grouping.Sketch]:
