@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,14 +38,20 @@ def _make_corpus_tool() -> Path | None:
     return None
 
 
-def _build(corpus: Path, index: Path, workers: int, grouped: bool) -> tuple[float, dict]:
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the reindex workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _build(corpus: Path, index: Path, workers: int, grouped: bool) -> tuple[float, float, dict]:
     shutil.rmtree(index, ignore_errors=True)
     grouping.ENABLED = grouped
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     Reindexer(index, workers=workers).run([corpus])
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
     manifest = json.loads((index / "current" / "manifest.json").read_text(encoding="utf-8"))
-    return seconds, manifest.get("grouping") or {}
+    return seconds, cpu, manifest.get("grouping") or {}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,17 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     folder = corpus.parent
 
     times: dict[bool, list[float]] = {False: [], True: []}
+    cpus: dict[bool, list[float]] = {False: [], True: []}
     step: list[float] = []
     summary: dict = {}
     for number in range(args.rounds):
         # Alternate which goes first, so a slower half of the run hurts both alike.
         for grouped in ((False, True) if number % 2 == 0 else (True, False)):
-            seconds, summary_now = _build(folder, work / "index", args.workers, grouped)
+            seconds, cpu, summary_now = _build(folder, work / "index", args.workers, grouped)
             times[grouped].append(seconds)
+            cpus[grouped].append(cpu)
             if grouped:
                 step.append(summary_now.get("seconds", 0.0))
                 summary = summary_now
-            print(f"round {number + 1}: full build, grouping {'on ' if grouped else 'off'}: {seconds:7.1f} s"
+            print(f"round {number + 1}: full build, grouping {'on ' if grouped else 'off'}: {seconds:7.1f} s wall, "
+                  f"{cpu:7.1f} s CPU"
                   + (f"  (grouping step {summary_now.get('seconds', 0.0):.2f} s)" if grouped else ""), flush=True)
 
     # An incremental run with grouping on: 50 articles more, everything regrouped.
@@ -106,11 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     manifest = json.loads((work / "index" / "current" / "manifest.json").read_text(encoding="utf-8"))
 
     off, on = statistics.median(times[False]), statistics.median(times[True])
+    cpu_off, cpu_on = statistics.median(cpus[False]), statistics.median(cpus[True])
     print()
     print(f"articles: {summary.get('articles', 0):,}  groups: {summary.get('groups', 0):,}  "
           f"grouped articles: {summary.get('grouped_articles', 0):,}  near-copies: {summary.get('near_copies', 0):,}")
     print(f"full build, median of {args.rounds}: grouping off {off:.1f} s, on {on:.1f} s: "
           f"{(on - off) / off * 100:+.1f} % (the grouping step alone {statistics.median(step):.2f} s)")
+    print(f"CPU time (this process and the workers), median: off {cpu_off:.1f} s, on {cpu_on:.1f} s: "
+          f"{(cpu_on - cpu_off) / cpu_off * 100:+.1f} %")
     print(f"incremental run (+{report.indexed} articles, {report.unchanged:,} unchanged): {incremental:.1f} s, "
           f"grouping step {manifest.get('grouping', {}).get('seconds', 0.0):.2f} s")
     return 0
