@@ -228,7 +228,7 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
                  docnums: Optional[Mapping[str, int]] = None) -> dict[str, Any]:
     """Clusters the articles `ids` of a new generation and writes its table.
 
-    `sketches` holds those analysed in this run; an article not among them
+    `sketches` holds those analysed in this run (None for too little text); an article not among them
     (unchanged in an incremental run) takes its sketch from the `previous`
     generation's table, or else from `missing(ids)` (id → Sketch, for an
     index built before grouping).  `docnums` (id → document number in the new
@@ -239,12 +239,14 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     found: list[Optional[Sketch]] = []
     lacking: list[str] = []
     for article_id in ids:
-        item = sketches.get(article_id)
-        if item is None and article_id in old_rows:
+        item: Optional[Sketch] = None
+        if article_id in sketches:  # analysed in this run (None: too little text)
+            item = sketches[article_id]
+        elif article_id in old_rows:
             row = old_rows[article_id]
             if old.signed[row]:
                 item = Sketch(old.signatures[row], int(old.published[row]))
-        elif item is None:
+        else:
             lacking.append(article_id)
         found.append(item)
     if lacking and missing is not None:

@@ -151,3 +151,15 @@ def test_alike_articles_published_far_apart_are_different_events():
     # An undated article may belong with a dated one: its time says nothing against it.
     undated = grouping.cluster(["dated", "undated"], [_sketch(base, 0), _sketch(base, grouping.UNDATED)])
     assert undated.canonical.tolist() == [0, 0]
+
+
+def test_a_changed_article_is_grouped_by_its_new_text_only(tmp_path):
+    write_jsonl(tmp_path / "c" / "a.jsonl", [EVENT["wire"], EVENT["near"]] + UNRELATED)
+    reindex([tmp_path / "c"], index_dir=tmp_path / "ix", workers=1, progress=False)
+    assert groups_of(tmp_path / "ix")["bike-near"] == ("bike-wire", True)
+    # The near-copy rewritten as a caption-only page: too little text to group, and
+    # its old signature must not keep it in the cluster.
+    short = dict(EVENT["near"], body="사진 설명")
+    write_jsonl(tmp_path / "c" / "a.jsonl", [EVENT["wire"], short] + UNRELATED)
+    reindex([tmp_path / "c"], index_dir=tmp_path / "ix", incremental=True, workers=1, progress=False)
+    assert groups_of(tmp_path / "ix")["bike-near"] == ("bike-near", False)

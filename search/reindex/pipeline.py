@@ -44,7 +44,6 @@ from whoosh import query as Q
 from search.analysis.userdict import fingerprint as userdict_fingerprint
 from search.dedup import CopyFinder, body_fingerprint
 from search.faults import checkpoint
-from search.reindex.regroup import regroup
 from search.index import SCHEMA_VERSION, IndexLayout, build_schema, document_for
 from search.ingest.errors import LoadFailure, printable
 from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, file_digest
@@ -53,6 +52,7 @@ from search.layout import (
 )
 from search.paths import DEFAULT_SEEDS
 from search.reindex.plan import jsonl_units
+from search.reindex.regroup import regroup
 from search.reindex.report import Ledger, ReindexRefused, ReindexReport
 from search.reindex.units import (
     Capped, Failed, FileUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone, Warned, WorkerFailed,

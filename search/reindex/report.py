@@ -114,7 +114,7 @@ class Ledger:
         self.lines = lines
         self.copies = copies or CopyFinder()
         self._lines: dict[str, int] = {}  # article id → the line it starts on, for this run's articles
-        # Article id → search.grouping.Sketch of the articles (re)analysed in this run.
+        # Article id → search.grouping.Sketch (or None) of the articles (re)analysed in this run.
         self.sketches: dict[str, Any] = {}
 
     def failed(self, failure: LoadFailure) -> None:
@@ -165,8 +165,7 @@ class Ledger:
         """An article (re)analysed and written; False when it is a duplicate."""
         if not self.claim(article_id, source, fingerprint, line):
             return False
-        if sketch is not None:
-            self.sketches[article_id] = sketch
+        self.sketches[article_id] = sketch  # None too: analysed now, too short to group
         self._record(article_id, source, content_hash, key)
         self.report.indexed += 1
         self.report.characters += chars
