@@ -163,3 +163,31 @@ def test_a_changed_article_is_grouped_by_its_new_text_only(tmp_path):
     write_jsonl(tmp_path / "c" / "a.jsonl", [EVENT["wire"], short] + UNRELATED)
     reindex([tmp_path / "c"], index_dir=tmp_path / "ix", incremental=True, workers=1, progress=False)
     assert groups_of(tmp_path / "ix")["bike-near"] == ("bike-near", False)
+
+
+def test_lsh_buckets_give_every_pair_a_plain_loop_would():
+    from itertools import combinations
+
+    rng = np.random.default_rng(15)
+    sizes = rng.integers(1, 9, size=40)
+    sizes[7] = grouping.BUCKET_PAIRS_UP_TO + 3  # one template filled many times: chained
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    members = rng.permutation(int(sizes.sum()))
+    got = {tuple(pair) for pair in grouping._bucket_pairs(members, starts, sizes).tolist()}
+    expected = set()
+    for number, (start, size) in enumerate(zip(starts.tolist(), sizes.tolist())):
+        bucket = members[start:start + size].tolist()
+        links = zip(bucket, bucket[1:]) if number == 7 else combinations(bucket, 2)
+        expected |= {(min(a, b), max(a, b)) for a, b in links}
+    assert got == expected
+
+
+def test_candidate_pairs_are_the_rows_sharing_a_band():
+    signatures = np.zeros((4, grouping.NUM_PERM), dtype=np.uint32)
+    signatures[0] = np.arange(grouping.NUM_PERM)
+    signatures[1] = signatures[0]
+    signatures[1][3:] += 1000  # shares only the first band (of three values) with row 0
+    signatures[2] = signatures[0] + 5000  # shares nothing
+    signatures[3] = signatures[1]
+    pairs = grouping.candidate_pairs(signatures, np.arange(4), bands=4, band_rows=3)
+    assert pairs.tolist() == [[0, 1], [0, 3], [1, 3]]
