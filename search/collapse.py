@@ -157,10 +157,8 @@ def apply(generation: Path, size: int, allowed: np.ndarray, ranked: Optional[lis
         keep = table.cluster[allowed] == row if row >= 0 else allowed == docnum
         listed = allowed[keep]
         view.sizes = {row: len(listed)} if row >= 0 else {}
-        if ranked is not None:
-            inside = set(listed.tolist())
-            ranked = [(d, s) for d, s in ranked if d in inside]
-        return listed, ranked, view
+        # A ranking of the whole result's top is no ranking of the cluster's: ranked again.
+        return listed, None, view
     if table is None or not getattr(request, "collapse", False) or not len(allowed):
         return allowed, ranked, view
     clusters = table.cluster[allowed]

@@ -126,3 +126,22 @@ def test_the_api_answer_matches_the_openapi_document(client):
     schema = {**document["components"]["schemas"]["SearchResponse"], "components": document["components"]}
     for query in ({"q": "따릉이 요금"}, {"q": "따릉이", "collapse": "0"}, {"group": "bike-wire"}):
         jsonschema.validate(client.get("/api/search", query_string=query).get_json(), schema)
+
+
+def test_a_cluster_alone_is_ranked_among_its_members_not_cut_from_the_top(tmp_path):
+    # Twelve stories that say 따릉이 more often than the cluster's members do: they
+    # fill the top of a plain search, and group=<id> must still page through all three.
+    places = ["여의도", "뚝섬", "망원", "잠실", "반포", "난지", "광나루", "이촌", "양화", "잠원", "강서", "성산"]
+    fillers = [{"id": f"filler-{n}", "title": f"{place} 한강공원 따릉이 대여소 확장",
+                "published": f"2025-0{1 + n % 9}-1{n % 10}T09:00:00+09:00",
+                "body": f"따릉이 따릉이 따릉이. {place} 한강공원에 따릉이 대여소가 {n + 3}곳 늘어난다. "
+                        f"{place} 주민들은 {n + 20}년 만의 변화라며 따릉이 이용을 반겼다."}
+               for n, place in enumerate(places)]
+    write_jsonl(tmp_path / "c" / "a.jsonl", fillers + [EVENT["wire"], EVENT["near"], EVENT["rewrite"]])
+    reindex([tmp_path / "c"], index_dir=tmp_path / "ix", workers=1, progress=False)
+    service = SearchService(tmp_path / "ix", cache_size=0)
+    top = service.search(SearchRequest(q="따릉이", size=3, collapse=False))
+    assert not {h.id for h in top.hits} & CLUSTER  # the fillers rank first
+    pages = [service.search(SearchRequest(q="따릉이", group="bike-wire", size=2, page=p)) for p in (1, 2)]
+    assert [p.total for p in pages] == [3, 3]
+    assert {h.id for p in pages for h in p.hits} == CLUSTER
