@@ -87,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     step: list[float] = []
     summary: dict = {}
     for number in range(args.rounds):
-        # Alternate which goes first, so a slower half of the run hurts both alike.
-        for grouped in ((False, True) if number % 2 == 0 else (True, False)):
+        # Alternate which goes first, so a slower half of the run hurts both alike; the
+        # last build is grouped, so the incremental run below starts from its table.
+        for grouped in ((False, True) if (args.rounds - number) % 2 == 1 else (True, False)):
             seconds, cpu, summary_now = _build(folder, work / "index", args.workers, grouped)
             times[grouped].append(seconds)
             cpus[grouped].append(cpu)
