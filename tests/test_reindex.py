@@ -180,7 +180,7 @@ def test_cli_reindex_and_search(corpus, tmp_path):
     data = json.loads(found.stdout)
     assert data["total"] >= 1
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "url", "press", "reporters", "published", "score", "snippet", "missing"}
+    assert set(hit) == {"id", "title", "url", "press", "reporters", "published", "score", "snippet", "missing", "group"}
     assert "<mark>" in hit["snippet"]
     assert set(data["facets"]) == {"reporter", "press", "date"}
 
