@@ -202,7 +202,7 @@ class SearchService:
         generation = self.generation()
         key = (generation.target, request.q, tuple(request.reporters), tuple(request.presses),
                request.date_from, request.date_to, request.sort, request.page, request.size, request.exact,
-               request.facet_limit)
+               request.facet_limit, request.collapse, request.group)
         cached = self._cache.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000, request=request,

@@ -21,6 +21,7 @@ from whoosh import scoring
 
 from search.columnar import ColumnarIndex
 from search.query.facets import FacetTable
+from search.collapse import ClusterTable, read_table
 from search.query.parser import QueryParser
 from search.suggest import Vocabulary
 
@@ -50,6 +51,8 @@ class Generation:
         self._columnar: Optional[ColumnarIndex] = None
         self._columnar_read = False
         self._vocabulary: Optional[Vocabulary] = None
+        self._clusters: Optional[ClusterTable] = None
+        self._clusters_read = False
 
     def searcher(self):
         if self._searcher is None:
@@ -77,6 +80,17 @@ class Generation:
                     self._columnar = ColumnarIndex.open(self.path, reader)
                     self._columnar_read = True
         return self._columnar
+
+    def clusters(self) -> Optional[ClusterTable]:
+        """Same-event clusters by document number (search.collapse), read once;
+        None for an index written without them."""
+        if not self._clusters_read:
+            size = self.facets().size
+            with self._lock:
+                if not self._clusters_read:
+                    self._clusters = read_table(self.path, size)
+                    self._clusters_read = True
+        return self._clusters
 
     def vocabulary(self) -> Vocabulary:
         """The Hangul words of this generation, for did-you-mean (search.suggest)."""
