@@ -190,12 +190,10 @@ def rerank(searcher, results, terms: Sequence[str]) -> None:
     results.top_n = rerank_top(searcher, results.top_n, terms)
 
 
-def ranked_search(searcher, query, terms: Optional[Sequence[str]] = None, **kwargs: Any):
+def ranked_search(searcher, query, terms: Sequence[str], **kwargs: Any):
     """`searcher.search` for the service: by relevance, the top `RERANK_DEPTH`
-    articles are read and reordered by proximity to the query's words (`terms`;
-    by default the `proximity_terms` the query compiler attached to the query)."""
-    if terms is None:
-        terms = getattr(query, "proximity_terms", None)
+    articles are read and reordered by proximity to the query's words (`terms`,
+    a CompiledQuery's proximity_terms)."""
     if not terms:
         return searcher.search(query, **kwargs)
     limit = kwargs.get("limit")
