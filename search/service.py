@@ -121,7 +121,7 @@ class SearchService:
         with self._engine:
             generation = self.generation()
             generation.facets()
-            generation.columnar()
+            generation.lookup()
         generation.parser.compile(generation.parser.parse("검색"))
 
     @property

@@ -308,3 +308,47 @@ def test_an_alias_scores_its_best_option_in_each_document(services):
     assert scores.tolist() == pytest.approx([best[d] for d in docs.tolist()], rel=1e-12)
     whoosh = {hit.docnum: hit.score for hit in searcher.search(Q.DisjunctionMax(options), limit=None)}
     assert any(abs(whoosh[d] - best[d]) > 1e-9 for d in best)  # the Whoosh defect is real here
+
+
+def test_term_lookups_equal_the_columnar_files_and_whooshs_statistics(services):
+    """search.query.lookup keeps a generation's term look-ups: its document
+    frequencies are Whoosh's (deleted postings counted, as Whoosh counts them),
+    its postings and positions those of the columnar files (held to Whoosh above)."""
+    rng = random.Random(3)
+    for service in services:
+        generation = service.generation()
+        searcher, index, lookup = generation.searcher(), generation.columnar(), generation.lookup()
+        reader = searcher.reader()
+        live = np.flatnonzero(index.live)
+        assert lookup.doc_count_all() == searcher.doc_count_all()
+        for fieldname in ("content", "bigrams", "initials"):
+            assert lookup.avg_field_length(fieldname) == searcher.avg_field_length(fieldname)
+            terms = [t.decode("utf-8") for t in reader.lexicon(fieldname)][:80] + ["없는말"]
+            for text in terms:
+                assert lookup.doc_frequency(fieldname, text) == searcher.doc_frequency(fieldname, text), text
+                for got, expected in zip(lookup.postings(fieldname, text), index.postings(fieldname, text)):
+                    assert got.tolist() == expected.tolist(), text
+                if fieldname == "content":
+                    among = np.array(sorted(rng.sample(live.tolist(), 30)), dtype=np.int64)
+                    for got, expected in zip(lookup.positions(fieldname, text, among),
+                                             index.positions(fieldname, text, among)):
+                        assert got.tolist() == expected.tolist(), text
+        assert lookup.doc_frequency("reporter", "김철수") == searcher.doc_frequency("reporter", "김철수") > 0
+
+
+def test_title_overlap_from_positions_equals_whooshs_title_postings(services):
+    from search.headline import title_overlap
+
+    rng = random.Random(4)
+    compared = 0
+    for service in services:
+        generation = service.generation()
+        searcher, lookup = generation.searcher(), generation.lookup()
+        live = np.flatnonzero(lookup.live).tolist()
+        for _ in range(30):
+            docnums = rng.sample(live, 30)
+            terms = rng.sample(NOUNS, rng.randint(1, 4)) + ["소식"] * rng.randint(0, 1)
+            expected = title_overlap(searcher, docnums, terms)
+            assert execute.title_overlap(searcher, lookup, docnums, terms) == expected, terms
+            compared += len(expected)
+    assert compared > 200

@@ -21,6 +21,7 @@ from whoosh import scoring
 
 from search.columnar import ColumnarIndex
 from search.query.facets import FacetTable
+from search.query.lookup import TermLookup
 from search.query.parser import QueryParser
 from search.suggest import Vocabulary
 
@@ -49,6 +50,7 @@ class Generation:
         self._facets: Optional[FacetTable] = None
         self._columnar: Optional[ColumnarIndex] = None
         self._columnar_read = False
+        self._lookup: Optional[TermLookup] = None
         self._vocabulary: Optional[Vocabulary] = None
 
     def searcher(self):
@@ -77,6 +79,20 @@ class Generation:
                     self._columnar = ColumnarIndex.open(self.path, reader)
                     self._columnar_read = True
         return self._columnar
+
+    def lookup(self) -> Optional[TermLookup]:
+        """The columnar postings with the generation's term look-ups and
+        collection statistics kept (search.query.lookup); None without
+        columnar postings."""
+        if self._lookup is None:
+            index = self.columnar()
+            if index is None:
+                return None
+            searcher = self.searcher()
+            with self._lock:
+                if self._lookup is None:
+                    self._lookup = TermLookup(searcher, index)
+        return self._lookup
 
     def vocabulary(self) -> Vocabulary:
         """The Hangul words of this generation, for did-you-mean (search.suggest)."""
