@@ -30,6 +30,9 @@ from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 # memo starts again (a bound on memory, ~100 bytes a term).
 MEMO_TERMS = 200_000
 
+# Positions answers kept (a query's terms over its top documents).
+RECENT_POSITIONS = 256
+
 _NO_DOCS = np.zeros(0, dtype=np.int64)
 
 
@@ -53,6 +56,7 @@ class TermLookup:
         # Each segment's term ends as a memoryview: indexing it gives Python
         # ints (numpy scalars cost ~10x more in a binary search's loop).
         self._ends: dict[tuple[int, str], memoryview] = {}
+        self._recent: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- collection statistics
 
@@ -160,6 +164,18 @@ class TermLookup:
         document found in the posting slice by binary search rather than by
         `isin` over the whole slice."""
         among = np.asarray(among, dtype=np.int64)
+        # The title reorder, the proximity rerank and the snippets read the
+        # same terms in the same top documents: the last few answers are kept.
+        key = (fieldname, term, among.tobytes())
+        found = self._recent.get(key)
+        if found is None:
+            found = self._positions(fieldname, term, among)
+            if len(self._recent) >= RECENT_POSITIONS:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[key] = found
+        return found
+
+    def _positions(self, fieldname: str, term: str, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         docs_out, positions_out = [], []
         segments = self.index.segments
         for number, offset, low, high in self.slices(fieldname, term):

@@ -278,11 +278,11 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
             page = [(docnum, score) for score, docnum in best[offset:strict_limit]]
         else:
             page = [(int(d), None) for d in by_date(allowed, table, sort == "newest", offset, strict_limit)]
-        hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets)
+        hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
     if relaxed_total and limit > total:
         page = relaxed_page(generation, table, parsed, relaxation, relaxed_allowed, sort,
                             max(0, offset - total), limit - total)
-        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets)
+        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
         for hit, (docnum, _) in zip(relaxed_hits, page):
             hit.missing = relaxation.missing(docnum)
         hits += relaxed_hits
