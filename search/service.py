@@ -122,6 +122,7 @@ class SearchService:
             generation = self.generation()
             generation.facets()
             generation.lookup()
+            generation.article_ids()
         generation.parser.compile(generation.parser.parse("검색"))
 
     @property

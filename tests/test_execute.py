@@ -381,3 +381,17 @@ def test_snippet_spans_read_through_the_columnar_holders_equal_the_plain_walk(se
                 page_hits(searcher, reader, page, terms, True, True)
             compared += sum(map(len, expected.values()))
     assert compared > 300
+
+
+def test_article_ids_from_the_id_terms_equal_the_stored_ids(services):
+    """The ids search_ids lists come from the `id` field's terms, read once per
+    generation: every live document's id is its stored one, in every layout
+    (deletions, several segments, a term in two documents after an update)."""
+    for service in services:
+        generation = service.generation()
+        searcher = generation.searcher()
+        reader = searcher.reader()
+        ids = generation.article_ids()
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        assert [ids[d] for d in live] == [searcher.stored_fields(d)["id"] for d in live]
+        assert service.search_ids("정부 투자", 10) == [hit.id for hit in service.search("정부 투자", size=10).hits]

@@ -51,6 +51,7 @@ class Generation:
         self._columnar: Optional[ColumnarIndex] = None
         self._columnar_read = False
         self._lookup: Optional[TermLookup] = None
+        self._ids: Optional[list] = None
         self._vocabulary: Optional[Vocabulary] = None
 
     def searcher(self):
@@ -94,6 +95,18 @@ class Generation:
                     self._lookup = TermLookup(searcher, index)
         return self._lookup
 
+    def article_ids(self) -> list:
+        """Each document's article id (None where unknown), read once from the
+        `id` field's terms: a search that wants only the ids of its top hits
+        then unpickles no stored fields (Whoosh stores a document's fields as
+        one compressed pickle, body included)."""
+        if self._ids is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._ids is None:
+                    self._ids = article_ids(reader)
+        return self._ids
+
     def vocabulary(self) -> Vocabulary:
         """The Hangul words of this generation, for did-you-mean (search.suggest)."""
         if self._vocabulary is None:
@@ -111,3 +124,22 @@ class Generation:
                 except Exception:
                     pass
                 self._searcher = None
+
+
+def article_ids(reader) -> list:
+    """Document number → article id from the postings of the `id` field: a
+    term found in one document carries that document's number in its term
+    information (no postings read); the postings of the others are read."""
+    ids: list = [None] * reader.doc_count_all()
+    if "id" not in reader.schema:
+        return ids
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for leaf, offset in leaves:
+        for text, info in leaf.iter_field("id"):
+            article = text.decode("utf-8") if isinstance(text, bytes) else text
+            if info.doc_frequency() == 1:
+                ids[offset + info.min_id()] = article
+            else:
+                for docnum in leaf.postings("id", text).all_ids():
+                    ids[offset + docnum] = article
+    return ids

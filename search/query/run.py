@@ -84,7 +84,8 @@ def search_ids(generation: Generation, q: str, limit: int) -> Optional[list[str]
         best = top(generation, query, proximity, limit)
         if proximity:
             best = by_title(generation, best, proximity)
-        ids = [searcher.stored_fields(docnum)["id"] for _, docnum in best[:limit]]
+        known = generation.article_ids()
+        ids = [known[docnum] or searcher.stored_fields(docnum)["id"] for _, docnum in best[:limit]]
     if keyword and len(ids) < limit:
         return None
     return ids
