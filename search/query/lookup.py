@@ -56,6 +56,7 @@ class TermLookup:
         # Each segment's term ends as a memoryview: indexing it gives Python
         # ints (numpy scalars cost ~10x more in a binary search's loop).
         self._ends: dict[tuple[int, str], memoryview] = {}
+        self._lengths: dict[tuple[str, int], int] = {}
         self._recent: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- collection statistics
@@ -79,6 +80,17 @@ class TermLookup:
             else:
                 found = self.searcher.doc_frequency(fieldname, text)
             self._remember(self._frequency, key, found)
+        return found
+
+    def doc_field_length(self, docnum: int, fieldname: str) -> int:
+        """Whoosh's length of a document's field (its one-byte column decoded),
+        kept: the title reorder reads the title's length of the same top
+        articles again and again, through several layers of Whoosh per call."""
+        key = (fieldname, docnum)
+        found = self._lengths.get(key)
+        if found is None:
+            found = self.searcher.reader().doc_field_length(docnum, fieldname, 0) or 0
+            self._remember(self._lengths, key, found)
         return found
 
     # -- postings
