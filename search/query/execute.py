@@ -177,9 +177,10 @@ class _Evaluator:
             keys = None
             for offset, word in enumerate(words):
                 held, positions = self.index.positions(field, word, docs)
-                found = np.unique(held * (1 << 32) + (positions - offset))
-                keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
-            docs = np.unique((keys + (1 << 31)) >> 32) if keys is not None else docs
+                keys = _sorted_keys(held * (1 << 32) + (positions - offset), keys)
+            if keys is not None:
+                docs = (keys + (1 << 31)) >> 32
+                docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
         return docs
 
     def scored(self, query: Q.Query) -> Scored:
@@ -260,6 +261,23 @@ class _Evaluator:
             hit[docs] = True
         docs = np.flatnonzero(hit)
         return docs, dense[docs]
+
+
+def _sorted_keys(found: np.ndarray, keys: Optional[np.ndarray]) -> np.ndarray:
+    """The phrase keys (document, position - offset) of one word, kept where
+    the previous words' `keys` have them too.  A term's positions come in
+    document and position order, so the keys are sorted and distinct already:
+    no sort or hash, only a binary search of one array in the other (np.unique
+    and np.intersect1d sorted tens of thousands of keys for a common phrase)."""
+    if len(found) > 1 and not (found[1:] > found[:-1]).all():
+        found = np.unique(found)  # not expected: the files' positions are in order
+    if keys is None:
+        return found
+    if not len(keys) or not len(found):
+        return keys[:0]
+    at = np.searchsorted(found, keys)
+    at[at == len(found)] = 0
+    return keys[found[at] == keys]
 
 
 def scored_matches(searcher, index: ColumnarIndex, query: Q.Query, table: Optional[FacetTable] = None) -> Scored:
