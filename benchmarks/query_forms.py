@@ -61,6 +61,7 @@ NOUN_TAGS = ("NNG", "NNP")
 PARTICLES = [("의", "의"), ("은", "는"), ("이", "가"), ("을", "를"), ("에", "에"), ("에서", "에서"),
              ("과", "와"), ("도", "도"), ("으로", "로"), ("까지", "까지"), ("에게", "에게"), ("만", "만")]
 _PUNCT = re.compile(r"[^\w\s]|_")
+_WORD_CHARS = re.compile(r"[^\W_]+")
 
 
 def find_shared_data(explicit: Optional[str]) -> Optional[Path]:
@@ -106,20 +107,40 @@ def _reporters(record: dict[str, Any]) -> list[str]:
 
 
 def _nouns(text: str) -> list[str]:
-    """The Hangul nouns of `text` as a reader writes them: noun morphemes that
-    touch inside one word are one noun (아이오 + 아이 → 아이오아이)."""
+    """The Hangul nouns of `text` as a reader sees them: the start of a word
+    (text between spaces and punctuation) up to its last noun morpheme, where
+    the word is nouns followed by particles only (버스요금이 → 버스요금).
+
+    Noun morphemes that touch are one noun (아이오 + 아이 → 아이오아이), and so
+    are nouns the analyser splits at a syllable it takes for a particle: a
+    reader sees 트와이스 in 트와이스는, not mecab's 트 + 와 + 이스 (whose 이스
+    no reader types).  A word with anything else after its nouns (카르브러:
+    카르 + a verb ending) gives no noun: its first morpheme is not a word a
+    reader sees."""
+    morphemes = get_backend("mecab").analyze_tuples(text)
     words: list[str] = []
-    end = None
-    for surface, tag, start, stop, *_ in get_backend("mecab").analyze_tuples(text):
-        if tag not in NOUN_TAGS or not all("\uac00" <= ch <= "\ud7a3" for ch in surface):
-            end = None
+    first = 0  # morphemes and words both run left to right
+    for match in _WORD_CHARS.finditer(text):
+        start, end = match.span()
+        while first < len(morphemes) and morphemes[first][2] < start:
+            first += 1
+        inside = []
+        for m in morphemes[first:]:
+            if m[2] >= end:
+                break
+            if m[3] <= end:
+                inside.append(m)
+        if not inside or inside[0][2] != start or inside[0][1] not in NOUN_TAGS:
             continue
-        if start == end:
-            words[-1] += surface
-        else:
-            words.append(surface)
-        end = stop
-    return [w for w in words if len(w) >= 2]
+        last_noun = max(i for i, m in enumerate(inside) if m[1] in NOUN_TAGS)
+        if any(not (m[1] in NOUN_TAGS or m[1].startswith("J")) for m in inside[:last_noun]):
+            continue
+        if any(not m[1].startswith("J") for m in inside[last_noun + 1:]):
+            continue
+        noun = text[start:inside[last_noun][3]]
+        if len(noun) >= 2 and all("\uac00" <= ch <= "\ud7a3" for ch in noun):
+            words.append(noun)
+    return words
 
 
 def _with_particle(noun: str, rng: random.Random) -> str:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import mmap
 import struct
+from array import array
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -43,50 +44,65 @@ _ALIGN = 8
 
 class ColumnarBuilder:
     """Collects one segment's postings of `COLUMNAR_FIELDS` (fed term by term,
-    in field and term order, by `TermPostings.write`) and writes them to one file."""
+    in field and term order, by `TermPostings.write`) and writes them to one
+    file.  Each field's document numbers, frequencies and positions go into
+    flat typed arrays as they come (one C-level `extend` per term), so the
+    file is written with one `numpy.frombuffer` per array, not one per term."""
 
     def __init__(self, fields: Sequence[str] = COLUMNAR_FIELDS, positional: Sequence[str] = POSITIONAL_FIELDS):
         self.fields = frozenset(fields)
+        # Per field: [term bytes list, postings per term, docs, tfs].
         self._terms: dict[str, list] = {}
         # Each document's decoded field length (None where Whoosh has none).
         self.lengths: dict[str, Optional[list]] = {}
-        # Fields whose positions are kept too (phrases, compounds): per term,
-        # (positions, per-posting counts).
+        # Fields whose positions are kept too (phrases, compounds): per field,
+        # every posting's positions in one array and how many each posting has.
         self.positional = frozenset(positional)
-        self._positions: dict[str, list] = {}
+        self._positions: dict[str, tuple[array, array]] = {}
 
     def wants(self, fieldname: str) -> bool:
         return fieldname in self.fields
 
-    def add(self, fieldname: str, tbytes: bytes, docs, weights, values=()) -> None:
-        """One term's postings; `values` are Whoosh's encoded posting values,
-        read for positions where the field has them."""
-        self._terms.setdefault(fieldname, []).append((tbytes, docs, weights))
+    def add(self, fieldname: str, tbytes: bytes, docs, weights, values=(), positions=None) -> None:
+        """One term's postings (`docs` an array of "I", `weights` of "f").
+        `positions`, where the writer kept them, are the postings' positions
+        in order (each posting's count is its weight, the term frequency);
+        else they are decoded from Whoosh's encoded posting `values`."""
+        found = self._terms.get(fieldname)
+        if found is None:
+            found = self._terms[fieldname] = [[], array("q"), array("I"), array("f")]
+        found[0].append(tbytes)
+        found[1].append(len(docs))
+        found[2].extend(docs)
+        found[3].extend(weights)
         if fieldname in self.positional:
-            self._positions.setdefault(fieldname, []).append(_positions(values))
+            kept = self._positions.get(fieldname)
+            if kept is None:
+                kept = self._positions[fieldname] = (array("I"), array("q"))
+            if positions is not None:
+                kept[0].extend(positions)
+                kept[1].extend(int(w) for w in weights)
+            else:
+                decoded, counts = _positions(values)
+                kept[0].extend(decoded.tolist())
+                kept[1].extend(counts.tolist())
 
     def write(self, path: Path, doc_count: int) -> None:
         """Writes the file (to a temporary name first: a reader never maps half a file)."""
         lengths = self.lengths
         arrays: dict[str, np.ndarray] = {}
         for fieldname in sorted(self.fields):
-            terms = self._terms.get(fieldname, [])
-            blob = b"".join(t for t, _, _ in terms)
-            term_ends = np.cumsum([len(t) for t, _, _ in terms], dtype=np.int64)
-            sizes = np.array([len(d) for _, d, _ in terms], dtype=np.int64)
-            arrays[f"{fieldname}.terms"] = np.frombuffer(blob, dtype=np.uint8)
-            arrays[f"{fieldname}.term_end"] = term_ends
-            arrays[f"{fieldname}.post_end"] = np.cumsum(sizes, dtype=np.int64)
-            arrays[f"{fieldname}.docs"] = (np.concatenate([np.frombuffer(d, dtype=np.uint32) for _, d, _ in terms])
-                                           if terms else np.zeros(0, dtype=np.uint32))
-            arrays[f"{fieldname}.tf"] = (np.concatenate([np.frombuffer(w, dtype=np.float32) for _, _, w in terms])
-                                         if terms else np.zeros(0, dtype=np.float32))
+            terms, sizes, docs, tfs = self._terms.get(fieldname) or ([], array("q"), array("I"), array("f"))
+            arrays[f"{fieldname}.terms"] = np.frombuffer(b"".join(terms), dtype=np.uint8)
+            arrays[f"{fieldname}.term_end"] = np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)),
+                                                        dtype=np.int64)
+            arrays[f"{fieldname}.post_end"] = np.cumsum(np.frombuffer(sizes, dtype=np.int64), dtype=np.int64)
+            arrays[f"{fieldname}.docs"] = np.frombuffer(docs, dtype=np.uint32)
+            arrays[f"{fieldname}.tf"] = np.frombuffer(tfs, dtype=np.float32)
             if fieldname in self.positional:
-                pieces = self._positions.get(fieldname, [])
-                arrays[f"{fieldname}.pos"] = (np.concatenate([p for p, _ in pieces]) if pieces
-                                              else np.zeros(0, dtype=np.uint32))
-                counts = np.concatenate([c for _, c in pieces]) if pieces else np.zeros(0, dtype=np.int64)
-                arrays[f"{fieldname}.pos_end"] = np.cumsum(counts, dtype=np.int64)
+                positions, counts = self._positions.get(fieldname) or (array("I"), array("q"))
+                arrays[f"{fieldname}.pos"] = np.frombuffer(positions, dtype=np.uint32)
+                arrays[f"{fieldname}.pos_end"] = np.cumsum(np.frombuffer(counts, dtype=np.int64), dtype=np.int64)
             found = lengths.get(fieldname)
             column = np.zeros(doc_count, dtype=np.float32)
             if found is not None:
@@ -94,17 +110,17 @@ class ColumnarBuilder:
             arrays[f"{fieldname}.length"] = column
         header: dict = {"doc_count": doc_count, "arrays": {}}
         offset = 0
-        for name, array in arrays.items():
-            header["arrays"][name] = [array.dtype.str, offset, int(array.size)]
-            offset += -(-array.nbytes // _ALIGN) * _ALIGN
+        for name, array_ in arrays.items():
+            header["arrays"][name] = [array_.dtype.str, offset, int(array_.size)]
+            offset += -(-array_.nbytes // _ALIGN) * _ALIGN
         encoded = json.dumps(header).encode("utf-8")
         start = -(-(len(MAGIC) + 8 + len(encoded)) // _ALIGN) * _ALIGN
         partial = path.with_name(path.name + ".partial")
         with open(partial, "wb") as handle:
             handle.write(MAGIC + struct.pack("<Q", len(encoded)) + encoded)
             handle.write(b"\0" * (start - handle.tell()))
-            for array in arrays.values():
-                data = np.ascontiguousarray(array).tobytes()
+            for array_ in arrays.values():
+                data = np.ascontiguousarray(array_).tobytes()
                 handle.write(data + b"\0" * (-len(data) % _ALIGN))
         partial.replace(path)
 

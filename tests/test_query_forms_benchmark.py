@@ -45,3 +45,14 @@ def test_particles_follow_the_final_consonant():
 
 def test_nouns_written_together_stay_one_noun():
     assert "버스요금" in _nouns("버스요금이 올랐다")
+
+
+def test_a_salient_noun_is_a_word_the_reader_sees():
+    # mecab reads 트와이스 as 트 + 와 + 이스: the reader sees (and types) 트와이스.
+    assert "트와이스" in _nouns("트와이스는 신곡을 냈다") and "이스" not in _nouns("트와이스는 신곡을 냈다")
+    # A word whose noun is followed by something other than particles gives
+    # none (카르브러 is read 카르 + a verb ending; no reader types 카르).
+    assert "카르" not in _nouns("아들 카르브러가 왔다")
+    # Punctuation ends a word: 부전-마산 holds 마산, a title's brackets hold none.
+    assert _nouns("부전-마산 복선전철") == ["부전", "마산", "복선전철"]
+    assert _nouns("[이달의 과학기술자상] 발표") == ["이달", "과학기술자상", "발표"]

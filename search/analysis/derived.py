@@ -20,7 +20,7 @@ from typing import Iterable, Iterator, Optional
 
 from whoosh.analysis import Analyzer, Token
 
-from search.analysis.normalize import normalize_text, normalize_with_offsets
+from search.analysis.normalize import needs_normalizing, normalize_text, normalize_with_offsets
 from search.korean import initials_of, is_hangul_word
 
 _CJK_RANGES = "\uac00-\ud7a3\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -107,10 +107,13 @@ def words_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]]) ->
     run_start: Optional[int] = None
     run_end = -1
     seen_spans: set[tuple[int, int]] = set()
+    # A text with nothing to normalise has no slice to normalise either (the
+    # common case): its slices are taken as they are, one scan for them all.
+    normalized = normalize_text if needs_normalizing(text) else str
 
     def close_run() -> None:
         if run_start is not None:
-            surface = normalize_text(text[run_start:run_end])
+            surface = normalized(text[run_start:run_end])
             if len(surface) >= 2 and is_hangul_word(surface):
                 keys.append(surface)
 
@@ -118,7 +121,7 @@ def words_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]]) ->
         if (start, end) in seen_spans or end <= start:
             continue  # a Hanja reading sharing its word's span
         seen_spans.add((start, end))
-        surface = normalize_text(text[start:end])
+        surface = normalized(text[start:end])
         if term != surface:
             # A verb or adjective (indexed as its lemma, 움직이다 for 움직이):
             # not a name, and not part of one.

@@ -65,6 +65,11 @@ class OffsetMap:
         return new_start, new_end
 
 
+def needs_normalizing(text: str) -> bool:
+    """Whether `normalize_text` would change `text` (or any slice of it)."""
+    return _NEEDS_WORK.search(text) is not None
+
+
 def normalize_text(text: str) -> str:
     """`text` normalised for analysis (see the module documentation)."""
     return normalize_with_offsets(text)[0]

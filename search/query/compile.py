@@ -19,14 +19,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Optional, Union
+from typing import Callable, Optional, Union
 
 from whoosh import query as Q
 from whoosh.query.spans import SpanWrappingMatcher, WrappingSpan
+from whoosh.searching import Searcher
 
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
+from search.query.lookup import TermLookup
 from search.query.tree import (DEFAULT_FIELDS, AllOf, AnyOf, Exact, Node, Not, ParsedQuery, Period, Text,
                                byline_titles, plain_words, text_clauses)
 from search.query.words import QueryWords
@@ -72,6 +74,10 @@ def compile_query(parsed: ParsedQuery, words: QueryWords, vocabulary=None) -> Co
     node = parsed.node
     if node is None:
         return CompiledQuery()
+    if isinstance(vocabulary, Searcher):
+        words = words.against(index_holds(vocabulary))
+    elif isinstance(vocabulary, TermLookup):
+        words = words.against(vocabulary.holds)  # one per generation: the analysis cache keeps
     source = parsed.text
     question = words.is_question(parsed)
     # In a question, quotation marks and parentheses are punctuation
@@ -98,6 +104,21 @@ def compile_query(parsed: ParsedQuery, words: QueryWords, vocabulary=None) -> Co
         phrases=tuple(phrases), filters=tuple(_filters(node)), excluded_terms=tuple(_excluded(words, node, source)),
         reporter_names=names, presses=tuple(known_presses(parsed, vocabulary)),
     )
+
+
+def index_holds(searcher: Searcher) -> Callable[[tuple[str, ...]], bool]:
+    """Whether the searcher's articles hold these analysed terms in a row (one
+    term: anywhere), for KoreanAnalyzer.query_token_tuples: a word whose terms
+    the index lacks as read alone (토포스로 → 토 + 포스로) is read again, e.g.
+    without its particle, and the reading the articles hold is taken."""
+    def holds(terms: tuple[str, ...]) -> bool:
+        if not all(searcher.doc_frequency(CONTENT_FIELD, term) for term in terms):
+            return False
+        if len(terms) == 1:
+            return True
+        found = searcher.search(Q.Phrase(CONTENT_FIELD, list(terms)), limit=1, scored=False)
+        return found.scored_length() > 0
+    return holds
 
 
 def reporter_words(parsed: ParsedQuery, words: QueryWords, vocabulary) -> frozenset:

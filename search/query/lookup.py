@@ -23,8 +23,10 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+from whoosh import query as Q
 
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
+from search.index import CONTENT_FIELD
 
 # Terms whose slices and frequencies are kept per generation; past this the
 # memo starts again (a bound on memory, ~100 bytes a term).
@@ -56,8 +58,22 @@ class TermLookup:
         # Each segment's term ends as a memoryview: indexing it gives Python
         # ints (numpy scalars cost ~10x more in a binary search's loop).
         self._ends: dict[tuple[int, str], memoryview] = {}
+        # The one look-up the query words are read against (search.query.words
+        # keeps a query's analysis while its look-up stays the same object).
+        self.holds = self._holds
         self._lengths: dict[tuple[str, int], int] = {}
         self._recent: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+
+    def _holds(self, terms: tuple[str, ...]) -> bool:
+        """search.query.compile.index_holds over this generation: whether its
+        articles hold these analysed terms in a row (one term: anywhere), the
+        frequencies read from the files."""
+        if not all(self.doc_frequency(CONTENT_FIELD, term) for term in terms):
+            return False
+        if len(terms) == 1:
+            return True
+        found = self.searcher.search(Q.Phrase(CONTENT_FIELD, list(terms)), limit=1, scored=False)
+        return found.scored_length() > 0
 
     # -- collection statistics
 

@@ -5,8 +5,9 @@ of the last query string is cached per thread."""
 
 from __future__ import annotations
 
+import copy
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 from search.analysis.aliases import AliasTable, alias_table
 from search.analysis.analyzer import KoreanAnalyzer
@@ -25,14 +26,29 @@ class QueryWords:
 
     def __init__(self, analyzer: Optional[KoreanAnalyzer] = None):
         self.analyzer = analyzer or KoreanAnalyzer()
+        # Whether an index holds a run of terms (KoreanAnalyzer.query_token_tuples
+        # reads a word it lacks again, e.g. without its particle); None reads
+        # words as the analyzer alone does.
+        self.known: Optional[Callable[[tuple[str, ...]], bool]] = None
         # Shared by server threads: the analysis cache is per thread.
         self._local = threading.local()
 
+    def against(self, known: Optional[Callable[[tuple[str, ...]], bool]]) -> "QueryWords":
+        """These words read against one index's terms (same analyzer and cache)."""
+        view = copy.copy(self)
+        view.known = known
+        return view
+
+    def _analyse(self, text: str) -> list[tuple[str, int, int, int]]:
+        return self.analyzer.query_token_tuples(text, self.known)
+
     def _analysed(self, text: str) -> tuple:
-        """(text, its tokens, the clauses' groups picked out of them so far)."""
+        """(text, the index's look-up, its tokens, the clauses' groups picked
+        out of them so far).  Keyed by the index's look-up too: another
+        generation may read a word otherwise."""
         cached = getattr(self._local, "analysed", None)
-        if cached is None or cached[0] != text:
-            cached = (text, self.analyzer.query_token_tuples(text), {})
+        if cached is None or cached[0] != text or cached[1] is not self.known:
+            cached = (text, self.known, self._analyse(text), {})
             self._local.analysed = cached
         return cached
 
@@ -44,14 +60,14 @@ class QueryWords:
             # The compiler, the question test and the highlighter ask for the
             # same clauses several times a search: each is picked out once
             # per query text (the groups are read, never changed).
-            _, tokens, groups = self._analysed(source)
+            _, _, tokens, groups = self._analysed(source)
             found = groups.get(node.span)
             if found is None:
                 low, high = node.span
                 found = groups[node.span] = _grouped([t for t in tokens if t[2] >= low and t[3] <= high])
             return found
         else:
-            tokens = self.analyzer.query_token_tuples(node.text)
+            tokens = self._analyse(node.text)
         return _grouped(tokens)
 
     def aliases(self) -> AliasTable:

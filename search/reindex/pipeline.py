@@ -55,10 +55,11 @@ from search.reindex.plan import jsonl_units
 from search.reindex.report import Ledger, ReindexRefused, ReindexReport
 from search.reindex.units import (
     Capped, Failed, FileUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone, Warned, WorkerFailed,
-    WorkUnit, unit_size,
+    WorkUnit, unit_bytes, unit_size,
 )
 from search.reindex.worker import (
-    init_pool_worker, init_worker, new_writer, process_unit, segment_worker, settle_garbage_collector,
+    analyse_article, init_pool_worker, init_worker, new_writer, process_unit, segment_worker,
+    settle_garbage_collector,
 )
 
 BATCH_ARTICLES = 64
@@ -172,13 +173,11 @@ class Reindexer:
             # Files whose bytes are unchanged are not even opened again.
             digests: dict[str, str] = {}
             units: list[WorkUnit] = []
-            total_bytes = 0
             unchanged_sources: set[str] = set()
             for source in discovery.files:
                 key = str(source.path)
                 try:
                     digests[key] = file_digest(source.path)
-                    total_bytes += source.path.stat().st_size
                     if base is not None and old_files.get(key) == digests[key]:
                         unchanged_sources.add(key)
                         report.files_unchanged += 1
@@ -208,10 +207,16 @@ class Reindexer:
             })
             failures_before = len(report.failed)
 
+            # Worker processes pay for themselves by the bytes there are to
+            # load, not by the size of the files: an incremental run over a
+            # large unchanged corpus parses only its changed lines.
+            total_bytes = sum(unit_bytes(unit) for unit in units)
             if base is None and self._parallel(units, total_bytes):
                 self._write_segments_in_parallel(ix, building, units, ledger)
             else:
-                self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, ledger,
+                # Bodies of the last generation: a worker does not analyse a copy of one.
+                copied = frozenset(manifest.get("copies") or ()) if base is not None else frozenset()
+                self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, copied, ledger,
                                             old_articles, base is not None, unreadable)
             for failure in report.failed[failures_before:]:
                 if failure.unreadable:
@@ -276,8 +281,9 @@ class Reindexer:
         return self.workers > 1 and total_bytes >= PARALLEL_MIN_BYTES and len(units) >= 2
 
     def _write_in_this_process(self, ix, units: list[WorkUnit], total_bytes: int, known_hashes: dict[str, str],
-                               known_lines: dict[str, str], ledger: Ledger, old_articles: dict[str, list[str]],
-                               incremental: bool, unreadable: "_Unreadable") -> None:
+                               known_lines: dict[str, str], copied: frozenset, ledger: Ledger,
+                               old_articles: dict[str, list[str]], incremental: bool,
+                               unreadable: "_Unreadable") -> None:
         """One Whoosh writer here; analysis in worker processes when it pays.
         Used for incremental updates (deletions and additions in one commit)
         and for small inputs."""
@@ -287,7 +293,7 @@ class Reindexer:
         report = ledger.report
         try:
             bar = self._progress_bar(sum(unit_size(u) for u in units))
-            for outcomes in self._run_units(units, total_bytes, known_hashes, known_lines):
+            for outcomes in self._run_units(units, total_bytes, known_hashes, known_lines, copied):
                 for outcome in outcomes:
                     if isinstance(outcome, Failed):
                         ledger.failed(outcome.failure)
@@ -303,9 +309,22 @@ class Reindexer:
                         fingerprint = body_fingerprint(article.body)
                         if not ledger.claim(article.id, article.source or "", fingerprint):
                             continue  # a duplicate id or an exact copy: reported, not written
+                        tokens = outcome.tokens
+                        if tokens is None:
+                            # Loaded in this process: analysed only now that it is
+                            # known not to be a copy.  An incremental run reads the
+                            # copies again (to report them) and analysed each one
+                            # for nothing: 9% of a make_corpus.py corpus.
+                            try:
+                                tokens = analyse_article(article, self.backend)
+                            except Exception as exc:  # one broken article never stops a reindex
+                                ledger.failed(LoadFailure(article.source or "",
+                                                          f"cannot analyse article {article.id}: {exc}"))
+                                sources_with_failures.add(article.source or "")
+                                continue
                         if article.id in old_articles:
                             stale.append(article.id)
-                        writer.add_document(**document_for(article, outcome.tokens, self.backend))
+                        writer.add_document(**document_for(article, tokens, self.backend))
                         ledger.indexed(article.id, article.source or "", article.content_hash, outcome.key, chars,
                                        fingerprint)
                 if bar is not None:
@@ -366,7 +385,6 @@ class Reindexer:
         writer = ix.writer()
         for process in processes:
             process.start()
-        located: dict[str, tuple[int, int]] = {}  # article id -> (worker slot, docnum in its segment)
         duplicates: list[tuple[int, int]] = []
         pending: dict[int, list[Outcome]] = {}
         segments: dict[int, Any] = {}
@@ -390,10 +408,9 @@ class Reindexer:
                         ledger.failed(outcome.failure)
                     elif isinstance(outcome, (Warned, Capped)):
                         ledger.note(outcome)
-                    elif ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
-                                        outcome.chars, outcome.fingerprint):
-                        located[outcome.article_id] = (outcome.slot, outcome.docnum)
-                    else:  # a duplicate: deleted from its segment before publishing
+                    elif not ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
+                                            outcome.chars, outcome.fingerprint):
+                        # A duplicate: deleted from its segment before publishing.
                         duplicates.append((outcome.slot, outcome.docnum))
                 if bar is not None:
                     bar.update(len(summaries))
@@ -451,17 +468,18 @@ class Reindexer:
             raise
 
     def _run_units(self, units: list[WorkUnit], total_bytes: int, known: dict[str, str],
-                   known_lines: dict[str, str]) -> Iterator[list[Outcome]]:
+                   known_lines: dict[str, str], copied: frozenset = frozenset()) -> Iterator[list[Outcome]]:
         if self.workers <= 1 or total_bytes < PARALLEL_MIN_BYTES or len(units) < 2:
             init_worker(self.backend, known, known_lines)
             for unit in units:
-                # Analysed here once: the derived fields (content, words, 초성) are
-                # assembled from these tokens instead of analysing the text again.
-                yield process_unit(unit, analyse=True)
+                # Loaded only: the caller analyses what it writes, once (the
+                # derived fields are assembled from those tokens).
+                yield process_unit(unit, analyse=False)
             return
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with context.Pool(self.workers, initializer=init_pool_worker, initargs=(self.backend, known, known_lines)) as pool:
+        with context.Pool(self.workers, initializer=init_pool_worker,
+                          initargs=(self.backend, known, known_lines, copied)) as pool:
             # A bounded window of tasks in flight keeps memory flat on huge inputs
             # while both cores stay busy; results come back in input order.
             window: deque = deque()

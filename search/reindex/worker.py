@@ -20,6 +20,7 @@ from search.ingest.jsonl import load_jsonl_lines
 from search.ingest.loader import ArticleLoader
 from search.model import MAX_INDEXED_TEXT_CHARS, Article
 from search.orphans import exit_with_parent
+from search.reindex.plan import unit_lines
 from search.reindex.units import (
     Analysed, Capped, Failed, FileUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone, Warned,
     WorkerFailed, WorkUnit, Written,
@@ -28,20 +29,31 @@ from search.reindex.units import (
 _worker_state: dict[str, Any] = {}
 
 
-def init_pool_worker(backend: str, known: Optional[dict[str, str]], lines: Optional[dict[str, str]] = None) -> None:
+def init_pool_worker(backend: str, known: Optional[dict[str, str]], lines: Optional[dict[str, str]] = None,
+                     copied: frozenset = frozenset()) -> None:
     exit_with_parent()  # no orphan goes on analysing after a killed reindex
-    init_worker(backend, known, lines)
+    init_worker(backend, known, lines, copied)
 
 
-def init_worker(backend: str, known: Optional[dict[str, str]], lines: Optional[dict[str, str]] = None) -> None:
+def init_worker(backend: str, known: Optional[dict[str, str]], lines: Optional[dict[str, str]] = None,
+                copied: frozenset = frozenset()) -> None:
+    """`copied`: body fingerprints (search.dedup) of the generation an
+    incremental run starts from; an article with one of them is loaded but
+    not analysed here (most are copies, and the parent, which decides, never
+    writes them; it analyses the rare one that is not)."""
     _worker_state["analyzer"] = KoreanAnalyzer(backend)
+    _worker_state["copied"] = copied
     _worker_state["known"] = known or {}
     _worker_state["lines"] = lines or {}
     _worker_state["loader"] = ArticleLoader()
 
 
-def _analyse(article: Article) -> dict[str, list]:
-    analyzer = _worker_state["analyzer"]
+def analyse_article(article: Article, backend: Optional[str] = None) -> dict[str, list]:
+    """The tokens of an article's text fields, with this process's analyzer
+    (`init_worker`'s, else one made for `backend` on first use)."""
+    analyzer = _worker_state.get("analyzer")
+    if analyzer is None:
+        analyzer = _worker_state["analyzer"] = KoreanAnalyzer(backend or "mecab")
     return {name: analyzer.token_tuples(text) for name, text in article_texts(article).items() if text}
 
 
@@ -56,10 +68,10 @@ def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key
     # giant article must not make every query that matches it slow.
     before = item.cap_text(MAX_INDEXED_TEXT_CHARS)
     out: list[Outcome] = [Capped(item.id, item.source or "", before)] if before else []
-    if not analyse:
+    if not analyse or (_worker_state["copied"] and body_fingerprint(item.body) in _worker_state["copied"]):
         return out + [Analysed(item, None, key)]
     try:
-        tokens = _analyse(item)
+        tokens = analyse_article(item)
     except Exception as exc:  # one broken article never stops a reindex
         return [Failed(LoadFailure(item.source or "", f"cannot analyse article {item.id}: {exc}"))]
     return out + [Analysed(item, tokens, key)]
@@ -72,7 +84,16 @@ def process_unit(unit: WorkUnit, analyse: bool = True) -> list[Outcome]:
     if isinstance(unit, KnownLinesUnit):
         return [Unchanged(article_id, unit.path, key) for article_id, key in unit.entries]
     out: list[Outcome] = []
-    for number, raw, key in unit.lines:
+    try:
+        lines = list(unit_lines(unit))
+    except OSError as exc:
+        reason = f"cannot read: {exc.strerror or exc}"
+        return [Failed(LoadFailure(unit.path, reason, number, unreadable=True))
+                for number in range(unit.first, unit.first + len(unit.keys))]
+    for number, raw, key in lines:
+        if key is None:
+            out.append(Failed(LoadFailure(unit.path, "the line changed while the reindex ran", number)))
+            continue
         for item in load_jsonl_lines(Path(unit.path), [raw], unit.relative, number):
             out.extend(_outcomes(item, analyse, key))
     return out
