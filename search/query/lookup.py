@@ -38,6 +38,17 @@ RECENT_POSITIONS = 256
 _NO_DOCS = np.zeros(0, dtype=np.int64)
 
 
+def holds_in(searcher, doc_frequency, terms: tuple[str, ...]) -> bool:
+    """Whether the searcher's articles hold these analysed terms in a row (one
+    term: anywhere; `doc_frequency(field, term)` says where a term is absent)."""
+    if not all(doc_frequency(CONTENT_FIELD, term) for term in terms):
+        return False
+    if len(terms) == 1:
+        return True
+    found = searcher.search(Q.Phrase(CONTENT_FIELD, list(terms)), limit=1, scored=False)
+    return found.scored_length() > 0
+
+
 class TermLookup:
     """The columnar postings of one generation (`index`) with memoised term
     look-ups, and the collection statistics of its Whoosh `searcher`; it has
@@ -65,15 +76,8 @@ class TermLookup:
         self._recent: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
 
     def _holds(self, terms: tuple[str, ...]) -> bool:
-        """search.query.compile.index_holds over this generation: whether its
-        articles hold these analysed terms in a row (one term: anywhere), the
-        frequencies read from the files."""
-        if not all(self.doc_frequency(CONTENT_FIELD, term) for term in terms):
-            return False
-        if len(terms) == 1:
-            return True
-        found = self.searcher.search(Q.Phrase(CONTENT_FIELD, list(terms)), limit=1, scored=False)
-        return found.scored_length() > 0
+        """`holds_in` this generation, its frequencies read from the files."""
+        return holds_in(self.searcher, self.doc_frequency, terms)
 
     # -- collection statistics
 
