@@ -152,8 +152,9 @@ def _print_summary(report) -> None:
     for article_id, source, chars in report.capped:
         print(f"  capped: article {printable(article_id)} in {printable(source)} has {chars:,} characters of text; "
               f"indexed the first {MAX_INDEXED_TEXT_CHARS:,}")
-    for article_id, source, kept in report.duplicates:
-        print(f"  duplicate: article {printable(article_id)} in {printable(source)} is already indexed from "
+    for (article_id, source, kept), line in zip(report.duplicates, report.duplicate_lines_padded()):
+        where = f"{printable(source)} line {line}" if line is not None else printable(source)
+        print(f"  duplicate: article {printable(article_id)} in {where} is already indexed from "
               f"{printable(kept)}; kept the first")
 
 
@@ -173,6 +174,9 @@ def _configure_search(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", default="10")
     p.add_argument("--exact", action="store_true",
                    help="search the query as typed (no 한/영 keyboard-layout correction)")
+    p.add_argument("--all", action="store_true",
+                   help="list every article (by default a same-event cluster shows once, as in the API)")
+    p.add_argument("--group", default="", metavar="ID", help="only this same-event cluster (a hit's group id)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
@@ -187,6 +191,7 @@ def run_search(args: argparse.Namespace) -> int:
             q=args.query, reporter=args.reporter, press=args.press, date_from=args.date_from,
             date_to=args.date_to, sort=args.sort, page=args.page, size=args.size, exact=args.exact,
         )
+        request.collapse, request.group = not args.all, args.group.strip()
         result = SearchService(args.index).search(request)
     except QueryError as exc:
         print(f"news-search search: {exc}", file=sys.stderr)
@@ -209,7 +214,9 @@ def run_search(args: argparse.Namespace) -> int:
         print(f"* {card.name} 기자 · 기사 {card.count:,}건 ({card.query})"
               + "".join(f"\n    최근 기사: {a.title} ({(a.published or '')[:10]})" for a in card.recent))
     relaxed = f" + 일부 단어가 빠진 기사 {result.relaxed_total}건" if result.relaxed_total else ""
-    print(f"{result.total}건{relaxed} ({result.took_ms:.1f} ms) — page {result.page}/{result.pages}")
+    grouped = result.grouping
+    folded = f" (같은 내용은 한 번씩, 기사 {grouped.articles}건)" if grouped and grouped.articles != result.total else ""
+    print(f"{result.total}건{folded}{relaxed} ({result.took_ms:.1f} ms) — page {result.page}/{result.pages}")
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.size + 1):
         byline = " · ".join(x for x in [hit.press, ", ".join(hit.reporters), (hit.published or "")[:16].replace("T", " ")] if x)
         score = f"  score {hit.score:.2f}" if hit.score is not None else ""
@@ -219,6 +226,8 @@ def run_search(args: argparse.Namespace) -> int:
             print(f"   {_terminal(hit.snippet, color)}")
         if hit.missing:
             print(f"   빠진 검색어: {', '.join(hit.missing)}")
+        if hit.group and hit.group.get("members"):
+            print(f"   같은 내용 기사 {hit.group['size'] - 1}건: --group {hit.group['id']}")
     for name, label in (("reporter", "기자"), ("press", "언론사"), ("date", "날짜")):
         values = result.facets.get(name) or []
         if values:

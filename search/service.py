@@ -116,7 +116,8 @@ class SearchService:
     def warm(self) -> None:
         """Does the one-time work of a generation now rather than in the first
         request: opens the index and a searcher, reads the facet table, the
-        columnar postings, the article ids and the did-you-mean vocabulary,
+        columnar postings, the article ids, the did-you-mean vocabulary and the
+        same-event clusters,
         loads the morphological analyser (`news-search serve` calls this
         before listening)."""
         with self._engine:
@@ -125,6 +126,7 @@ class SearchService:
             generation.lookup()
             generation.article_ids()
             generation.vocabulary()
+            generation.clusters()
         generation.parser.compile(generation.parser.parse("검색"))
 
     @property
@@ -205,7 +207,7 @@ class SearchService:
         generation = self.generation()
         key = (generation.target, request.q, tuple(request.reporters), tuple(request.presses),
                request.date_from, request.date_to, request.sort, request.page, request.size, request.exact,
-               request.facet_limit)
+               request.facet_limit, request.collapse, request.group)
         cached = self._cache.get(key)
         if cached is not None:
             return replace(cached, took_ms=(time.perf_counter() - started) * 1000, request=request,

@@ -101,12 +101,15 @@ LAYERS = {
     "search.paths": 0, "search.faults": 0, "search.orphans": 0, "search.data": 0, "search.dedup": 0,
     # the index: schema, layout, segment writing
     "search.index": 1, "search.layout": 1, "search.bulkwriter": 1, "search.columnar": 1,
+    # same-event signatures and clusters, and a generation's table of them (written by
+    # the reindex, read by the query side)
+    "search.grouping": 1,
     # reindex (writes the index) and the reading helpers under the query wing
     # (Whoosh query types, scoring, deadlines, snippets, corrections): siblings,
     # never importing each other
     "search.indexer": 2, "search.reindex": 2,
     "search.limits": 2, "search.conjunction": 2, "search.ranking": 2, "search.headline": 2,
-    "search.highlight": 2, "search.related": 2, "search.suggest": 2, "search.autocomplete": 2,
+    "search.highlight": 2, "search.related": 2, "search.suggest": 2, "search.autocomplete": 2, "search.collapse": 2,
     # the query wing: text → tree → compiled query → matches → a result
     "search.query": 3,
     # the service and what is built on it inside the library
@@ -116,7 +119,7 @@ LAYERS = {
 }
 REINDEX_SIDE = ("search.indexer", "search.reindex")
 QUERY_SIDE = ("search.query", "search.limits", "search.conjunction", "search.ranking", "search.headline",
-              "search.highlight", "search.related", "search.suggest", "search.autocomplete")
+              "search.highlight", "search.related", "search.suggest", "search.autocomplete", "search.collapse")
 
 
 def _in(name: str, prefixes) -> bool:

@@ -93,7 +93,8 @@ def test_a_copy_is_reported_and_indexed_once(tmp_path, monkeypatch, parallel):
     report = reindex([tmp_path / "c"], index_dir=tmp_path / "ix", workers=2 if parallel else 1, progress=False)
     assert [(i, Path(s).name) for i, s, _ in report.duplicates] == [("ev-2", "b.jsonl")]
     [(_, _, kept)] = report.duplicates
-    assert kept.endswith("a.jsonl (same text as article ev-1)")
+    assert kept.endswith("a.jsonl line 1 (same text as article ev-1)")
+    assert report.duplicate_lines == [7]
     assert report.articles_seen == 15
     assert report.articles_seen == report.indexed + report.unchanged + len(report.failed) + len(report.duplicates)
     assert report.total == report.indexed == 14
@@ -130,6 +131,21 @@ def test_the_summary_names_the_copy_and_the_original(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "15 articles read = 14 indexed + 0 unchanged + 0 failed + 1 duplicate" in out
     assert "article ev-2 in" in out and "same text as article ev-1" in out
+    assert "b.jsonl line 7 is already indexed from " in out and "a.jsonl line 1 (same text as article ev-1)" in out
+
+
+def test_a_copy_in_a_text_file_is_named_by_file_and_line(tmp_path, capsys):
+    """A whole-file article starts on line 1; the summary and the JSON report say so."""
+    from search.cli import main
+
+    corpus_with_copies(tmp_path / "c")
+    (tmp_path / "c" / "copy.txt").write_text("전기차 보조금 바뀐다\n\n" + "\n".join(BODY) + "\n", encoding="utf-8")
+    report = reindex([tmp_path / "c"], index_dir=tmp_path / "ix", workers=1, progress=False)
+    entry = {Path(d["source"]).name: d for d in report.to_dict()["duplicates"]}
+    assert entry["copy.txt"]["line"] == 1 and entry["b.jsonl"]["line"] == 7
+    assert entry["copy.txt"]["kept"].endswith("a.jsonl line 1 (same text as article ev-1)")
+    assert main(["reindex", "--quiet", "--workers", "1", "--index", str(tmp_path / "iy"), str(tmp_path / "c")]) == 0
+    assert "copy.txt line 1 is already indexed from " in capsys.readouterr().out
 
 
 def test_real_copies_in_the_shared_corpus_are_reported(shared_data, tmp_path):

@@ -162,14 +162,18 @@ def test_two_words_around_a_dash_and_an_or_are_no_source():
     "[한국일보] 한국은행 기준금리 동결 결정",
 ])
 def test_a_known_press_in_the_source_is_preferred_not_required(client, headline):
-    data = api(client, headline)
+    data = api(client, headline, collapse=0)  # one story by two presses: listed apart
     assert [h["id"] for h in data["hits"]][:2] == ["qf-rate-hk", "qf-rate-mk"]  # both listed, 한국일보 first
     assert data["total"] == 2
 
 
 def test_the_other_press_is_preferred_by_its_own_source(client):
-    data = api(client, "한국은행 기준금리 동결 결정 - 매일경제")
+    data = api(client, "한국은행 기준금리 동결 결정 - 매일경제", collapse=0)
     assert [h["id"] for h in data["hits"]][:2] == ["qf-rate-mk", "qf-rate-hk"]
+    # Folded (the default), the preferred press heads the story and the other is its member.
+    folded = api(client, "한국은행 기준금리 동결 결정 - 매일경제")
+    assert folded["hits"][0]["id"] == "qf-rate-mk"
+    assert [m["id"] for m in folded["hits"][0]["group"]["members"]] == ["qf-rate-hk"]
 
 
 @pytest.mark.parametrize("headline, article", [

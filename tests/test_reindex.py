@@ -109,7 +109,9 @@ def test_duplicate_ids_are_reported_not_overwritten(corpus, tmp_path):
     report = reindex([corpus], index_dir=tmp_path / "ix", workers=1)
     assert len(report.duplicates) == 5
     assert report.total == 6
-    assert all(kept.endswith("articles.jsonl") for _, _, kept in report.duplicates)
+    # Each named by file and line, the copy's line the same as the original's.
+    assert [kept.rsplit("/", 1)[-1] for _, _, kept in report.duplicates] == [
+        f"articles.jsonl line {n}" for n in report.duplicate_lines]
 
 
 def test_parallel_and_serial_builds_agree(tmp_path):
@@ -178,7 +180,7 @@ def test_cli_reindex_and_search(corpus, tmp_path):
     data = json.loads(found.stdout)
     assert data["total"] >= 1
     hit = data["hits"][0]
-    assert set(hit) == {"id", "title", "url", "press", "reporters", "published", "score", "snippet", "missing"}
+    assert set(hit) == {"id", "title", "url", "press", "reporters", "published", "score", "snippet", "missing", "group"}
     assert "<mark>" in hit["snippet"]
     assert set(data["facets"]) == {"reporter", "press", "date"}
 

@@ -70,7 +70,7 @@ def test_every_record_is_searchable_failed_or_a_reported_duplicate(messy, tmp_pa
     assert "invalid JSON" in where[("articles.jsonl", 7)] and "object" in where[("articles.jsonl", 8)]
     assert where[("not-there", None)] == "no such file or folder"
     assert {(i, Path(s).name, Path(k).name) for i, s, k in report.duplicates} == {
-        ("fx-ai-1", "articles.jsonl", "articles.jsonl"), ("fx-semi-1", "later.jsonl", "articles.jsonl")}
+        ("fx-ai-1", "articles.jsonl", "articles.jsonl line 3"), ("fx-semi-1", "later.jsonl", "articles.jsonl line 1")}
 
     service = SearchService(index_dir)
     for article_id in expected_ids:

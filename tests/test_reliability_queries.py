@@ -135,7 +135,7 @@ def test_the_time_budget_cuts_a_search_short_with_a_notice(client, service, monk
     # A partial result is kept briefly: an identical search at once gets it
     # (even with the budget back), and once it expires the search runs again.
     monkeypatch.undo()
-    request = SearchRequest(q="반도체 OR 협력 OR 삼성전자", sort="oldest")
+    request = SearchRequest(q="반도체 OR 협력 OR 삼성전자", sort="oldest", collapse=True)  # as the page asked
     again = service.search(request)
     assert TIMEOUT_NOTICE in again.notices and again.total < full.total
     monkeypatch.setattr(service_module, "PARTIAL_RESULT_SECONDS", 0.0)

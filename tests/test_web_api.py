@@ -86,7 +86,7 @@ def test_search_response_matches_the_document(client):
     data = response.json
     assert_matches("SearchResponse", data)
     assert list(data) == ["query", "total", "page", "size", "took_ms", "hits", "facets", "suggestion", "rewritten_from",
-                          "notices", "relaxed_total", "facets_scope", "reporter_card"]
+                          "notices", "relaxed_total", "facets_scope", "reporter_card", "counts", "matched_articles"]
     assert data["query"] == "삼성전자 협력"
     assert data["total"] == len([h for h in data["hits"] if not h["missing"]]) >= 2
     assert len([h for h in data["hits"] if h["missing"]]) == min(data["relaxed_total"], data["size"] - data["total"])
@@ -98,7 +98,7 @@ def test_search_response_matches_the_document(client):
 
 
 def test_facets_shape_and_counts(client):
-    data = client.get("/api/search").json
+    data = client.get("/api/search?collapse=0").json  # every article, a syndicated copy too
     assert_matches("SearchResponse", data)
     assert data["total"] == len(ALL_ARTICLES) + 1
     reporters = {f["value"]: f["count"] for f in data["facets"]["reporter"]}
@@ -113,7 +113,7 @@ def test_facets_shape_and_counts(client):
 
 def test_repeated_facets_are_or_within_and_across(client):
     def total(query: str) -> int:
-        response = client.get("/api/search?" + query)
+        response = client.get("/api/search?collapse=0&" + query)
         assert response.status_code == 200
         return response.json["total"]
 

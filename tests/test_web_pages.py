@@ -152,7 +152,7 @@ def test_reporter_facet_links_narrow_and_toggle(client):
 
 
 def test_press_facet_and_or_within(client):
-    soup = page(client, "/search?press=" + quote("예시일보"))
+    soup = page(client, "/search?collapse=0&press=" + quote("예시일보"))  # articles, not stories
     expected = sum(1 for r in ALL_ARTICLES if r.get("press") == "예시일보")
     assert total_of(soup) == expected
     other = next(a for a in soup.select("#filters .facet-list a") if a.select_one(".facet-name").get_text() == "샘플타임스")
@@ -208,7 +208,7 @@ def test_typed_date_range(client):
     form = soup.select_one("form.range-form")
     assert soup.select_one("label[for=range-from]") and soup.select_one("label[for=range-to]")
     assert form.select_one("input#range-from")["name"] == "from"
-    narrowed = page(client, "/search?from=2019-02&to=2019-02")
+    narrowed = page(client, "/search?from=2019-02&to=2019-02&collapse=0")  # articles, not stories
     expected = sum(1 for r in ALL_ARTICLES if (r.get("published") or "").startswith("2019-02"))
     assert total_of(narrowed) == expected
     assert narrowed.select_one("input#range-from")["value"] == "2019-02"

@@ -250,7 +250,8 @@ def test_home_page_facts_and_examples(server, view):
 
 
 def test_results_original_links_sizes_and_relative_times(server, view):
-    view.goto(f"{server}/search?q={EV}&sort=newest")
+    # Every article (collapse=0): the same story filed by twenty presses would fold into one.
+    view.goto(f"{server}/search?q={EV}&sort=newest&collapse=0")
     first = view.locator("ol.hits > li").first
     assert first.locator("a.hit-original").get_attribute("href") == "https://www.example.kr/newest"
     assert [t.inner_text() for t in view.locator("ol.hits time").all()[:2]] == ["방금", "3시간 전"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Optional
 from urllib.parse import urlencode
 
-from search import SearchRequest
+from search import QueryError, SearchRequest
 
 DEFAULT_SORT = "relevance"
 DEFAULT_SIZE = "10"
@@ -20,7 +20,12 @@ SORT_LABELS = {"relevance": "관련도순", "newest": "최신순", "oldest": "�
 PARAM_LABELS = {
     "q": "검색어", "reporter": "기자", "press": "언론사", "from": "시작 날짜", "to": "끝 날짜",
     "sort": "정렬", "page": "페이지", "size": "표시 개수", "exact": "원래 검색어로 검색",
+    "group": "같은 내용 기사 묶음", "collapse": "같은 내용 기사 묶기",
 }
+# `collapse`: "" (the default) or "1" shows each same-event cluster once, "0" lists every article.
+COLLAPSE_VALUES = ("", "0", "1")
+# Group ids are article ids: a line of text, never a page.
+MAX_GROUP_CHARS = 200
 
 
 def _first(args, name: str) -> str:
@@ -43,6 +48,10 @@ class SearchParams:
     # "1": search the query as typed, even when it looks like Korean typed with
     # the Latin keyboard layout (tkatjdwjswk is otherwise searched as 삼성전자).
     exact: str = ""
+    # One same-event cluster alone (its id, from a hit's `group`), and "0" to list
+    # every article instead of each cluster once (search.collapse).
+    group: str = ""
+    collapse: str = ""
 
     @classmethod
     def from_args(cls, args) -> "SearchParams":
@@ -62,6 +71,8 @@ class SearchParams:
             page=_first(args, "page").strip() or "1",
             size=_first(args, "size").strip() or DEFAULT_SIZE,
             exact=_first(args, "exact"),  # validated by request()
+            group=_first(args, "group").strip(),
+            collapse=_first(args, "collapse"),  # validated by request()
         )
 
     def request(self, **overrides: Any) -> SearchRequest:
@@ -72,7 +83,11 @@ class SearchParams:
             "page": self.page, "size": self.size, "exact": self.exact,
         }
         values.update(overrides)
-        return SearchRequest.from_params(**values)
+        if self.collapse not in COLLAPSE_VALUES:
+            raise QueryError(f"collapse: '{self.collapse[:40]}' is not one of 0, 1", "collapse")
+        if len(self.group) > MAX_GROUP_CHARS:
+            raise QueryError(f"group: longer than {MAX_GROUP_CHARS} characters", "group")
+        return replace(SearchRequest.from_params(**values), collapse=self.collapse != "0", group=self.group)
 
     # -- URLs
 
@@ -99,6 +114,10 @@ class SearchParams:
             pairs.append(("size", self.size))
         if self.exact:
             pairs.append(("exact", self.exact))
+        if self.group:
+            pairs.append(("group", self.group))
+        if self.collapse:
+            pairs.append(("collapse", self.collapse))
         return pairs
 
     def query_string(self, page: bool = True, extra: Iterable[tuple[str, str]] = ()) -> str:
@@ -123,6 +142,7 @@ class SearchParams:
             "q": {"q": ""}, "reporter": {"reporters": ()}, "press": {"presses": ()},
             "from": {"date_from": "", "date_to": ""}, "to": {"date_from": "", "date_to": ""},
             "sort": {"sort": DEFAULT_SORT}, "size": {"size": DEFAULT_SIZE}, "page": {}, "exact": {"exact": ""},
+            "group": {"group": ""}, "collapse": {"collapse": ""},
         }
         return self.url(**reset.get(param, {}))
 

@@ -16,7 +16,10 @@ index and at query time.
 
 Why one module of over 400 lines: the tokenizer and its filters are small
 classes that only make sense as one chain, in this order; each is short and
-named for its one job.
+named for its one job.  The query's reading of a lone word (query_token_tuples:
+in a carrier sentence, then again without its particle where the index lacks
+the first reading) is here too, because it must run this same chain and its
+private fused form, term for term.
 
 The analyzer pickles as its configuration only: Whoosh stores the schema in the
 index, and the morphological backend (a C library handle) is created lazily once

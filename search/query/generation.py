@@ -21,6 +21,7 @@ from whoosh import scoring
 
 from search.columnar import ColumnarIndex
 from search.query.facets import FacetTable
+from search.collapse import ClusterTable, read_table
 from search.query.lookup import TermLookup
 from search.query.parser import QueryParser
 from search.suggest import Vocabulary
@@ -53,6 +54,8 @@ class Generation:
         self._lookup: Optional[TermLookup] = None
         self._ids: Optional[list] = None
         self._vocabulary: Optional[Vocabulary] = None
+        self._clusters: Optional[ClusterTable] = None
+        self._clusters_read = False
 
     def searcher(self):
         if self._searcher is None:
@@ -106,6 +109,17 @@ class Generation:
                 if self._ids is None:
                     self._ids = article_ids(reader)
         return self._ids
+
+    def clusters(self) -> Optional[ClusterTable]:
+        """Same-event clusters by document number (search.collapse), read once;
+        None for an index written without them."""
+        if not self._clusters_read:
+            size = self.facets().size
+            with self._lock:
+                if not self._clusters_read:
+                    self._clusters = read_table(self.path, size)
+                    self._clusters_read = True
+        return self._clusters
 
     def vocabulary(self) -> Vocabulary:
         """The Hangul words of this generation, for did-you-mean (search.suggest)."""

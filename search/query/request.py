@@ -33,6 +33,9 @@ class SearchRequest:
     # How many values of the reporter and press facets to list (the web UI's
     # 더보기 page asks for all of them).
     facet_limit: int = FACET_LIMIT
+    # Same-event clusters shown once (search.collapse); `group`: one cluster alone.
+    collapse: bool = False
+    group: str = ""
 
     @classmethod
     def from_params(

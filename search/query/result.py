@@ -24,6 +24,7 @@ class Hit:
     # The query words this article lacks: set on the hits that complete a short
     # page when too few articles hold every word (search.query.relax).
     missing: list[str] = field(default_factory=list)
+    group: Optional[dict] = None  # its same-event cluster: {id, size, members?} (search.collapse)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class SearchResult:
     # relaxed ones, when no article holds every word).
     facets_scope: str = "strict"
     reporter_card: Optional[ReporterCard] = None
+    grouping: Optional[Any] = None  # search.collapse.Grouping: what `total` counts, how clusters were collapsed
 
     @property
     def listed(self) -> int:

@@ -20,6 +20,7 @@ from typing import Callable, Optional
 import numpy as np
 from whoosh import query as Q
 
+from search import collapse
 from search import stored as stored_fields
 from search.headline import rerank_by_title
 from search.index import CONTENT_FIELD
@@ -249,6 +250,9 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
                     notices.append(f"{quotes}이(가) 그대로 들어간 기사가 없어 따옴표 없이 찾았습니다.")
                 else:
                     notices.append(f"{quotes}이(가) 그대로 들어간 기사가 {found:,}건뿐이어서 따옴표 없이도 찾았습니다.")
+    allowed, ranked, grouping = collapse.apply(
+        generation.clusters(), allowed, ranked, request, sort, table.published, table.undated,
+        (lambda d: top(generation, query, proximity, len(d), d)) if query is not None else None, notices)
     terms = parser.highlight_terms(parsed)
     if query is None and not browse:
         notices.append(NOTHING_SEARCHABLE)
@@ -258,7 +262,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
     relaxed_allowed = np.zeros(0, dtype=np.int64)
     facets_scope = "strict"
     # Not after a search cut short by the time budget: it would be cut short again.
-    if keyword and total < limit and TIMEOUT_NOTICE not in notices:
+    if keyword and total < limit and TIMEOUT_NOTICE not in notices and not request.group:
         relaxation = relax(parser, searcher, parsed, table.size, lambda qq: docs_for(generation, qq))
         if relaxation is not None and len(relaxation.docs):
             relaxed_allowed, relaxed_facets, relaxed_granularity = facet_and_filter(relaxation.docs, request, table)
@@ -307,6 +311,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
         relaxed_total=relaxed_total,
         facets_scope=facets_scope,
         reporter_card=reporter_card(searcher, table, parsed) if keyword else None,
+        grouping=grouping.annotate(hits, searcher),
     )
 
 

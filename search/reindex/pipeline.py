@@ -45,6 +45,7 @@ from search.analysis.userdict import fingerprint as userdict_fingerprint
 from search.dedup import CopyFinder, body_fingerprint
 from search.faults import checkpoint
 from search.index import SCHEMA_VERSION, IndexLayout, build_schema, document_for
+from search.grouping import sketch
 from search.ingest.errors import LoadFailure, printable
 from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, file_digest
 from search.layout import (
@@ -52,6 +53,7 @@ from search.layout import (
 )
 from search.paths import DEFAULT_SEEDS
 from search.reindex.plan import jsonl_units
+from search.reindex.regroup import regroup
 from search.reindex.report import Ledger, ReindexRefused, ReindexReport
 from search.reindex.units import (
     Capped, Failed, FileUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone, Warned, WorkerFailed,
@@ -230,6 +232,7 @@ class Reindexer:
             if refusal:
                 report.refused = refusal
                 raise ReindexRefused(refusal, report)
+            grouped = regroup(building, articles, ledger.sketches, base, self.backend)
             files = {k: v for k, v in digests.items() if k not in sources_with_failures | sources_with_duplicates}
             for source in sources_with_failures:
                 if source in old_files:
@@ -244,6 +247,7 @@ class Reindexer:
                 "articles": articles,
                 "lines": lines,
                 "copies": copies.table(articles),
+                "grouping": grouped,
                 "report": report.to_dict(),
             }
         except ReindexRefused:
@@ -307,7 +311,7 @@ class Reindexer:
                         article = outcome.article
                         chars = len(article.title) + len(article.body_text)
                         fingerprint = body_fingerprint(article.body)
-                        if not ledger.claim(article.id, article.source or "", fingerprint):
+                        if not ledger.claim(article.id, article.source or "", fingerprint, outcome.line):
                             continue  # a duplicate id or an exact copy: reported, not written
                         tokens = outcome.tokens
                         if tokens is None:
@@ -325,8 +329,9 @@ class Reindexer:
                         if article.id in old_articles:
                             stale.append(article.id)
                         writer.add_document(**document_for(article, tokens, self.backend))
+                        signature = outcome.sketch if outcome.tokens is not None else sketch(tokens, article.published)
                         ledger.indexed(article.id, article.source or "", article.content_hash, outcome.key, chars,
-                                       fingerprint)
+                                       fingerprint, outcome.line, signature)
                 if bar is not None:
                     bar.update(len(outcomes))
                     bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
@@ -409,7 +414,7 @@ class Reindexer:
                     elif isinstance(outcome, (Warned, Capped)):
                         ledger.note(outcome)
                     elif not ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
-                                            outcome.chars, outcome.fingerprint):
+                                            outcome.chars, outcome.fingerprint, outcome.line, outcome.sketch):
                         # A duplicate: deleted from its segment before publishing.
                         duplicates.append((outcome.slot, outcome.docnum))
                 if bar is not None:

@@ -46,6 +46,9 @@ class ReindexReport:
     kept: int = 0  # articles kept as they were because their file failed to load this time
     failed: list[LoadFailure] = field(default_factory=list)
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (id, source, kept source)
+    # The line each duplicate starts on in its source, in the order of `duplicates`
+    # (1 for a whole-file article; None where the run did not read the line).
+    duplicate_lines: list[Optional[int]] = field(default_factory=list)
     warnings: list[LoadWarning] = field(default_factory=list)  # loaded, but with something to check
     capped: list[tuple[str, str, int]] = field(default_factory=list)  # (id, source, characters before the cap)
     total: int = 0  # articles in the new index
@@ -61,6 +64,10 @@ class ReindexReport:
     def articles_seen(self) -> int:
         return self.indexed + self.unchanged + len(self.failed) + len(self.duplicates)
 
+    def duplicate_lines_padded(self) -> list[Optional[int]]:
+        """`duplicate_lines` as long as `duplicates` (a report filled in by hand may lack them)."""
+        return (self.duplicate_lines + [None] * len(self.duplicates))[:len(self.duplicates)]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "index": self.index,
@@ -75,7 +82,8 @@ class ReindexReport:
             "removed": self.removed,
             "kept": self.kept,
             "failed": [{"source": f.source, "line": f.line, "reason": f.reason} for f in self.failed],
-            "duplicates": [{"id": i, "source": s, "kept": k} for i, s, k in self.duplicates],
+            "duplicates": [{"id": i, "source": s, "line": n, "kept": k}
+                           for (i, s, k), n in zip(self.duplicates, self.duplicate_lines_padded())],
             "warnings": [{"source": w.source, "line": w.line, "message": w.message} for w in self.warnings],
             "capped": [{"id": i, "source": s, "characters": n, "indexed": MAX_INDEXED_TEXT_CHARS}
                        for i, s, n in self.capped],
@@ -89,6 +97,11 @@ class ReindexReport:
         }
 
 
+def at(source: str, line: Optional[int]) -> str:
+    """Where an article is: its file, and its line when known ("a.jsonl line 3")."""
+    return f"{source} line {line}" if line is not None else source
+
+
 class Ledger:
     """The accounting of one run: the report's counts and lists, and the new
     generation's article table (id → [source, content hash]) and line table
@@ -100,6 +113,9 @@ class Ledger:
         self.articles = articles
         self.lines = lines
         self.copies = copies or CopyFinder()
+        self._lines: dict[str, int] = {}  # article id → the line it starts on, for this run's articles
+        # Article id → search.grouping.Sketch (or None) of the articles (re)analysed in this run.
+        self.sketches: dict[str, Any] = {}
 
     def failed(self, failure: LoadFailure) -> None:
         self.report.failed.append(failure)
@@ -111,18 +127,25 @@ class Ledger:
         else:
             self.report.capped.append((outcome.article_id, outcome.source, outcome.chars))
 
-    def claim(self, article_id: str, source: str, fingerprint: Optional[str] = None) -> bool:
+    def claim(self, article_id: str, source: str, fingerprint: Optional[str] = None,
+              line: Optional[int] = None) -> bool:
         """True for the first article with this id and, given its body's
         fingerprint (search.dedup), the first with this text; a later one is a
-        duplicate, reported with where the first came from."""
+        duplicate, reported with its line and where the first came from (file and line)."""
         if article_id in self.articles:
-            self.report.duplicates.append((article_id, source, self.articles[article_id][0]))
+            self._duplicate(article_id, source, line, at(self.articles[article_id][0], self._lines.get(article_id)))
             return False
-        copy_of = self.copies.copy_of(fingerprint, article_id, source)
+        copy_of = self.copies.copy_of(fingerprint, article_id, at(source, line))
         if copy_of:
-            self.report.duplicates.append((article_id, source, copy_of))
+            self._duplicate(article_id, source, line, copy_of)
             return False
+        if line is not None:
+            self._lines[article_id] = line
         return True
+
+    def _duplicate(self, article_id: str, source: str, line: Optional[int], kept: str) -> None:
+        self.report.duplicates.append((article_id, source, kept))
+        self.report.duplicate_lines.append(line)
 
     def _record(self, article_id: str, source: str, content_hash: str, key: Optional[str]) -> None:
         self.articles[article_id] = [source, content_hash]
@@ -138,10 +161,11 @@ class Ledger:
         return True
 
     def indexed(self, article_id: str, source: str, content_hash: str, key: Optional[str], chars: int,
-                fingerprint: Optional[str] = None) -> bool:
+                fingerprint: Optional[str] = None, line: Optional[int] = None, sketch: Any = None) -> bool:
         """An article (re)analysed and written; False when it is a duplicate."""
-        if not self.claim(article_id, source, fingerprint):
+        if not self.claim(article_id, source, fingerprint, line):
             return False
+        self.sketches[article_id] = sketch  # None too: analysed now, too short to group
         self._record(article_id, source, content_hash, key)
         self.report.indexed += 1
         self.report.characters += chars

@@ -107,6 +107,8 @@ class Analysed:
     article: Article
     tokens: Optional[dict[str, list]]
     key: Optional[str]
+    line: Optional[int] = None  # where the article starts in its file (1 for a whole-file article)
+    sketch: Optional[Any] = None  # search.grouping.Sketch, for same-event grouping
 
 
 @dataclass
@@ -122,6 +124,8 @@ class Written:
     docnum: int  # the document's number in that segment
     key: Optional[str]
     fingerprint: Optional[str] = None  # of the body, to find exact copies (search.dedup)
+    line: Optional[int] = None  # where the article starts in its file
+    sketch: Optional[Any] = None  # search.grouping.Sketch, for same-event grouping
 
 
 Outcome = Union[Failed, Warned, Capped, Unchanged, Analysed, Written]

@@ -14,6 +14,7 @@ from whoosh import index as whoosh_index
 from search.analysis.analyzer import KoreanAnalyzer
 from search.bulkwriter import BulkSegmentWriter
 from search.dedup import body_fingerprint
+from search.grouping import sketch
 from search.index import article_texts, document_for
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.ingest.jsonl import load_jsonl_lines
@@ -57,7 +58,8 @@ def analyse_article(article: Article, backend: Optional[str] = None) -> dict[str
     return {name: analyzer.token_tuples(text) for name, text in article_texts(article).items() if text}
 
 
-def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key: Optional[str] = None) -> list[Outcome]:
+def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key: Optional[str] = None,
+              line: int = 1) -> list[Outcome]:
     if isinstance(item, LoadFailure):
         return [Failed(item)]
     if isinstance(item, LoadWarning):
@@ -69,12 +71,12 @@ def _outcomes(item: Union[Article, LoadFailure, LoadWarning], analyse: bool, key
     before = item.cap_text(MAX_INDEXED_TEXT_CHARS)
     out: list[Outcome] = [Capped(item.id, item.source or "", before)] if before else []
     if not analyse or (_worker_state["copied"] and body_fingerprint(item.body) in _worker_state["copied"]):
-        return out + [Analysed(item, None, key)]
+        return out + [Analysed(item, None, key, line)]
     try:
         tokens = analyse_article(item)
     except Exception as exc:  # one broken article never stops a reindex
         return [Failed(LoadFailure(item.source or "", f"cannot analyse article {item.id}: {exc}"))]
-    return out + [Analysed(item, tokens, key)]
+    return out + [Analysed(item, tokens, key, line, sketch(tokens, item.published))]
 
 
 def process_unit(unit: WorkUnit, analyse: bool = True) -> list[Outcome]:
@@ -95,7 +97,7 @@ def process_unit(unit: WorkUnit, analyse: bool = True) -> list[Outcome]:
             out.append(Failed(LoadFailure(unit.path, "the line changed while the reindex ran", number)))
             continue
         for item in load_jsonl_lines(Path(unit.path), [raw], unit.relative, number):
-            out.extend(_outcomes(item, analyse, key))
+            out.extend(_outcomes(item, analyse, key, number))
     return out
 
 
@@ -145,7 +147,8 @@ def segment_worker(building: str, backend: str, limitmb: int, tasks, results, sl
                 writer.add_document(**document)
                 chars = len(article.title) + len(article.body_text)
                 summaries.append(Written(article.id, article.source or "", article.content_hash, chars, slot, docnum,
-                                         outcome.key, body_fingerprint(article.body)))
+                                         outcome.key, body_fingerprint(article.body), outcome.line,
+                                         outcome.sketch))
                 docnum += 1
             results.put(UnitDone(number, summaries))
             settle_garbage_collector()

@@ -27,6 +27,26 @@
     });
   });
 
+  // 같은 내용 기사 n건: the cluster's other members open in place.  Without this
+  // the link lists the cluster as a search of its own (group=<id>).
+  Array.prototype.forEach.call(document.querySelectorAll("[data-group-list]"), function (toggle) {
+    var list = document.getElementById(toggle.getAttribute("data-group-list"));
+    if (!list) return;
+    toggle.setAttribute("role", "button");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.setAttribute("aria-controls", list.id);
+    var flip = function (event) {
+      event.preventDefault();
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      list.hidden = !open;
+    };
+    toggle.addEventListener("click", flip);
+    toggle.addEventListener("keydown", function (event) {
+      if (event.key === " ") flip(event);  // a button answers Space as well as Enter
+    });
+  });
+
   // The search box: without 결과 내 재검색 a new query drops the filters in force.
   // The server does the same on the `box` marker; doing it here saves a redirect.
   Array.prototype.forEach.call(document.querySelectorAll(".search-form"), function (form) {
