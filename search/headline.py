@@ -51,13 +51,16 @@ def title_overlap(searcher, docnums: Sequence[int], terms: Sequence[str]) -> dic
     return overlap
 
 
-def rerank_by_title(searcher, top_n: list, terms: Sequence[str]) -> list:
+def rerank_by_title(searcher, top_n: list, terms: Sequence[str], overlap_of=None) -> list:
     """`top_n` ((score, docnum), best first) with its first RERANK_DEPTH
-    entries reordered by the title bonus; a new list."""
+    entries reordered by the title bonus; a new list.  `overlap_of(docnums,
+    terms)` gives the overlaps (by default `title_overlap`, from Whoosh's
+    title postings; the columnar executor reads them from positions)."""
     top = list(top_n[:RERANK_DEPTH])
     if len(top) < 2 or not terms:
         return list(top_n)
-    overlap = title_overlap(searcher, [docnum for _, docnum in top], terms)
+    docnums = [docnum for _, docnum in top]
+    overlap = overlap_of(docnums, terms) if overlap_of is not None else title_overlap(searcher, docnums, terms)
     rescored = [(score * (1 + HEADLINE_WEIGHT * overlap.get(docnum, 0.0)), docnum) for score, docnum in top]
     rescored.sort(key=lambda item: -item[0])  # stable: ties keep the first-stage order
     return rescored + list(top_n[RERANK_DEPTH:])

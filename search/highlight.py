@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from html import escape
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from whoosh.reading import TermNotFound
 
@@ -29,23 +29,58 @@ def term_spans(reader, fieldname: str, terms: Iterable[str], docnum: int) -> lis
     return spans_by_doc(reader, fieldname, terms, [docnum]).get(docnum, [])
 
 
-def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable[int],
+                 holders: Optional[Callable[[str, list[int]], list[int]]] = None) -> dict[int, list[tuple[int, int]]]:
     """Character spans of `terms` in each of `docnums`' field, from the
     postings: each term's postings are opened once and walked forward through
-    the documents in order, instead of opened and skipped once per document."""
+    the documents in order, instead of opened and skipped once per document.
+
+    `holders(term, docnums)`, where known (the columnar positions), names the
+    documents among `docnums` that hold the term: the postings are then opened
+    only in the segments of those documents and skipped to those only (a
+    page's terms are mostly absent from most of its articles, and opening a
+    term over every segment was the larger part of a snippet's cost)."""
     wanted = sorted(set(docnums))
     found: dict[int, list[tuple[int, int]]] = {}
+    leaves = list(reader.leaf_readers()) if holders is not None else None
     for term in terms:
-        try:
-            matcher = reader.postings(fieldname, term)
-        except (TermNotFound, KeyError):
-            continue
-        try:
-            for docnum in postings_at(matcher, wanted):
-                found.setdefault(docnum, []).extend((start, end) for _, start, end in matcher.value_as("characters"))
-        except Exception:  # a field indexed without offsets: no marks, no failure
-            continue
+        if holders is None:
+            walks = [(reader, 0, wanted)]
+        else:
+            held = holders(term, wanted)
+            if not held:
+                continue
+            walks = []
+            for number, (leaf, offset) in enumerate(leaves):
+                end = leaves[number + 1][1] if number + 1 < len(leaves) else None
+                local = [d - offset for d in held if d >= offset and (end is None or d < end)]
+                if local:
+                    walks.append((leaf, offset, local))
+        for source, offset, local in walks:
+            try:
+                matcher = source.postings(fieldname, term) if holders is None else _live_postings(source, fieldname, term)
+            except (TermNotFound, KeyError):
+                continue
+            try:
+                for docnum in postings_at(matcher, local):
+                    found.setdefault(docnum + offset, []).extend(
+                        (start, end) for _, start, end in matcher.value_as("characters"))
+            except Exception:  # a field indexed without offsets: no marks, no failure
+                continue
     return {docnum: merge_spans(spans) for docnum, spans in found.items()}
+
+
+def _live_postings(leaf, fieldname: str, term: str):
+    """A segment's postings of `term`, read for documents known to be live:
+    without the deleted-documents filter Whoosh 2.7.4's `SegmentReader.postings`
+    wraps them in (it builds a set of all the segment's deletions at each
+    opening, the larger part of opening a term in an index with deletions).
+    Whoosh is pinned to 2.7.4 (pyproject.toml); any other reader gets `postings`."""
+    terms = getattr(leaf, "_terms", None)
+    if terms is None or fieldname not in leaf.schema:
+        return leaf.postings(fieldname, term)
+    field = leaf.schema[fieldname]
+    return terms.matcher(fieldname, field.to_bytes(term), field.format)
 
 
 def spans_by_field(spans: list[tuple[int, int]], texts: dict[str, str]) -> dict[str, list[tuple[int, int]]]:

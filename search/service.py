@@ -115,13 +115,18 @@ class SearchService:
 
     def warm(self) -> None:
         """Does the one-time work of a generation now rather than in the first
-        request: opens the index and a searcher, reads the facet table and the
-        columnar postings, loads the morphological analyser (a server calls
-        this before listening)."""
+        request: opens the index and a searcher, reads the facet table, the
+        columnar postings, the article ids, the did-you-mean vocabulary and the
+        same-event clusters,
+        loads the morphological analyser (`news-search serve` calls this
+        before listening)."""
         with self._engine:
             generation = self.generation()
             generation.facets()
-            generation.columnar()
+            generation.lookup()
+            generation.article_ids()
+            generation.vocabulary()
+            generation.clusters()
         generation.parser.compile(generation.parser.parse("검색"))
 
     @property

@@ -308,3 +308,90 @@ def test_an_alias_scores_its_best_option_in_each_document(services):
     assert scores.tolist() == pytest.approx([best[d] for d in docs.tolist()], rel=1e-12)
     whoosh = {hit.docnum: hit.score for hit in searcher.search(Q.DisjunctionMax(options), limit=None)}
     assert any(abs(whoosh[d] - best[d]) > 1e-9 for d in best)  # the Whoosh defect is real here
+
+
+def test_term_lookups_equal_the_columnar_files_and_whooshs_statistics(services):
+    """search.query.lookup keeps a generation's term look-ups: its document
+    frequencies are Whoosh's (deleted postings counted, as Whoosh counts them),
+    its postings and positions those of the columnar files (held to Whoosh above)."""
+    rng = random.Random(3)
+    for service in services:
+        generation = service.generation()
+        searcher, index, lookup = generation.searcher(), generation.columnar(), generation.lookup()
+        reader = searcher.reader()
+        live = np.flatnonzero(index.live)
+        assert lookup.doc_count_all() == searcher.doc_count_all()
+        for fieldname in ("content", "bigrams", "initials"):
+            assert lookup.avg_field_length(fieldname) == searcher.avg_field_length(fieldname)
+            terms = [t.decode("utf-8") for t in reader.lexicon(fieldname)][:80] + ["없는말"]
+            for text in terms:
+                assert lookup.doc_frequency(fieldname, text) == searcher.doc_frequency(fieldname, text), text
+                for got, expected in zip(lookup.postings(fieldname, text), index.postings(fieldname, text)):
+                    assert got.tolist() == expected.tolist(), text
+                if fieldname == "content":
+                    among = np.array(sorted(rng.sample(live.tolist(), 30)), dtype=np.int64)
+                    for got, expected in zip(lookup.positions(fieldname, text, among),
+                                             index.positions(fieldname, text, among)):
+                        assert got.tolist() == expected.tolist(), text
+        assert lookup.doc_frequency("reporter", "김철수") == searcher.doc_frequency("reporter", "김철수") > 0
+
+
+def test_title_overlap_from_positions_equals_whooshs_title_postings(services):
+    from search.headline import title_overlap
+
+    rng = random.Random(4)
+    compared = 0
+    for service in services:
+        generation = service.generation()
+        searcher, lookup = generation.searcher(), generation.lookup()
+        live = np.flatnonzero(lookup.live).tolist()
+        for _ in range(30):
+            docnums = rng.sample(live, 30)
+            terms = rng.sample(NOUNS, rng.randint(1, 4)) + ["소식"] * rng.randint(0, 1)
+            expected = title_overlap(searcher, docnums, terms)
+            assert execute.title_overlap(searcher, lookup, docnums, terms) == expected, terms
+            compared += len(expected)
+    assert compared > 200
+
+
+def test_snippet_spans_read_through_the_columnar_holders_equal_the_plain_walk(services):
+    """highlight.spans_by_doc told which documents hold a term (the columnar
+    positions) opens and walks only those: the same character spans."""
+    from search.highlight import spans_by_doc
+    from search.query.hits import page_hits
+
+    rng = random.Random(6)
+    compared = 0
+    for service in services:
+        generation = service.generation()
+        searcher, lookup = generation.searcher(), generation.lookup()
+        reader = searcher.reader()
+        live = np.flatnonzero(lookup.live).tolist()
+        for _ in range(20):
+            docnums = sorted(rng.sample(live, 10))
+            terms = set(rng.sample(NOUNS, rng.randint(1, 4))) | {"없는말"}
+
+            def holders(term, wanted):
+                return np.unique(lookup.positions("content", term, np.array(wanted))[0]).tolist()
+
+            expected = spans_by_doc(reader, "content", terms, docnums)
+            assert spans_by_doc(reader, "content", terms, docnums, holders) == expected
+            page = [(d, 1.0) for d in docnums]
+            assert page_hits(searcher, reader, page, terms, True, True, lookup) == \
+                page_hits(searcher, reader, page, terms, True, True)
+            compared += sum(map(len, expected.values()))
+    assert compared > 300
+
+
+def test_article_ids_from_the_id_terms_equal_the_stored_ids(services):
+    """The ids search_ids lists come from the `id` field's terms, read once per
+    generation: every live document's id is its stored one, in every layout
+    (deletions, several segments, a term in two documents after an update)."""
+    for service in services:
+        generation = service.generation()
+        searcher = generation.searcher()
+        reader = searcher.reader()
+        ids = generation.article_ids()
+        live = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+        assert [ids[d] for d in live] == [searcher.stored_fields(d)["id"] for d in live]
+        assert service.search_ids("정부 투자", 10) == [hit.id for hit in service.search("정부 투자", size=10).hits]

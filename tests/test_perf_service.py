@@ -181,12 +181,25 @@ def test_cache_returns_the_same_result_and_not_across_generations(tmp_path):
 
 
 def test_warm_builds_what_the_first_search_needs(perf_index, monkeypatch):
-    # The facet arrays and the columnar postings are built by warm(), once,
-    # and the first search after it builds neither again.
+    # The facet arrays, the columnar postings and their term look-ups, the
+    # article ids and the did-you-mean vocabulary are built by warm(), once,
+    # and the first searches after it (one with a typo) build none again.
     import search.query.generation as generation_module
 
-    built = {"facets": 0, "columnar": 0}
+    built = {"facets": 0, "columnar": 0, "lookup": 0, "ids": 0, "vocabulary": 0}
     facet_table, open_columnar = generation_module.FacetTable, generation_module.ColumnarIndex.open
+    term_lookup, article_ids = generation_module.TermLookup, generation_module.article_ids
+    vocabulary = generation_module.Vocabulary
+
+    def counting(name, build):
+        def counted(*args):
+            built[name] += 1
+            return build(*args)
+        return counted
+
+    monkeypatch.setattr(generation_module, "TermLookup", counting("lookup", term_lookup))
+    monkeypatch.setattr(generation_module, "article_ids", counting("ids", article_ids))
+    monkeypatch.setattr(generation_module, "Vocabulary", counting("vocabulary", vocabulary))
 
     def counting_facets(reader):
         built["facets"] += 1
@@ -200,10 +213,13 @@ def test_warm_builds_what_the_first_search_needs(perf_index, monkeypatch):
     monkeypatch.setattr(generation_module.ColumnarIndex, "open", counting_columnar)
     service = SearchService(perf_index, cache_size=0)
     service.warm()
-    assert built == {"facets": 1, "columnar": 1}
+    once = {"facets": 1, "columnar": 1, "lookup": 1, "ids": 1, "vocabulary": 1}
+    assert built == once
     assert service.search("반도체").total > 0
     assert service.search("").total == 80
-    assert built == {"facets": 1, "columnar": 1}
+    assert service.search_ids("반도체", 5)
+    service.search("반도채")  # few or no matches: did-you-mean reads the vocabulary
+    assert built == once
 
 
 def test_threads_share_one_searcher_and_get_the_answers_of_one_thread(perf_index):

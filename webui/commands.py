@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from search import DEFAULT_INDEX, IndexLayout, Reindexer
+from search import DEFAULT_INDEX, IndexLayout, Reindexer, SearchService
 from webui import MAX_CONTENT_LENGTH, create_app
 from webui.server import CONNECTION_LIMIT, IDLE_TIMEOUT, REQUEST_DEADLINE, create_server, server_settings
 
@@ -41,7 +41,11 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"news-search serve: indexed {report.indexed} articles ({len(report.failed)} failed) "
               f"in {report.seconds:.1f} s", file=sys.stderr, flush=True)
 
-    app = create_app(args.index)
+    # The generation's arrays, ids and vocabulary are read before listening,
+    # not by the first requests (which otherwise queued behind them).
+    service = SearchService(args.index)
+    service.warm()
+    app = create_app(args.index, service=service)
     try:
         # Connection limits and timeouts that keep the server reachable: webui/server.py.
         settings = server_settings(args.host, args.port, args.threads, MAX_CONTENT_LENGTH,

@@ -28,6 +28,7 @@ from whoosh.searching import Searcher
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
+from search.query.lookup import TermLookup, holds_in
 from search.query.tree import (DEFAULT_FIELDS, AllOf, AnyOf, Exact, Node, Not, ParsedQuery, Period, Text,
                                byline_titles, plain_words, text_clauses)
 from search.query.words import QueryWords
@@ -75,6 +76,8 @@ def compile_query(parsed: ParsedQuery, words: QueryWords, vocabulary=None) -> Co
         return CompiledQuery()
     if isinstance(vocabulary, Searcher):
         words = words.against(index_holds(vocabulary))
+    elif isinstance(vocabulary, TermLookup):
+        words = words.against(vocabulary.holds)  # one per generation: the analysis cache keeps
     source = parsed.text
     question = words.is_question(parsed)
     # In a question, quotation marks and parentheses are punctuation
@@ -107,15 +110,9 @@ def index_holds(searcher: Searcher) -> Callable[[tuple[str, ...]], bool]:
     """Whether the searcher's articles hold these analysed terms in a row (one
     term: anywhere), for KoreanAnalyzer.query_token_tuples: a word whose terms
     the index lacks as read alone (토포스로 → 토 + 포스로) is read again, e.g.
-    without its particle, and the reading the articles hold is taken."""
-    def holds(terms: tuple[str, ...]) -> bool:
-        if not all(searcher.doc_frequency(CONTENT_FIELD, term) for term in terms):
-            return False
-        if len(terms) == 1:
-            return True
-        found = searcher.search(Q.Phrase(CONTENT_FIELD, list(terms)), limit=1, scored=False)
-        return found.scored_length() > 0
-    return holds
+    without its particle, and the reading the articles hold is taken
+    (search.query.lookup.holds_in; a generation's term look-ups keep one)."""
+    return lambda terms: holds_in(searcher, searcher.doc_frequency, terms)
 
 
 def reporter_words(parsed: ParsedQuery, words: QueryWords, vocabulary) -> frozenset:

@@ -43,8 +43,9 @@ from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.limits import BudgetedQuery, deadline_passed
 from search.query.facets import FacetTable
-from search.index import CONTENT_FIELD
-from search import ranking
+from search.query.lookup import TermLookup
+from search.index import BODY_POSITION, CONTENT_FIELD
+from search import headline, ranking
 from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
                             ScoredUnion, lucene_idf, rerank_top)
 
@@ -56,10 +57,16 @@ class Unsupported(Exception):
     """A query shape the executor does not evaluate (Whoosh does)."""
 
 
+def lookup_of(searcher, index) -> TermLookup:
+    """The generation's term look-ups (search.query.lookup), made for a bare
+    `ColumnarIndex` (tests, one-off callers)."""
+    return index if isinstance(index, TermLookup) else TermLookup(searcher, index)
+
+
 class _Evaluator:
-    def __init__(self, searcher, index: ColumnarIndex, table: Optional[FacetTable] = None):
+    def __init__(self, searcher, index, table: Optional[FacetTable] = None):
         self.searcher = searcher
-        self.index = index
+        self.index = lookup_of(searcher, index)
         self.table = table  # the generation's per-document arrays: filters as masks
         self.size = index.size
         self.budget = None  # the time budget the query runs under (search.limits)
@@ -170,9 +177,10 @@ class _Evaluator:
             keys = None
             for offset, word in enumerate(words):
                 held, positions = self.index.positions(field, word, docs)
-                found = np.unique(held * (1 << 32) + (positions - offset))
-                keys = found if keys is None else np.intersect1d(keys, found, assume_unique=True)
-            docs = np.unique((keys + (1 << 31)) >> 32) if keys is not None else docs
+                keys = _sorted_keys(held * (1 << 32) + (positions - offset), keys)
+            if keys is not None:
+                docs = (keys + (1 << 31)) >> 32
+                docs = docs[np.concatenate(([True], docs[1:] != docs[:-1]))] if len(docs) else docs
         return docs
 
     def scored(self, query: Q.Query) -> Scored:
@@ -228,12 +236,13 @@ class _Evaluator:
         if fieldname not in COLUMNAR_FIELDS or fieldname not in searcher.schema \
                 or not searcher.schema[fieldname].scorable:
             raise Unsupported(repr(query))
-        frequency = searcher.doc_frequency(fieldname, text)
+        lookup = self.index
+        frequency = lookup.doc_frequency(fieldname, text)
         if not frequency or deadline_passed():  # out of time: the term is not scored (search.limits)
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idf = lucene_idf(searcher.doc_count_all(), frequency)
-        avgfl = searcher.avg_field_length(fieldname) or 1
-        return self.index.bm25(fieldname, text, idf, avgfl, K1, B, query.boost)
+        idf = lucene_idf(lookup.doc_count_all(), frequency)
+        avgfl = lookup.avg_field_length(fieldname) or 1
+        return lookup.bm25(fieldname, text, idf, avgfl, K1, B, query.boost)
 
     def _combine(self, parts: list[Scored], op, empty: float) -> Scored:
         """Union of `parts`, scores merged with `op` (sum, or max)."""
@@ -252,6 +261,23 @@ class _Evaluator:
             hit[docs] = True
         docs = np.flatnonzero(hit)
         return docs, dense[docs]
+
+
+def _sorted_keys(found: np.ndarray, keys: Optional[np.ndarray]) -> np.ndarray:
+    """The phrase keys (document, position - offset) of one word, kept where
+    the previous words' `keys` have them too.  A term's positions come in
+    document and position order, so the keys are sorted and distinct already:
+    no sort or hash, only a binary search of one array in the other (np.unique
+    and np.intersect1d sorted tens of thousands of keys for a common phrase)."""
+    if len(found) > 1 and not (found[1:] > found[:-1]).all():
+        found = np.unique(found)  # not expected: the files' positions are in order
+    if keys is None:
+        return found
+    if not len(keys) or not len(found):
+        return keys[:0]
+    at = np.searchsorted(found, keys)
+    at[at == len(found)] = 0
+    return keys[found[at] == keys]
 
 
 def scored_matches(searcher, index: ColumnarIndex, query: Q.Query, table: Optional[FacetTable] = None) -> Scored:
@@ -285,6 +311,7 @@ def ranked(searcher, index: ColumnarIndex, query: Q.Query, terms: Optional[Seque
     given, those reordered by proximity) of `query`'s matches, among
     `allowed` documents if given: what search.ranking.ranked_search returns
     through Whoosh.  `matched` is the query's `scored_matches` when known."""
+    index = lookup_of(searcher, index)
     docs, scores = matched if matched is not None else scored_matches(searcher, index, query, table)
     if allowed is not None:
         keep = np.isin(docs, allowed)
@@ -304,11 +331,12 @@ def proximity(searcher, index: ColumnarIndex, docnums: Sequence[int], terms: Seq
     docs = np.unique(np.asarray(docnums, dtype=np.int64))
     if not len(docs) or len(terms) < 2 or not index.has_positions(CONTENT_FIELD):
         return {}
-    total = searcher.doc_count_all()
+    index = lookup_of(searcher, index)
+    total = index.doc_count_all()
     occurrences: dict[int, list[tuple[int, str]]] = {}
     weights: dict[str, float] = {}
     for term in dict.fromkeys(terms):
-        frequency = searcher.doc_frequency(CONTENT_FIELD, term)
+        frequency = index.doc_frequency(CONTENT_FIELD, term)
         if not frequency:
             continue
         weights[term] = lucene_idf(total, frequency)
@@ -321,3 +349,43 @@ def proximity(searcher, index: ColumnarIndex, docnums: Sequence[int], terms: Seq
         for docnum, position in zip(held[keep].tolist(), positions[keep].tolist()):
             occurrences.setdefault(docnum, []).append((position, term))
     return {d: ranking.densest_window(occ, weights, window) for d, occ in occurrences.items() if occ}
+
+
+# A title's words stand in `content` before BODY_POSITION (search.index); a
+# title longer than this many words may have lost its end there, and its
+# overlap is read from Whoosh's title postings instead.
+_TITLE_WORDS = BODY_POSITION // 2
+
+
+def title_overlap(searcher, index, docnums: Sequence[int], terms: Sequence[str]) -> dict[int, float]:
+    """search.headline.title_overlap from the columnar positions: a title's
+    words are `content`'s positions before BODY_POSITION, so a term's count
+    there is its weight in `title` (the title's length still comes from
+    Whoosh's length column)."""
+    docs = np.unique(np.asarray(docnums, dtype=np.int64))
+    distinct = list(dict.fromkeys(terms))
+    if not len(docs) or not distinct or headline.TITLE_FIELD not in searcher.schema:
+        return {}
+    lookup = lookup_of(searcher, index)
+    lengths = [lookup.doc_field_length(docnum, headline.TITLE_FIELD) for docnum in docs.tolist()]
+    found = np.zeros(len(docs), dtype=np.int64)
+    tokens = np.zeros(len(docs), dtype=np.int64)
+    for term in distinct:
+        held, positions = lookup.positions(CONTENT_FIELD, term, docs)
+        held = held[positions < BODY_POSITION]
+        if not len(held):
+            continue
+        where, counts = np.unique(held, return_counts=True)
+        at = np.searchsorted(docs, where)
+        found[at] += 1
+        tokens[at] += counts
+    overlap = {}
+    long_titles = []
+    for docnum, length, words, count in zip(docs.tolist(), lengths, found.tolist(), tokens.tolist()):
+        if length > _TITLE_WORDS:
+            long_titles.append(docnum)
+        elif words:
+            overlap[docnum] = (words / len(distinct)) * min(1.0, count / (length or 1))
+    if long_titles:
+        overlap.update(headline.title_overlap(searcher, long_titles, terms))
+    return overlap

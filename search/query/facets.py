@@ -174,8 +174,6 @@ def facet_and_filter(docs: np.ndarray, request: SearchRequest, table: FacetTable
     month_hist = np.bincount(month[month_mask], minlength=len(table.month_names))
     allowed = docs[ok_reporter & ok_press & ok_day]
 
-    reporter_counts = Counter({table.reporter_names[i]: int(reporter_hist[i]) for i in np.flatnonzero(reporter_hist)})
-    press_counts = Counter({table.press_names[i]: int(press_hist[i]) for i in np.flatnonzero(press_hist)})
     day_counts = Counter({table.month_names[i]: int(month_hist[i]) for i in np.flatnonzero(month_hist)})
 
     granularity = "month"
@@ -190,17 +188,27 @@ def facet_and_filter(docs: np.ndarray, request: SearchRequest, table: FacetTable
                 by_year[month_name[:4]] += count
             day_counts = by_year
 
-    def top(counter: Counter, selected: set[str]) -> list[FacetCount]:
-        ranked = heapq.nsmallest(request.facet_limit, counter.items(), key=lambda kv: (-kv[1], kv[0]))
-        shown = {value for value, _ in ranked}
-        ranked += [(v, counter.get(v, 0)) for v in sorted(selected - shown)]
-        return [FacetCount(v, c) for v, c in ranked]
-
     facets = {
-        "reporter": top(reporter_counts, want_reporters),
-        "press": top(press_counts, want_presses),
+        "reporter": _top(reporter_hist, table.reporter_names, table.reporter_ids, request.facet_limit, want_reporters),
+        "press": _top(press_hist, table.press_names, table.press_ids, request.facet_limit, want_presses),
         "date": [FacetCount(period, count) for period, count in sorted(day_counts.items())],
     }
     if low is not None or high is not None:
         facets["date_detail"] = date_detail(day[ok_reporter & ok_press & ok_day])
     return allowed, facets, granularity
+
+
+def _top(hist: np.ndarray, names: list[str], ids: dict[str, int], limit: int, selected: set[str]) -> list[FacetCount]:
+    """The `limit` values counted most (ties by name), then the selected ones
+    not among them.  Only the values counted at least as often as the
+    `limit`-th are named and sorted: a common word's result counts thousands
+    of reporters, and a dictionary of them all was most of a facet's cost."""
+    counted = np.flatnonzero(hist)
+    if len(counted) > limit > 0:
+        kth = np.partition(hist[counted], len(counted) - limit)[len(counted) - limit]
+        counted = counted[hist[counted] >= kth]
+    ranked = heapq.nsmallest(limit, ((names[i], int(hist[i])) for i in counted.tolist()),
+                             key=lambda kv: (-kv[1], kv[0])) if limit > 0 else []
+    shown = {value for value, _ in ranked}
+    ranked += [(v, int(hist[ids[v]]) if v in ids else 0) for v in sorted(selected - shown)]
+    return [FacetCount(v, c) for v, c in ranked]

@@ -22,6 +22,7 @@ from whoosh import scoring
 from search.columnar import ColumnarIndex
 from search.query.facets import FacetTable
 from search.collapse import ClusterTable, read_table
+from search.query.lookup import TermLookup
 from search.query.parser import QueryParser
 from search.suggest import Vocabulary
 
@@ -50,6 +51,8 @@ class Generation:
         self._facets: Optional[FacetTable] = None
         self._columnar: Optional[ColumnarIndex] = None
         self._columnar_read = False
+        self._lookup: Optional[TermLookup] = None
+        self._ids: Optional[list] = None
         self._vocabulary: Optional[Vocabulary] = None
         self._clusters: Optional[ClusterTable] = None
         self._clusters_read = False
@@ -81,6 +84,32 @@ class Generation:
                     self._columnar_read = True
         return self._columnar
 
+    def lookup(self) -> Optional[TermLookup]:
+        """The columnar postings with the generation's term look-ups and
+        collection statistics kept (search.query.lookup); None without
+        columnar postings."""
+        if self._lookup is None:
+            index = self.columnar()
+            if index is None:
+                return None
+            searcher = self.searcher()
+            with self._lock:
+                if self._lookup is None:
+                    self._lookup = TermLookup(searcher, index)
+        return self._lookup
+
+    def article_ids(self) -> list:
+        """Each document's article id (None where unknown), read once from the
+        `id` field's terms: a search that wants only the ids of its top hits
+        then unpickles no stored fields (Whoosh stores a document's fields as
+        one compressed pickle, body included)."""
+        if self._ids is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._ids is None:
+                    self._ids = article_ids(reader)
+        return self._ids
+
     def clusters(self) -> Optional[ClusterTable]:
         """Same-event clusters by document number (search.collapse), read once;
         None for an index written without them."""
@@ -109,3 +138,22 @@ class Generation:
                 except Exception:
                     pass
                 self._searcher = None
+
+
+def article_ids(reader) -> list:
+    """Document number → article id from the postings of the `id` field: a
+    term found in one document carries that document's number in its term
+    information (no postings read); the postings of the others are read."""
+    ids: list = [None] * reader.doc_count_all()
+    if "id" not in reader.schema:
+        return ids
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for leaf, offset in leaves:
+        for text, info in leaf.iter_field("id"):
+            article = text.decode("utf-8") if isinstance(text, bytes) else text
+            if info.doc_frequency() == 1:
+                ids[offset + info.min_id()] = article
+            else:
+                for docnum in leaf.postings("id", text).all_ids():
+                    ids[offset + docnum] = article
+    return ids

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import numpy as np
+
 from search import stored as stored_fields
 from search.highlight import mark, marked_paragraphs, snippet, spans_by_doc, spans_by_field, term_spans
 from search.index import CONTENT_FIELD
@@ -23,13 +25,19 @@ def texts_of(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
 
 
 def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],
-              scored: bool, snippets: bool = True) -> list[Hit]:
+              scored: bool, snippets: bool = True, lookup=None) -> list[Hit]:
     """The page's hits with snippets: one postings matcher per term walks the
     page's documents in order (instead of one per hit), reading the
-    character offsets of `content`, which holds every text field.  Without
-    `snippets` (a caller that wants the ids), no text is marked or cut."""
+    character offsets of `content`, which holds every text field; with the
+    generation's columnar `lookup` (search.query.lookup), only the documents
+    that hold the term.  Without `snippets` (a caller that wants the ids), no
+    text is marked or cut."""
     docnums = [docnum for docnum, _ in page]
-    spans = spans_by_doc(reader, CONTENT_FIELD, terms, docnums) if terms and snippets else {}
+    holders = None
+    if lookup is not None and lookup.has_positions(CONTENT_FIELD):
+        def holders(term: str, wanted: list[int]) -> list[int]:
+            return np.unique(lookup.positions(CONTENT_FIELD, term, np.array(wanted, dtype=np.int64))[0]).tolist()
+    spans = spans_by_doc(reader, CONTENT_FIELD, terms, docnums, holders) if terms and snippets else {}
     hits = []
     for docnum, score in page:
         stored = searcher.stored_fields(docnum)

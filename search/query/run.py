@@ -76,7 +76,7 @@ def search_ids(generation: Generation, q: str, limit: int) -> Optional[list[str]
     parser = generation.parser
     parsed = parser.parse(q)
     keyword = parsed.node is not None and not parser.is_question(parsed)
-    compiled = parser.compile(parsed, searcher=searcher)
+    compiled = parser.compile(parsed, searcher=vocabulary_of(generation))
     query, proximity = compiled.query, list(compiled.proximity_terms)
     if query is not None:
         query = matching.prepared(query, searcher.reader())
@@ -84,8 +84,9 @@ def search_ids(generation: Generation, q: str, limit: int) -> Optional[list[str]
     if query is not None and query is not Q.NullQuery:
         best = top(generation, query, proximity, limit)
         if proximity:
-            best = rerank_by_title(searcher, best, proximity)
-        ids = [searcher.stored_fields(docnum)["id"] for _, docnum in best[:limit]]
+            best = by_title(generation, best, proximity)
+        known = generation.article_ids()
+        ids = [known[docnum] or searcher.stored_fields(docnum)["id"] for _, docnum in best[:limit]]
     if keyword and len(ids) < limit:
         return None
     return ids
@@ -97,13 +98,30 @@ def top(generation: Generation, query: Q.Query, proximity, limit: int,
     scored by the columnar executor where it covers the query, through Whoosh
     otherwise."""
     searcher = generation.searcher()
-    index = generation.columnar()
+    index = generation.lookup()
     if index is not None:
         try:
             return execute.ranked(searcher, index, query, proximity, limit, allowed, table=generation.facets())
         except execute.Unsupported:
             pass
     return matching.top(searcher, query, proximity, limit, allowed)
+
+
+def vocabulary_of(generation: Generation):
+    """What the compiler reads document frequencies from: the generation's
+    term look-ups (kept per generation) where it has columnar postings."""
+    return generation.lookup() or generation.searcher()
+
+
+def by_title(generation: Generation, best: list, proximity) -> list:
+    """The title reorder (search.headline) of `best`, its overlaps read from
+    the columnar positions where the generation has them."""
+    lookup = generation.lookup()
+    searcher = generation.searcher()
+    if lookup is None:
+        return rerank_by_title(searcher, best, proximity)
+    return rerank_by_title(searcher, best, proximity,
+                           lambda docnums, terms: execute.title_overlap(searcher, lookup, docnums, terms))
 
 
 def known_words(generation: Generation) -> Callable[[str], bool]:
@@ -127,7 +145,7 @@ def docs_for(generation: Generation, query: Q.Query) -> np.ndarray:
     """The sorted documents a boolean query matches (a relaxed word, the rest
     of a relaxed query): through the columnar executor where the generation
     has columnar postings, through Whoosh otherwise."""
-    index = generation.columnar()
+    index = generation.lookup()
     if index is None:
         return matching.docs_for(generation.searcher(), query)
     query = matching.prepared(query, generation.searcher().reader())
@@ -152,7 +170,7 @@ def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, requ
     """The articles a parsed query matches (with the top `limit` by score
     when they were found in the same pass), its query and proximity terms."""
     searcher = generation.searcher()
-    compiled = generation.parser.compile(parsed, searcher=searcher)
+    compiled = generation.parser.compile(parsed, searcher=vocabulary_of(generation))
     query, proximity = compiled.query, list(compiled.proximity_terms)
     if query is not None:
         query = matching.prepared(query, searcher.reader())
@@ -167,9 +185,9 @@ def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, requ
         # the matches (for the facets and filters) and, unfiltered, the top.
         docs = every[0]
         if sort == "relevance" and not _filtered(request):
-            best = execute.ranked(searcher, generation.columnar(), query, proximity, limit, matched=every)
+            best = execute.ranked(searcher, generation.lookup(), query, proximity, limit, matched=every)
             if proximity:
-                best = rerank_by_title(searcher, best, proximity)
+                best = by_title(generation, best, proximity)
             ranked = [(docnum, score) for score, docnum in best]
     elif sort == "relevance" and not _filtered(request) and matching.scores_every_match(query):
         collector = matching.TopAndAll(max(limit, RERANK_DEPTH) if proximity else limit)
@@ -178,7 +196,7 @@ def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, requ
         results = collector.results()
         if proximity:
             rerank(searcher, results, proximity)
-            results.top_n = rerank_by_title(searcher, results.top_n, proximity)
+            results.top_n = by_title(generation, results.top_n, proximity)
         ranked = [(docnum, score) for score, docnum in results.top_n]
     else:
         docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
@@ -188,7 +206,7 @@ def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, requ
 def scored(generation: Generation, query: Q.Query):
     """Every match of `query` with its score from the columnar executor,
     or None where it does not cover the query (search.query.execute)."""
-    index = generation.columnar()
+    index = generation.lookup()
     if index is None:
         return None
     try:
@@ -261,15 +279,15 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
         elif sort == "relevance":
             best = top(generation, query, proximity, strict_limit, allowed if len(allowed) != len(docs) else None)
             if proximity:
-                best = rerank_by_title(searcher, best, proximity)
+                best = by_title(generation, best, proximity)
             page = [(docnum, score) for score, docnum in best[offset:strict_limit]]
         else:
             page = [(int(d), None) for d in by_date(allowed, table, sort == "newest", offset, strict_limit)]
-        hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets)
+        hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
     if relaxed_total and limit > total:
         page = relaxed_page(generation, table, parsed, relaxation, relaxed_allowed, sort,
                             max(0, offset - total), limit - total)
-        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets)
+        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
         for hit, (docnum, _) in zip(relaxed_hits, page):
             hit.missing = relaxation.missing(docnum)
         hits += relaxed_hits
@@ -306,8 +324,8 @@ def relaxed_page(generation: Generation, table: FacetTable, parsed: ParsedQuery,
     ranking = None
     proximity = None
     if sort == "relevance":
-        names = reporter_words(parsed, generation.parser, searcher)
-        ranking, proximity = ranking_of(generation.parser, parsed, searcher, False, names)
+        names = reporter_words(parsed, generation.parser, vocabulary_of(generation))
+        ranking, proximity = ranking_of(generation.parser, parsed, vocabulary_of(generation), False, names)
         if ranking is not None:
             ranking = matching.prepared(ranking, searcher.reader())
     for tier in relaxation.tiers(allowed):
@@ -320,7 +338,7 @@ def relaxed_page(generation: Generation, table: FacetTable, parsed: ParsedQuery,
         if ranking is not None and ranking is not Q.NullQuery:
             best = top(generation, ranking, proximity, want, tier)
             if proximity:
-                best = rerank_by_title(searcher, best, proximity)
+                best = by_title(generation, best, proximity)
             ordered = [(docnum, score) for score, docnum in best[:want]]
             seen = {d for d, _ in ordered}
             # Tier articles the ranking query does not score (none expected) come last.

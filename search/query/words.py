@@ -42,21 +42,30 @@ class QueryWords:
     def _analyse(self, text: str) -> list[tuple[str, int, int, int]]:
         return self.analyzer.query_token_tuples(text, self.known)
 
-    def _tokens(self, text: str) -> list[tuple[str, int, int, int]]:
-        # Keyed by the index's look-up too: another generation may read a word otherwise.
+    def _analysed(self, text: str) -> tuple:
+        """(text, the index's look-up, its tokens, the clauses' groups picked
+        out of them so far).  Keyed by the index's look-up too: another
+        generation may read a word otherwise."""
         cached = getattr(self._local, "analysed", None)
         if cached is None or cached[0] != text or cached[1] is not self.known:
-            cached = (text, self.known, self._analyse(text))
+            cached = (text, self.known, self._analyse(text), {})
             self._local.analysed = cached
-        return cached[2]
+        return cached
 
     def terms_by_position(self, node: Text, source: str = "") -> list[list[str]]:
         """The analysed terms of a text clause, grouped by position (a Hanja word
         and its reading share one).  With the query `source`, the clause is
         analysed in context and picked out by its character span."""
         if node.span and source[node.span[0]:node.span[1]] == node.text:
-            low, high = node.span
-            tokens = [t for t in self._tokens(source) if t[2] >= low and t[3] <= high]
+            # The compiler, the question test and the highlighter ask for the
+            # same clauses several times a search: each is picked out once
+            # per query text (the groups are read, never changed).
+            _, _, tokens, groups = self._analysed(source)
+            found = groups.get(node.span)
+            if found is None:
+                low, high = node.span
+                found = groups[node.span] = _grouped([t for t in tokens if t[2] >= low and t[3] <= high])
+            return found
         else:
             tokens = self._analyse(node.text)
         return _grouped(tokens)
