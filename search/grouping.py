@@ -187,7 +187,12 @@ def candidate_pairs(signatures: np.ndarray, rows: np.ndarray, bands: int, band_r
         found.append(_bucket_pairs(rows[order], starts, sizes))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
-    return np.unique(np.concatenate(found).astype(np.int64), axis=0)
+    pairs = np.concatenate(found).astype(np.int64)
+    # One int64 key per pair: a 1-d unique sorts in a tenth of the time of
+    # unique(axis=0) (which sorts rows as structured values), same order.
+    size = np.int64(len(signatures))
+    keys = np.unique(pairs[:, 0] * size + pairs[:, 1])
+    return np.stack([keys // size, keys % size], axis=1)
 
 
 def _bucket_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:

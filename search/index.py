@@ -348,3 +348,22 @@ class IndexLayout:
             return json.loads((generation / MANIFEST).read_text("utf-8"))
         except (OSError, ValueError):
             return {}
+
+
+def article_ids(reader) -> list:
+    """Document number → article id from the postings of the `id` field: a
+    term found in one document carries that document's number in its term
+    information (no postings read); the postings of the others are read."""
+    ids: list = [None] * reader.doc_count_all()
+    if "id" not in reader.schema:
+        return ids
+    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    for leaf, offset in leaves:
+        for text, info in leaf.iter_field("id"):
+            article = text.decode("utf-8") if isinstance(text, bytes) else text
+            if info.doc_frequency() == 1:
+                ids[offset + info.min_id()] = article
+            else:
+                for docnum in leaf.postings("id", text).all_ids():
+                    ids[offset + docnum] = article
+    return ids

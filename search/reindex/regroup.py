@@ -13,6 +13,7 @@ from typing import Any, Mapping, Optional
 import datasketch  # noqa: F401
 
 from search import grouping
+from search.index import article_ids
 
 
 def regroup(building: Path, articles: Mapping[str, Any], sketches: Mapping[str, grouping.Sketch],
@@ -31,23 +32,17 @@ def regroup(building: Path, articles: Mapping[str, Any], sketches: Mapping[str, 
 
 
 def document_numbers(building: Path) -> dict[str, int]:
-    """Article id → document number in the generation at `building` (live documents only)."""
+    """Article id → document number in the generation at `building` (live
+    documents only), from the id terms' own term information (search.index.article_ids:
+    reading each id's postings took 64 s of a 100,000-article incremental run)."""
     from whoosh import index as whoosh_index
 
-    numbers: dict[str, int] = {}
     reader = whoosh_index.open_dir(str(building)).reader()
     try:
-        leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
-        for leaf, offset in leaves:
-            if "id" not in leaf.schema:
-                continue
-            for term in leaf.lexicon("id"):
-                for docnum in leaf.postings("id", term).all_ids():
-                    if not leaf.is_deleted(docnum):
-                        numbers[term.decode("utf-8")] = docnum + offset
+        return {article: docnum for docnum, article in enumerate(article_ids(reader))
+                if article is not None and not reader.is_deleted(docnum)}
     finally:
         reader.close()
-    return numbers
 
 
 def _sketches_from_index(building: Path, ids: list[str], backend: str) -> dict[str, grouping.Sketch]:
