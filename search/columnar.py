@@ -198,6 +198,17 @@ class ColumnarSegment:
                 return (int(post_end[middle - 1]) if middle else 0), int(post_end[middle])
         return None
 
+    def posting_positions(self, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of the postings numbered `postings` (sorted), flat, and
+        how many belong to each posting."""
+        ends = self._arrays[f"{fieldname}.pos_end"]
+        stop = ends[postings]
+        start = np.where(postings > 0, ends[np.maximum(postings - 1, 0)], 0)
+        counts = stop - start
+        # The index of every position of the chosen postings, without a loop.
+        index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return self._arrays[f"{fieldname}.pos"][index].astype(np.int64), counts
+
 
 class ColumnarIndex:
     """The columnar postings of every segment of one generation, in the order
@@ -267,14 +278,8 @@ class ColumnarIndex:
             chosen = np.flatnonzero(np.isin(docs, among, assume_unique=True))
             if not len(chosen):
                 continue
-            ends = segment.array(fieldname, "pos_end")
-            posting = chosen + low
-            stop = ends[posting]
-            start = np.where(posting > 0, ends[np.maximum(posting - 1, 0)], 0)
-            counts = stop - start
-            # The index of every position of the chosen postings, without a loop.
-            index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            positions_out.append(segment.array(fieldname, "pos")[index].astype(np.int64))
+            positions, counts = segment.posting_positions(fieldname, chosen + low)
+            positions_out.append(positions)
             docs_out.append(np.repeat(docs[chosen], counts))
         if not docs_out:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)

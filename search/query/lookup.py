@@ -223,13 +223,8 @@ class TermLookup:
             chosen, local = at[held], local[held]
             if not len(chosen):
                 continue
-            ends = segment.array(fieldname, "pos_end")
-            posting = chosen + low
-            stop = ends[posting]
-            start = np.where(posting > 0, ends[np.maximum(posting - 1, 0)], 0)
-            counts = stop - start
-            index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-            positions_out.append(segment.array(fieldname, "pos")[index].astype(np.int64))
+            positions, counts = segment.posting_positions(fieldname, chosen + low)
+            positions_out.append(positions)
             docs_out.append(np.repeat(local + offset, counts))
         if not docs_out:
             return _NO_DOCS, _NO_DOCS
