@@ -75,3 +75,18 @@ def write_jsonl(path: Path, records: list[dict]) -> Path:
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     return path
+
+
+# The three reports of one event among unrelated stories, in an order where
+# the cluster's members are not neighbours.
+CLUSTER = {"bike-wire", "bike-near", "bike-rewrite"}
+
+
+def build_event_index(folder: Path) -> Path:
+    """The event and the unrelated stories indexed under `folder`; the index folder."""
+    from search.indexer import reindex
+
+    write_jsonl(folder / "c" / "a.jsonl", [EVENT["rewrite"], UNRELATED[0], EVENT["near"], UNRELATED[1],
+                                          UNRELATED[2], EVENT["wire"]])
+    reindex([folder / "c"], index_dir=folder / "ix", workers=1, progress=False)
+    return folder / "ix"

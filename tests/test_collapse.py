@@ -8,22 +8,16 @@ from __future__ import annotations
 
 import pytest
 
-from grouping_fixtures import EVENT, UNRELATED, write_jsonl
+from grouping_fixtures import CLUSTER, EVENT, build_event_index, write_jsonl
 from search import SearchRequest, SearchService
 from search.collapse import UNKNOWN_GROUP_NOTICE
 from search.indexer import reindex
 from search.render import search_result_json
 
-CLUSTER = {"bike-wire", "bike-near", "bike-rewrite"}
-
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("collapse")
-    write_jsonl(folder / "c" / "a.jsonl", [EVENT["rewrite"], UNRELATED[0], EVENT["near"], UNRELATED[1],
-                                          UNRELATED[2], EVENT["wire"]])
-    reindex([folder / "c"], index_dir=folder / "ix", workers=1, progress=False)
-    return folder / "ix"
+    return build_event_index(tmp_path_factory.mktemp("collapse"))
 
 
 @pytest.fixture(scope="module")

@@ -12,22 +12,16 @@ import pytest
 
 from browser_fixtures import launched_chromium, needs_chromium, script_errors
 from browser_fixtures import save_screenshot as screenshot
-from grouping_fixtures import EVENT, UNRELATED, write_jsonl
-from search.indexer import reindex
+from grouping_fixtures import CLUSTER, build_event_index
 from web_fixtures import running_server
 
 pytestmark = needs_chromium
 
-CLUSTER = {"bike-wire", "bike-near", "bike-rewrite"}
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("grouping-web")
-    write_jsonl(folder / "c" / "a.jsonl", [EVENT["rewrite"], UNRELATED[0], EVENT["near"], UNRELATED[1],
-                                          UNRELATED[2], EVENT["wire"]])
-    reindex([folder / "c"], index_dir=folder / "ix", workers=1, progress=False)
-    with running_server(folder / "ix", tmp_path_factory.mktemp("serve-log")) as (base, _):
+    index_dir = build_event_index(tmp_path_factory.mktemp("grouping-web"))
+    with running_server(index_dir, tmp_path_factory.mktemp("serve-log")) as (base, _):
         yield base
 
 
