@@ -26,15 +26,7 @@ from pathlib import Path
 import search.layout as layout
 from search.reindex import Reindexer
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _make_corpus_tool() -> Path | None:
-    for base in (ROOT.parent, ROOT.parent.parent):
-        tool = base / "shared" / "tools" / "make_corpus.py"
-        if tool.is_file():
-            return tool
-    return None
+from benchmarks.measure import make_corpus_tool
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default="/tmp/fsync-bench")
     args = parser.parse_args(argv)
 
-    tool = _make_corpus_tool()
+    tool = make_corpus_tool()
     if tool is None:
         print("make_corpus.py not found beside the checkout (../shared/tools); nothing measured")
         return 0

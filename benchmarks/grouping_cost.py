@@ -27,15 +27,7 @@ from pathlib import Path
 from search import grouping
 from search.reindex import Reindexer
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _make_corpus_tool() -> Path | None:
-    for base in (ROOT.parent, ROOT.parent.parent):
-        tool = base / "shared" / "tools" / "make_corpus.py"
-        if tool.is_file():
-            return tool
-    return None
+from benchmarks.measure import make_corpus_tool
 
 
 def _cpu() -> float:
@@ -73,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         except OSError:
             shutil.copyfile(args.corpus, corpus)
     else:
-        tool = _make_corpus_tool()
+        tool = make_corpus_tool()
         if tool is None:
             print("make_corpus.py not found beside the checkout (../shared/tools) and no --corpus; nothing measured")
             return 0

@@ -109,3 +109,14 @@ class Stopwatch:
 
 def mib(value: Optional[float]) -> str:
     return "–" if value is None else f"{value / 2**20:,.0f} MiB"
+
+
+def make_corpus_tool() -> Optional[Path]:
+    """../shared/tools/make_corpus.py beside the checkout (or beside its parent,
+    for a worktree one level deeper); None where it is absent."""
+    root = Path(__file__).resolve().parents[1]
+    for base in (root.parent, root.parent.parent):
+        tool = base / "shared" / "tools" / "make_corpus.py"
+        if tool.is_file():
+            return tool
+    return None
