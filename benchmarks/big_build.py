@@ -39,6 +39,25 @@ def first_lines(source: Path, target: Path, count: int) -> int:
     return written
 
 
+def time_queries_on(index: Path, rounds: int) -> dict:
+    """The 200 benchmark queries on the built index, timed as benchmarks.run
+    times them (one process, the result cache off), in a child process so its
+    RSS is the searching process's alone."""
+    code = ("import json, sys, resource; from pathlib import Path; "
+            "from benchmarks.engines import news_search_queries; from benchmarks.run import QUERIES, read_queries; "
+            f"r = news_search_queries(Path({str(index)!r}), read_queries(QUERIES), {rounds}, 4, 10.0); "
+            "r['peak_rss_bytes'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024; "
+            "print(json.dumps(r))")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"timing the queries failed: {done.stderr[-2000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found["seconds"] = round(time.perf_counter() - started, 1)
+    found["load_after"] = machine_load()
+    return found
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
@@ -46,6 +65,10 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "work" / "big")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--every", type=float, default=30.0, help="seconds between RSS samples in the log")
+    parser.add_argument("--queries", action="store_true",
+                        help="after the build, time the benchmark's queries on it (search-only and full API, "
+                             "as benchmarks.run does) and record the searching process's RSS")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of the queries (with --queries)")
     args = parser.parse_args(argv)
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -120,6 +143,8 @@ def main(argv: list[str]) -> int:
         "index_bytes": folder_bytes(index),
         "machine_after": machine_load(),
     })
+    if args.queries:
+        result["queries"] = time_queries_on(index, args.rounds)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"big-build-{args.docs}.json"
     out.write_text(json.dumps(result, indent=2) + "\n", "utf-8")
