@@ -24,10 +24,10 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.measure import make_corpus_tool
 from search.korean import hangul_to_keys, initials_of, jamo
 
 ROOT = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_corpus.py"
 WORK = ROOT / "benchmarks" / "work"
 P95_GOAL_MS = 20.0
 
@@ -75,7 +75,10 @@ def ensure_index(docs: int) -> Path:
     if not (index / "current").exists():
         folder.mkdir(parents=True, exist_ok=True)
         if not corpus.exists():
-            subprocess.run([sys.executable, str(MAKE_CORPUS), "--docs", str(docs), "--out", str(corpus)], check=True)
+            tool = make_corpus_tool()
+            if tool is None:
+                raise SystemExit("make_corpus.py not found beside the checkout (../shared/tools); nothing measured")
+            subprocess.run([sys.executable, str(tool), "--docs", str(docs), "--out", str(corpus)], check=True)
         subprocess.run([sys.executable, "-m", "search", "reindex", "--quiet", "--index", str(index), str(corpus)],
                        check=True, cwd=ROOT)
     return index

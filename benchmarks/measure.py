@@ -111,12 +111,18 @@ def mib(value: Optional[float]) -> str:
     return "–" if value is None else f"{value / 2**20:,.0f} MiB"
 
 
-def make_corpus_tool() -> Optional[Path]:
-    """../shared/tools/make_corpus.py beside the checkout (or beside its parent,
-    for a worktree one level deeper); None where it is absent."""
+def shared_dir() -> Path:
+    """The workplace's ../shared beside the checkout (or beside its parent, for a
+    worktree one level deeper); ../shared itself where neither exists, so a
+    missing file is reported by the path a reader expects."""
     root = Path(__file__).resolve().parents[1]
     for base in (root.parent, root.parent.parent):
-        tool = base / "shared" / "tools" / "make_corpus.py"
-        if tool.is_file():
-            return tool
-    return None
+        if (base / "shared").is_dir():
+            return base / "shared"
+    return root.parent / "shared"
+
+
+def make_corpus_tool() -> Optional[Path]:
+    """../shared/tools/make_corpus.py (see shared_dir); None where it is absent."""
+    tool = shared_dir() / "tools" / "make_corpus.py"
+    return tool if tool.is_file() else None

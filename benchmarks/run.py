@@ -23,11 +23,10 @@ from typing import Any, Optional
 
 from benchmarks import engines
 from benchmarks.http_load import run_http_load, serve_available
-from benchmarks.measure import machine_load
+from benchmarks.measure import machine_load, make_corpus_tool, shared_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-MAKE_CORPUS = SHARED / "tools" / "make_corpus.py"
+SHARED = shared_dir()
 QUERIES = SHARED / "data" / "bench" / "queries.txt"
 WORK = ROOT / "benchmarks" / "work"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -62,13 +61,14 @@ def read_queries(path: Path) -> list[str]:
 def corpus_for(docs: int) -> Path:
     path = WORK / f"corpus-{docs}.jsonl"
     if not path.exists():
-        if not MAKE_CORPUS.exists():
-            raise SystemExit(f"corpus generator not found at {MAKE_CORPUS} (../shared beside the checkout)")
+        tool = make_corpus_tool()
+        if tool is None:
+            raise SystemExit(f"corpus generator not found at {SHARED / 'tools' / 'make_corpus.py'} (../shared beside the checkout)")
         WORK.mkdir(parents=True, exist_ok=True)
-        print(f"generating {docs:,} articles with {MAKE_CORPUS.name} …", file=sys.stderr)
+        print(f"generating {docs:,} articles with {tool.name} …", file=sys.stderr)
         import subprocess
 
-        subprocess.run([sys.executable, str(MAKE_CORPUS), "--docs", str(docs), "--out", str(path)], check=True)
+        subprocess.run([sys.executable, str(tool), "--docs", str(docs), "--out", str(path)], check=True)
     return path
 
 
