@@ -1,0 +1,138 @@
+"""Each fast path of the query engine held to its plain reference, on the
+generated corpus of tests/columnar_fixtures.py in its three build layouts
+(one segment; two workers' segments; an incremental build with deletions):
+
+- postings read at a few documents (search.query.restricted) equal the whole
+  posting list read and then looked up;
+- runs of terms from the columnar positions (search.query.runs) equal
+  Whoosh's `Phrase`, and whether the index holds a run equals
+  search.query.lookup.holds_in (the Whoosh search the query analysis asked).
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import numpy as np
+import pytest
+from whoosh import query as Q
+
+from columnar_fixtures import NOUNS, build_layouts
+from search.query import restricted, runs
+from search.query.lookup import holds_in
+from search.ranking import B, K1, lucene_idf
+
+
+@pytest.fixture(scope="module")
+def generations(tmp_path_factory):
+    from search.service import SearchService
+
+    services = [SearchService(path, cache_size=0) for path in build_layouts(tmp_path_factory.mktemp("fast"))]
+    found = [service.generation() for service in services]
+    assert any(not g.lookup().all_live for g in found)  # deletions are exercised
+    assert max(len(g.lookup().index.segments) for g in found) >= 2  # offsets too
+    yield found
+
+
+def _content_terms(generation, count: int) -> list[str]:
+    reader = generation.searcher().reader()
+    return [t.decode("utf-8") for t in reader.lexicon("content")][:count]
+
+
+def _samples(generation, rng, sizes=(0, 1, 5, 40)) -> list[np.ndarray]:
+    """Sorted document sets to read at: live and deleted documents, small and
+    larger than most posting lists, and every document."""
+    size = generation.lookup().size
+    every = np.arange(size, dtype=np.int64)
+    out = [every]
+    for count in sizes:
+        out.append(np.array(sorted(rng.sample(range(size), min(count, size))), dtype=np.int64))
+    return out
+
+
+def test_postings_read_at_some_documents_equal_the_whole_list_looked_up(generations):
+    rng = random.Random(21)
+    checked = 0
+    for generation in generations:
+        lookup = generation.lookup()
+        for fieldname in ("content", "bigrams"):
+            for term in _content_terms(generation, 60) if fieldname == "content" else ["정부", "기업", "투자"]:
+                docs, tf, length = lookup.postings(fieldname, term)
+                idf = lucene_idf(lookup.doc_count_all(), lookup.doc_frequency(fieldname, term) or 1)
+                avgfl = lookup.avg_field_length(fieldname) or 1
+                full_docs, full_scores = lookup.bm25(fieldname, term, idf, avgfl, K1, B, 0.5)
+                for among in _samples(generation, rng):
+                    expected = np.flatnonzero(np.isin(among, docs))
+                    assert restricted.holding(lookup, fieldname, term, among).tolist() == expected.tolist()
+                    where, scores = restricted.bm25_at(lookup, fieldname, term, among, idf, avgfl, K1, B, 0.5)
+                    assert where.tolist() == expected.tolist()
+                    at = np.searchsorted(full_docs, among[where])
+                    assert scores.tolist() == full_scores[at].tolist()  # the same bits
+                    if fieldname == "content":
+                        held, positions = restricted.positions_at(lookup, fieldname, term, among)
+                        live = among[lookup.live[among]]
+                        reference = lookup.positions(fieldname, term, live)
+                        assert (held.tolist(), positions.tolist()) == (reference[0].tolist(), reference[1].tolist())
+                    checked += len(where)
+    assert checked > 5000
+
+
+def _whoosh_phrase(searcher, words) -> list[int]:
+    return sorted(searcher.docs_for_query(Q.Phrase("content", list(words))))
+
+
+def test_runs_from_the_positions_equal_whooshs_phrases(generations):
+    rng = random.Random(22)
+    found = 0
+    for generation in generations:
+        lookup, searcher = generation.lookup(), generation.searcher()
+        terms = _content_terms(generation, 400)
+        common = [t for t in terms if t in NOUNS or t in ("경제", "정책", "발표", "하다", "소식")]
+        tried = [("경제", "정책"), ("정책", "경제"), ("경제", "정책", "방향"), ("경제", "경제")]
+        tried += [tuple(rng.sample(common, 2)) for _ in range(40)]
+        tried += [tuple(rng.sample(terms, rng.randint(2, 3))) for _ in range(40)]
+        for words in tried:
+            expected = _whoosh_phrase(searcher, words)
+            candidates = runs.docs_with_all(lookup, "content", words)
+            assert runs.in_a_row(lookup, "content", words, candidates).tolist() == expected, words
+            within = candidates[::2]
+            assert runs.in_a_row(lookup, "content", words, runs.docs_with_all(lookup, "content", words, within)
+                                 ).tolist() == [d for d in expected if d in set(within.tolist())], words
+            found += len(expected)
+    assert found > 100
+
+
+def test_whether_the_index_holds_a_run_is_answered_as_whoosh_answers_it(generations, monkeypatch):
+    rng = random.Random(23)
+    answers = {True: 0, False: 0}
+    for generation in generations:
+        lookup, searcher = generation.lookup(), generation.searcher()
+        terms = _content_terms(generation, 300) + ["없는말"]
+        tried = [("경제", "정책"), ("정책", "경제"), ("경제",), ("없는말",), ("경제", "없는말")]
+        tried += list(itertools.permutations(["정부", "기업", "투자"], 2))
+        tried += [tuple(rng.sample(terms, rng.randint(1, 3))) for _ in range(120)]
+        for terms_in_row in tried:
+            expected = holds_in(searcher, lookup.doc_frequency, terms_in_row)
+            assert runs.holds_run(lookup, terms_in_row) == expected, terms_in_row
+            answers[expected] += 1
+        # The query analysis asks the generation's look-up: from the positions, never through Whoosh.
+        monkeypatch.setattr(searcher, "search", lambda *a, **k: pytest.fail("asked through Whoosh"))
+        assert lookup.holds(("경제", "정책")) and not lookup.holds(("정책", "경제", "경제"))
+        monkeypatch.undo()
+    assert answers[True] > 20 and answers[False] > 20
+
+
+def test_a_run_is_found_past_the_first_batch_of_candidates(generations, monkeypatch):
+    """holds_run compares the rarest word's documents a batch at a time: a run
+    only the last candidates hold is found all the same."""
+    monkeypatch.setattr(runs, "FIRST_BATCH", 1)
+    monkeypatch.setattr(runs, "BATCH_GROWTH", 2)
+    held = 0
+    for generation in generations:
+        lookup, searcher = generation.lookup(), generation.searcher()
+        for words in [("경제", "정책"), ("정책", "방향"), ("방향", "논의"), ("정책", "경제")]:
+            expected = holds_in(searcher, lookup.doc_frequency, words)
+            assert runs.holds_run(lookup, words) == expected, words
+            held += expected
+    assert held >= 6
