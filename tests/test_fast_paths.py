@@ -6,7 +6,12 @@ generated corpus of tests/columnar_fixtures.py in its three build layouts
   posting list read and then looked up;
 - runs of terms from the columnar positions (search.query.runs) equal
   Whoosh's `Phrase`, and whether the index holds a run equals
-  search.query.lookup.holds_in (the Whoosh search the query analysis asked).
+  search.query.lookup.holds_in (the Whoosh search the query analysis asked);
+- the executor's boolean parts read only at the documents left (an AND's
+  smallest part first) equal them listed whole and intersected, and its
+  ranking read only at a few documents (`scored_at`: a keyword query's few
+  matches, a filtered page, a relaxed tier) gives the same scores to the
+  last bit as every posting scored.
 """
 
 from __future__ import annotations
@@ -136,3 +141,99 @@ def test_a_run_is_found_past_the_first_batch_of_candidates(generations, monkeypa
             assert runs.holds_run(lookup, words) == expected, words
             held += expected
     assert held >= 6
+
+
+def _queries(rng) -> list[str]:
+    out = ["경제정책", "경제정책 투자", "정부 -기업", "AI 투자", "김철수", "김철수 기자", "정부 기자:이영희",
+           "학교 날짜:2020-03", "정부는 무엇을 발표했나?", "\"투자 시장\" 협력", "정부 OR 병원 환경",
+           "제목:정부 투자", "언론사:가나일보 정부", "정부 -언론사:다라신문", "\"경제 정책\" -병원", "인공지능 정부 경제정책"]
+    for _ in range(40):
+        words = rng.sample(NOUNS, rng.randint(1, 3))
+        if rng.random() < 0.3:
+            words.append("-" + rng.choice(NOUNS))
+        out.append(" ".join(words))
+    return out
+
+
+def _compiled(generation, text: str):
+    from search.query.matching import prepared
+
+    searcher = generation.searcher()
+    compiled = generation.parser.compile(generation.parser.parse(text), searcher=generation.lookup())
+    query = compiled.query
+    return None if query is None else prepared(query, searcher.reader())
+
+
+def _evaluator(generation):
+    from search.query import execute
+
+    return execute._Evaluator(generation.searcher(), generation.lookup(), generation.facets())
+
+
+def test_matching_among_some_documents_equals_matching_all_then_keeping_those(generations):
+    """An AND reads its smallest part first and the others only at the
+    documents left; a phrase's words likewise: the same documents as every
+    part listed whole and intersected."""
+    rng = random.Random(24)
+    compared = 0
+    for generation in generations:
+        for text in _queries(rng):
+            query = _compiled(generation, text)
+            if query is None or query is Q.NullQuery:
+                continue
+            constraint = query.a.child if isinstance(query, Q.AndMaybe) else query
+            every = _evaluator(generation).matches(constraint)
+            assert every.tolist() == sorted(generation.searcher().docs_for_query(constraint)), text
+            for among in _samples(generation, rng, sizes=(3, 30, 120)):
+                within = _evaluator(generation).matches(constraint, among)
+                assert within.tolist() == sorted(set(every.tolist()) & set(among.tolist())), text
+                compared += len(within)
+    assert compared > 2000
+
+
+def test_scores_read_only_at_some_documents_are_the_same_bits(generations):
+    """scored_at (the ranking read at a keyword query's few matches, a
+    filtered page or a relaxed tier) against scored (every posting of every
+    term): the same documents and exactly the same scores."""
+    rng = random.Random(25)
+    compared = 0
+    for generation in generations:
+        for text in _queries(rng):
+            query = _compiled(generation, text)
+            if query is None or query is Q.NullQuery:
+                continue
+            docs, scores = _evaluator(generation).scored(query)
+            parts = [query] + ([query.b] if isinstance(query, Q.AndMaybe) else [])
+            for part in parts:
+                part_docs, part_scores = _evaluator(generation).scored(part)
+                for among in _samples(generation, rng, sizes=(3, 30, 120)):
+                    hit, at = _evaluator(generation).scored_at(part, among)
+                    keep = np.isin(part_docs, among)
+                    assert among[hit].tolist() == part_docs[keep].tolist(), text
+                    assert at[hit].tolist() == part_scores[keep].tolist(), text
+                    compared += int(hit.sum())
+    assert compared > 2000
+
+
+def test_a_keyword_query_with_few_matches_ranks_them_as_scoring_everything_does(generations, monkeypatch):
+    """The switch itself: with the share forced either way, the same matches,
+    scores and top 10 (search.query.execute.FEW_SHARE)."""
+    from search.query import execute
+
+    rng = random.Random(26)
+    for generation in generations:
+        searcher, lookup, table = generation.searcher(), generation.lookup(), generation.facets()
+        for text in _queries(rng):
+            query = _compiled(generation, text)
+            if query is None or query is Q.NullQuery:
+                continue
+            answers = []
+            for share in (0, 10 ** 9):  # always, never read at the matches
+                monkeypatch.setattr(execute, "FEW_SHARE", share)
+                docs, scores = execute.scored_matches(searcher, lookup, query, table)
+                allowed = docs[::2]
+                answers.append((docs.tolist(), scores.tolist(),
+                                execute.ranked(searcher, lookup, query, ["정부", "투자"], 10, table=table),
+                                execute.ranked(searcher, lookup, query, None, 10, allowed, table=table)))
+            assert answers[0] == answers[1], text
+
