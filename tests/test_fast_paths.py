@@ -11,7 +11,10 @@ generated corpus of tests/columnar_fixtures.py in its three build layouts
   smallest part first) equal them listed whole and intersected, and its
   ranking read only at a few documents (`scored_at`: a keyword query's few
   matches, a filtered page, a relaxed tier) gives the same scores to the
-  last bit as every posting scored.
+  last bit as every posting scored;
+- what a generation keeps for its long posting lists (search.query.longlists:
+  a common term's impacts, a common compound's documents) gives the same
+  answers as computing them each time, within its memory budget.
 """
 
 from __future__ import annotations
@@ -237,3 +240,61 @@ def test_a_keyword_query_with_few_matches_ranks_them_as_scoring_everything_does(
                                 execute.ranked(searcher, lookup, query, None, 10, allowed, table=table)))
             assert answers[0] == answers[1], text
 
+
+def test_kept_impacts_and_compound_documents_equal_what_is_computed_each_time(generations, monkeypatch):
+    """search.query.longlists: with every list counted long (so everything
+    is kept), the second search of each query reads the kept impacts and
+    compound documents: the same matches, the same scores to the last bit,
+    the same top 10 as with nothing kept."""
+    from search.query import execute, longlists
+
+    rng = random.Random(27)
+    queries = _queries(rng)
+    for generation in generations:
+        searcher, lookup, table = generation.searcher(), generation.lookup(), generation.facets()
+
+        def answers():
+            out = []
+            for text in queries:
+                query = _compiled(generation, text)
+                if query is None or query is Q.NullQuery:
+                    continue
+                docs, scores = execute.scored_matches(searcher, lookup, query, table)
+                out.append((text, docs.tolist(), scores.tolist(),
+                            execute.ranked(searcher, lookup, query, ["정부", "투자"], 10, table=table)))
+            return out
+
+        monkeypatch.setattr(longlists, "LONG_POSTINGS", 10 ** 9)  # nothing kept
+        lookup.long_lists = longlists.LongLists()
+        plain = answers()
+        monkeypatch.setattr(longlists, "LONG_POSTINGS", 1)  # everything kept
+        lookup.long_lists = longlists.LongLists()
+        first, second = answers(), answers()
+        assert lookup.long_lists.used > 0
+        kinds = {key[0] for key in lookup.long_lists._kept}
+        assert kinds == {"bm25", "run"}  # impacts and a compound's documents were both kept and read
+        assert first == plain and second == plain
+        lookup.long_lists = longlists.LongLists()
+
+
+def test_kept_lists_stay_within_their_budget_least_recently_used_first_out(monkeypatch):
+    from search.query import longlists
+
+    monkeypatch.setattr(longlists, "LONG_POSTINGS", 10)
+    lists = longlists.LongLists(budget=3 * 800)
+    computed = []
+
+    def compute(n):
+        computed.append(n)
+        return (np.arange(100, dtype=np.int64),)  # 800 bytes
+
+    for n in range(3):
+        lists.get(n, lambda n=n: compute(n))
+    lists.get(0, lambda: compute(0))  # kept: not computed again, and now the most recent
+    lists.get(3, lambda: compute(3))  # pushes out 1, the least recently used
+    assert computed == [0, 1, 2, 3]
+    assert lists.used <= 3 * 800 and set(lists._kept) == {0, 2, 3}
+    lists.get(9, lambda: (np.arange(5, dtype=np.int64),))  # short: never kept
+    assert 9 not in lists._kept
+    with pytest.raises(ValueError):
+        lists.get(0, lambda: compute(0))[0][0] = 7  # shared by later searches: read-only
