@@ -18,7 +18,12 @@ and, given the generation's facet arrays (search.query.facets), bylines
 (`기자:`, a reporter's name), presses (`언론사:`), date ranges (`날짜:`,
 `from:`/`to:`) and `Every` as boolean masks over those arrays.  Only `제목:`
 and `본문:` clauses are listed by Whoosh: the columnar files keep no title
-field and no positions of the fields inside `content`.  The proximity rerank of the top 30 reads the columnar
+field and no positions of the fields inside `content`.  Long posting lists
+are read as little as the query allows: an AND's parts and a phrase's words
+only at the documents still in the running, a keyword query's ranking only
+at its matches when they are few (`scored_at`; search.query.restricted), and
+a common term's impacts and a common compound's documents kept per
+generation (search.query.longlists).  The proximity rerank of the top 30 reads the columnar
 positions.  Anything else raises `Unsupported` and the caller searches
 through Whoosh as before.  Scores equal Whoosh's to float rounding (sums
 may be added in another order); ties are broken by document number, as
@@ -28,6 +33,12 @@ Whoosh 2.7.4's `DisjunctionMaxMatcher.score` takes the larger of both
 sides' current scores even when they stand on different documents.  Past the search's
 deadline (search.limits) a term is no longer read: the search ends with
 what it has and says so, as Whoosh's loops do.
+
+Why one module over 400 lines: the listing (`matches`), the scoring over
+whole posting lists (`scored`) and the scoring read at a few documents
+(`scored_at`) walk the same query shapes side by side, and the last two must
+stay the same float operations in the same order; kept together, a change to
+one shape is made to all three in one place.
 """
 
 from __future__ import annotations
@@ -112,12 +123,14 @@ class _Evaluator:
         if kind in (Q.Or, DefaultOr, ScoredUnion) and not query.minmatch:
             return self._union([self.matches(sub, within) for sub in query.subqueries])
         if kind in (Q.And, SkippingAnd):
+            if not query.subqueries:
+                return _EMPTY
             docs = within
             for sub in sorted(query.subqueries, key=self._estimate):
                 docs = self.matches(sub, docs)
                 if not len(docs):
                     break
-            return docs if docs is not None else _EMPTY
+            return docs
         if kind is CheckedPhrases and all(field in COLUMNAR_FIELDS and self.index.has_positions(field)
                                           for field, _ in query.phrases):
             if query.required:
