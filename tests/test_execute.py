@@ -1,15 +1,13 @@
 """The columnar executor (search.query.execute over search.columnar) holds to the
 Whoosh path it replaces: the same matches, the same top 10 with the same
 scores (to float rounding), and the same search results end to end, on a
-generated corpus built three ways (one segment; segments from two
-workers; an incremental build with deletions and a merge)."""
+generated corpus built three ways (tests/columnar_fixtures.py: one segment;
+segments from two workers; an incremental build with deletions and a merge)."""
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,57 +15,14 @@ from whoosh import query as Q
 
 from search.query import execute
 from search.columnar import EXTENSION
-
-# Nouns mecab-ko reads as one morpheme each, some in compounds the query side
-# searches as phrases (경제정책 → 경제 정책), and one with an alias (AI).
-NOUNS = "정부 기업 투자 시장 경제 정책 국회 협력 지역 학교 병원 환경 인공지능".split()
-PARTICLES = ["가", "는", "를", "와", "의", "에서", "도"]
-PRESSES = ["가나일보", "다라신문"]
-REPORTERS = ["김철수", "이영희"]
-
-
-def _articles(count: int, seed: int = 5) -> list[dict]:
-    rng = random.Random(seed)
-    out = []
-    for number in range(count):
-        sentences = []
-        for _ in range(rng.randint(1, 4)):
-            nouns = rng.choices(NOUNS, weights=[12, 10, 6, 6, 5, 4, 3, 3, 2, 1, 1, 1, 2], k=rng.randint(1, 4))
-            sentences.append(" ".join(n + rng.choice(PARTICLES) for n in nouns) + " 발표했다.")
-        if number % 5 == 0:
-            sentences.append("경제정책 방향을 논의했다.")
-        out.append({"id": f"a{number:04d}", "title": f"{rng.choice(NOUNS)} {rng.choice(NOUNS)} 소식",
-                    "press": PRESSES[number % 2], "reporters": [REPORTERS[number % 3 % 2]],
-                    "published": f"2020-0{1 + number % 9}-15", "body": " ".join(sentences)})
-    return out
-
-
-def _write(path: Path, records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+from columnar_fixtures import NOUNS, PRESSES, build_layouts
 
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
-    from search.indexer import reindex
     from search.service import SearchService
 
-    articles = _articles(240)
-    root = tmp_path_factory.mktemp("execute")
-    _write(root / "one" / "all.jsonl", articles)
-    for part in range(4):
-        _write(root / "two" / f"part{part}.jsonl", articles[part::4])
-    changed = [dict(a, body="투자 시장 협력 " + a["body"]) if i % 6 == 0 else a for i, a in enumerate(articles)]
-    _write(root / "inc" / "a.jsonl", changed[:150] + _articles(40, seed=77))
-    _write(root / "inc" / "b.jsonl", changed[150:])
-    reports = [reindex([root / "one"], index_dir=root / "ix-one", workers=1),
-               reindex([root / "two"], index_dir=root / "ix-two", workers=2),
-               reindex([root / "inc"], index_dir=root / "ix-inc", workers=1)]
-    _write(root / "inc" / "a.jsonl", articles[:150])  # 40 removed, the changed ones restored: deletions
-    _write(root / "inc" / "b.jsonl", articles[150:])
-    reports.append(reindex([root / "inc"], index_dir=root / "ix-inc", workers=1, incremental=True))
-    assert all(not r.failed for r in reports)
-    built = [SearchService(root / name, cache_size=0) for name in ("ix-one", "ix-two", "ix-inc")]
+    built = [SearchService(path, cache_size=0) for path in build_layouts(tmp_path_factory.mktemp("execute"))]
     assert any(s.generation().searcher().reader().has_deletions() for s in built)  # the mask is exercised
     assert max(len(s.generation().searcher().leaf_searchers()) for s in built) >= 2  # offsets too
     yield built

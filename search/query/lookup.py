@@ -27,6 +27,8 @@ from whoosh import query as Q
 
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.index import CONTENT_FIELD
+from search.query.longlists import LongLists
+from search.query.runs import holds_run
 
 # Terms whose slices and frequencies are kept per generation; past this the
 # memo starts again (a bound on memory, ~100 bytes a term).
@@ -74,9 +76,13 @@ class TermLookup:
         self.holds = self._holds
         self._lengths: dict[tuple[str, int], int] = {}
         self._recent: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
+        self.long_lists = LongLists()  # the executor's answers for long posting lists (search.query.longlists)
 
     def _holds(self, terms: tuple[str, ...]) -> bool:
-        """`holds_in` this generation, its frequencies read from the files."""
+        """`holds_in` this generation, from the columnar positions
+        (search.query.runs) where the files have them."""
+        if self.index.has_positions(CONTENT_FIELD):
+            return holds_run(self, terms)
         return holds_in(self.searcher, self.doc_frequency, terms)
 
     # -- collection statistics

@@ -1,0 +1,100 @@
+"""A term's postings read only at the documents asked about: which of them
+hold the term, its BM25 there, its positions there.
+
+A query's other words often leave a few hundred candidates where a common
+word's posting list holds tens of thousands of documents (대한민국 출시: 963
+articles hold both, 34,000 hold 대한 and 민국).  Reading the whole list to
+keep a few entries was most of such a query's cost at 100,000 articles; here
+each candidate is found in the term's slice of each segment by binary search
+(`numpy.searchsorted`), or each posting in the candidates when they are the
+longer list, so the work grows with the shorter of the two.
+
+Works on a generation's term look-ups (search.query.lookup.TermLookup: its
+`slices`, `index.segments`, `live`); the documents asked about are sorted
+document numbers of the generation.  What is read here equals what the
+whole-list readers give at those documents (tests/test_restricted.py).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+
+
+def found_in(lookup, fieldname: str, term: str, among: np.ndarray) -> Iterator[tuple]:
+    """Per segment holding the term at any of the sorted documents `among`:
+    (segment, indices into `among` of those documents in ascending order,
+    their posting numbers in the segment's arrays, their local document
+    numbers).  Deleted documents are never found."""
+    segments = lookup.index.segments
+    check_live = not lookup.all_live
+    for number, offset, low, high in lookup.slices(fieldname, term):
+        segment = segments[number][0]
+        first, last = np.searchsorted(among, (offset, offset + segment.doc_count))
+        if first == last or high == low:
+            continue
+        local = (among[first:last] - offset).astype(np.uint32)
+        docs = segment.array(fieldname, "docs")[low:high]
+        if len(local) <= len(docs):
+            at = np.searchsorted(docs, local)
+            at[at == len(docs)] = 0
+            held = docs[at] == local
+            where, postings = np.flatnonzero(held), at[held]
+        else:  # the candidates are the longer list: look each posting up in them
+            at = np.searchsorted(local, docs)
+            at[at == len(local)] = 0
+            held = local[at] == docs
+            where, postings = at[held], np.flatnonzero(held)
+        if check_live and len(where):
+            alive = lookup.live[among[first + where]]
+            where, postings = where[alive], postings[alive]
+        if len(where):
+            yield segment, where + first, postings + low, local[where]
+
+
+def holding(lookup, fieldname: str, term: str, among: np.ndarray) -> np.ndarray:
+    """Indices into the sorted documents `among` of those that hold the term."""
+    parts = [where for _, where, _, _ in found_in(lookup, fieldname, term, among)]
+    if not parts:
+        return _NO_DOCS
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def bm25_at(lookup, fieldname: str, term: str, among: np.ndarray, idf: float, avgfl: float, k1: float, b: float,
+            boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """(indices into `among` of the documents holding the term, the term's
+    BM25 there): TermLookup.bm25 at those documents, the same float operations
+    in the same order, so the same scores to the last bit."""
+    where, scores = [], []
+    for segment, at, postings, local in found_in(lookup, fieldname, term, among):
+        tf = segment.array(fieldname, "tf")[postings].astype(np.float64)
+        length = segment.array(fieldname, "length")[local].astype(np.float64)
+        part = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avgfl))
+        if boost != 1.0:
+            part = part * boost
+        where.append(at)
+        scores.append(part)
+    if not where:
+        return _NO_DOCS, np.zeros(0)
+    if len(where) == 1:
+        return where[0], scores[0]
+    return np.concatenate(where), np.concatenate(scores)
+
+
+def positions_at(lookup, fieldname: str, term: str, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(document, position) of every occurrence of the term in the sorted
+    documents `among`, in document and position order (TermLookup.positions,
+    without keeping the answer: a phrase's candidates differ every query)."""
+    docs_out, positions_out = [], []
+    for segment, at, postings, _ in found_in(lookup, fieldname, term, among):
+        positions, counts = segment.posting_positions(fieldname, postings)
+        positions_out.append(positions)
+        docs_out.append(np.repeat(among[at], counts))
+    if not docs_out:
+        return _NO_DOCS, _NO_DOCS
+    if len(docs_out) == 1:
+        return docs_out[0], positions_out[0]
+    return np.concatenate(docs_out), np.concatenate(positions_out)
