@@ -23,6 +23,8 @@ says it does not map files; the file this storage opens maps itself, and its
 from __future__ import annotations
 
 import mmap
+import pickle
+from io import BytesIO
 from pathlib import Path
 from typing import Union
 
@@ -31,6 +33,9 @@ from whoosh.filedb.structfile import BufferFile
 from whoosh.index import _DEF_INDEX_NAME
 
 COMPOUND_EXTENSION = ".seg"
+# Bytes copied to load a pickle from (most of Whoosh's are block headers of
+# a few dozen bytes); a longer one is loaded from a longer copy.
+PICKLE_WINDOW = 512
 
 
 class ViewReader:
@@ -104,6 +109,28 @@ class MappedSubFile(BufferFile):
 
     def subset(self, position: int, length: int, name=None) -> "MappedSubFile":
         return MappedSubFile(self._buf[position:position + length], name=name or self._name)
+
+    def read_pickle(self):
+        """The pickle at the read position, loaded from a small copy of the
+        bytes there (`io.BytesIO`, read in C): from a file object written in
+        Python, the unpickler calls `read` once per opcode (20 calls a load
+        for Whoosh's posting block headers, measured).  A window too short
+        for the pickle fails to load (the unpickler never takes a truncated
+        pickle for a whole one: it stops only at its STOP opcode) and is
+        tried again longer."""
+        reader = self.file
+        start, window = reader.tell(), PICKLE_WINDOW
+        while True:
+            chunk = BytesIO(self._buf[start:start + window])
+            try:
+                value = pickle.load(chunk)
+            except (EOFError, pickle.UnpicklingError, ValueError):
+                if start + window >= len(self._buf):
+                    raise
+                window *= 16
+                continue
+            reader.seek(start + chunk.tell())
+            return value
 
 
 class MappedCompoundFile(MappedSubFile):

@@ -8,6 +8,7 @@ import pickle
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.filedb.structfile import BufferFile
 from whoosh.qparser import QueryParser as WhooshParser
 
 from search.mapped import MappedStorage, MappedSubFile, ViewReader, open_index
@@ -99,3 +100,18 @@ def test_a_closed_index_with_a_view_still_held_does_not_fail(fixture_index):
     if kept is None:
         pytest.skip("no compound segment")
     assert kept.get(0, 4)  # the map stays until the last view goes
+
+
+def test_pickles_read_from_a_window_are_whole_and_leave_the_position_after_them():
+    # Short ones (within the window), one far longer than it, and an int after each.
+    values = [(1, 2.5, b"x"), {"k": "값" * 5000}, [b"\x00" * 700, None], list(range(20000))]
+    data = b"".join(pickle.dumps(v, protocol) + (7).to_bytes(4, "big") for v, protocol in zip(values, (2, 4, 5, 0)))
+    view = MappedSubFile(memoryview(data))
+    plain = BufferFile(data)
+    for value in values:
+        assert view.read_pickle() == plain.read_pickle() == value
+        assert view.tell() == plain.tell()
+        assert view.read_int() == plain.read_int() == 7
+    truncated = MappedSubFile(memoryview(pickle.dumps(list(range(5000)))[:-40]))
+    with pytest.raises((EOFError, pickle.UnpicklingError)):
+        truncated.read_pickle()
