@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import Optional
 
 import numpy as np
-from whoosh import index as whoosh_index
 
 from search import stored as stored_fields
 from search.index import WORDS_FIELD
+from search.mapped import open_index
 from search.korean import INITIALS, initials_of, jamo, keys_to_hangul
 
 LIMIT = 10
@@ -261,7 +261,7 @@ def for_generation(path: Path, wait: Optional[float] = BUILD_WAIT) -> Optional[C
 
 def _build_table(key: str, done: threading.Event) -> None:
     try:
-        index = whoosh_index.open_dir(key)
+        index = open_index(key)  # read in place, not copied (search.mapped)
         try:
             with index.reader() as reader:
                 fresh = build(reader)

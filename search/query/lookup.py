@@ -64,6 +64,10 @@ class TermLookup:
         self.size = index.size
         self.live = index.live
         self.all_live = bool(index.live.all())
+        # Per segment, its documents' live mask (a view of `live`), None where none is deleted.
+        self._segment_live = [None if index.live[offset:offset + segment.doc_count].all()
+                              else index.live[offset:offset + segment.doc_count]
+                              for segment, offset in index.segments]
         self._count = searcher.doc_count_all()
         self._average: dict[str, float] = {}
         self._slices: dict[tuple[str, str], tuple] = {}
@@ -158,31 +162,43 @@ class TermLookup:
 
     def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document numbers, term frequencies, field lengths) of the term's
-        live postings in document order (search.columnar.ColumnarIndex.postings)."""
+        live postings in document order (search.columnar.ColumnarIndex.postings).
+        Deleted postings are dropped per segment before the lengths are read
+        and anything is converted (18 % of the documents of the benchmark's
+        100,000-article index are deleted copies)."""
         docs, tfs, lengths = [], [], []
-        segments = self.index.segments
+        segments, live = self.index.segments, self._segment_live
         for number, offset, low, high in self.slices(fieldname, term):
             segment = segments[number][0]
             local = segment.array(fieldname, "docs")[low:high]
+            tf = segment.array(fieldname, "tf")[low:high]
+            if live[number] is not None:
+                keep = live[number][local]
+                local, tf = local[keep], tf[keep]
             docs.append(local.astype(np.int64) + offset if offset else local.astype(np.int64))
-            tfs.append(segment.array(fieldname, "tf")[low:high])
+            tfs.append(tf)
             lengths.append(segment.array(fieldname, "length")[local])
         if not docs:
             empty = np.zeros(0, dtype=np.float64)
             return _NO_DOCS, empty, empty
         if len(docs) == 1:
-            docs_all, tf, length = docs[0], tfs[0].astype(np.float64), lengths[0].astype(np.float64)
-        else:
-            docs_all = np.concatenate(docs)
-            tf, length = np.concatenate(tfs).astype(np.float64), np.concatenate(lengths).astype(np.float64)
-        if self.all_live:
-            return docs_all, tf, length
-        keep = self.live[docs_all]
-        return docs_all[keep], tf[keep], length[keep]
+            return docs[0], tfs[0].astype(np.float64), lengths[0].astype(np.float64)
+        return (np.concatenate(docs), np.concatenate(tfs).astype(np.float64),
+                np.concatenate(lengths).astype(np.float64))
 
     def docs(self, fieldname: str, term: str) -> np.ndarray:
-        """The term's live documents, sorted."""
-        return self.postings(fieldname, term)[0]
+        """The term's live documents, sorted (as `postings`' first array,
+        without reading frequencies and lengths)."""
+        docs = []
+        segments, live = self.index.segments, self._segment_live
+        for number, offset, low, high in self.slices(fieldname, term):
+            local = segments[number][0].array(fieldname, "docs")[low:high]
+            if live[number] is not None:
+                local = local[live[number][local]]
+            docs.append(local.astype(np.int64) + offset if offset else local.astype(np.int64))
+        if not docs:
+            return _NO_DOCS
+        return docs[0] if len(docs) == 1 else np.concatenate(docs)
 
     def bm25(self, fieldname: str, term: str, idf: float, avgfl: float, k1: float, b: float,
              boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
