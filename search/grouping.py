@@ -295,7 +295,11 @@ def cluster(ids: list[str], sketches: list[Optional[Sketch]], threshold: float =
             near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
     """Clusters the articles `ids` (in input order) by their sketches (None: the
     article stays alone)."""
-    signatures, published, signed = _table(sketches)
+    return _cluster(ids, *_table(sketches), threshold, near_threshold)
+
+
+def _cluster(ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
+             threshold: float = EVENT_THRESHOLD, near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
     parent = np.arange(len(ids))
     rows = _by_id(ids, np.flatnonzero(signed))
     if len(rows) > 1:
@@ -321,7 +325,12 @@ def recluster(old: Groups, ids: list[str], sketches: list[Optional[Sketch]], cha
     changed article) are taken apart and joined again from every bucket
     that holds one of their members; every other component is as it was
     (none of its members shares a bucket whose links changed)."""
-    signatures, published, signed = _table(sketches)
+    return _recluster(old, ids, *_table(sketches), changed, threshold, near_threshold)
+
+
+def _recluster(old: Groups, ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
+               changed: Iterable[str], threshold: float = EVENT_THRESHOLD,
+               near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
     n = len(ids)
     bands, band_rows = lsh_parameters(threshold)
     old_row = {article_id: i for i, article_id in enumerate(old.ids)}
@@ -378,10 +387,12 @@ def recluster(old: Groups, ids: list[str], sketches: list[Optional[Sketch]], cha
         for band in range(bands):
             band_keys = keys[band][ordered_position]
             hit = np.isin(band_keys, keys[band][position[opened]])
-            found.append(_band_pairs(band_keys[hit], ordered[hit]))
-        pairs = _unique_pairs(found, n)
-        pairs = pairs[open_rows[pairs[:, 0]] | open_rows[pairs[:, 1]]]
-        _join(parent, pairs, signatures, published, threshold)
+            pairs = _band_pairs(band_keys[hit], ordered[hit])
+            # A link to a closed article never holds: it would have joined the
+            # two last time (its bucket is untouched, its links the same) and
+            # the closed one's component would be open.
+            found.append(pairs[open_rows[pairs[:, 0]] & open_rows[pairs[:, 1]]])
+        _join(parent, _unique_pairs(found, n), signatures, published, threshold)
     return _groups(ids, signatures, published, signed, parent, near_threshold)
 
 
@@ -414,27 +425,30 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     ids = list(ids)
     old = read_groups(previous)
     old_rows = {article_id: i for i, article_id in enumerate(old.ids)} if old is not None else {}
-    found: list[Optional[Sketch]] = []
-    lacking: list[str] = []
-    for article_id in ids:
-        item: Optional[Sketch] = None
-        if article_id in sketches:  # analysed in this run (None: too little text)
-            item = sketches[article_id]
-        elif article_id in old_rows:
-            row = old_rows[article_id]
-            if old.signed[row]:
-                item = Sketch(old.signatures[row], int(old.published[row]))
-        else:
-            lacking.append(article_id)
-        found.append(item)
-    if lacking and missing is not None:
-        computed = missing(lacking)
-        found = [item if item is not None else computed.get(article_id) for article_id, item in zip(ids, found)]
+    n = len(ids)
+    # The rows of unchanged articles copied from the last table at once.
+    row_in_old = np.array([-1 if article_id in sketches else old_rows.get(article_id, -1) for article_id in ids],
+                          dtype=np.int64)
+    from_old = np.flatnonzero(row_in_old >= 0)
+    signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
+    published = np.full(n, UNDATED, dtype=np.int64)
+    signed = np.zeros(n, dtype=bool)
+    if len(from_old):
+        signed[from_old] = old.signed[row_in_old[from_old]]
+        signatures[from_old] = old.signatures[row_in_old[from_old]]
+        published[from_old] = np.where(signed[from_old], old.published[row_in_old[from_old]], UNDATED)
     changed = [article_id for article_id in ids if article_id in sketches]
+    lacking = [article_id for i, article_id in enumerate(ids) if row_in_old[i] < 0 and article_id not in sketches]
+    found = dict(sketches)
+    if lacking and missing is not None:
+        found.update({article_id: item for article_id, item in missing(lacking).items() if article_id not in found})
+    for i, article_id in enumerate(ids):
+        if row_in_old[i] < 0 and found.get(article_id) is not None:
+            signatures[i], published[i], signed[i] = found[article_id].signature, found[article_id].published, True
     if old is not None and old.chained_by_id and not lacking and _few_changes(old, ids, changed):
-        groups = recluster(old, ids, found, changed)
+        groups = _recluster(old, ids, signatures, published, signed, changed)
     else:
-        groups = cluster(ids, found)
+        groups = _cluster(ids, signatures, published, signed)
     numbers = docnums or {}
     groups.docnums = np.array([numbers.get(article_id, -1) for article_id in ids], dtype=np.int64)
     temporary = Path(building) / f".{GROUPS_FILE}.tmp"

@@ -118,8 +118,8 @@ def test_write_groups_reclusters_from_the_last_table_when_few_changed(tmp_path, 
     second.mkdir()
     grouping.write_groups(first, list(before), before)
     calls = []
-    real = grouping.recluster
-    monkeypatch.setattr(grouping, "recluster", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = grouping._recluster
+    monkeypatch.setattr(grouping, "_recluster", lambda *a, **k: calls.append(1) or real(*a, **k))
     extra = corpus(rng, 5)
     summary = grouping.write_groups(second, list(before) + list(extra), extra, previous=first)
     assert calls == [1]
@@ -159,3 +159,35 @@ def test_a_chain_cut_in_the_middle_falls_apart_as_far_as_it_reaches():
     mend = grouping.Sketch(np.where(np.arange(grouping.NUM_PERM) < 64, links[2].signature, links[4].signature), 9)
     again = grouping.recluster(fast, ids_again, links[:3] + links[4:] + [mend], ["mend"])
     assert_same_groups(again, grouping.cluster(ids_again, links[:3] + links[4:] + [mend]))
+
+
+def test_document_numbers_of_an_incremental_run_are_those_a_full_scan_reads(tmp_path):
+    """The groups table's document numbers after incremental runs (new segments,
+    deletions, Whoosh merging the small segments) are those of reading every id."""
+    import json
+
+    from search.indexer import reindex
+    from search.reindex.regroup import document_numbers
+
+    def write(count: int, edited: set[int]) -> None:
+        lines = []
+        for i in range(count):
+            body = f"{i}번 지역 소식을 전한다. 주민 행사와 축제 준비가 한창이라고 관계자는 말했다. 참여 인원 {i * 7}명."
+            if i in edited:
+                body += f" 고친 문단 {len(edited)}."
+            lines.append(json.dumps({"id": f"n{i}", "title": f"소식 {i}", "body": body}, ensure_ascii=False))
+        (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+
+    write(40, set())
+    reindex([tmp_path / "c.jsonl"], tmp_path / "ix", workers=1)
+    for round_number, (count, edited) in enumerate([(42, {3}), (42, {3, 17}), (44, {5, 30, 41}), (30, {2}),
+                                                    (30, set()), (35, {0, 1, 2, 33})]):
+        write(count, edited)
+        reindex([tmp_path / "c.jsonl"], tmp_path / "ix", incremental=True, workers=1)
+        current = (tmp_path / "ix" / "current").resolve()
+        table = grouping.read_groups(current)
+        full = document_numbers(current)
+        assert dict(zip(table.ids, table.docnums.tolist())) == full, round_number
+        base = sorted(p for p in (tmp_path / "ix").glob("gen-*") if p != current)[-1]
+        assert document_numbers(current, base, (), set(table.ids)) == full
+        assert len(full) == count
