@@ -175,3 +175,27 @@ def test_settle_copies_reads_a_copy_again_once_its_original_is_not_settled():
     # o1 not settled: the line itself is read; c2 is its own seed (it was the first of its text)
     assert [(u.first, u.start, u.end, u.keys) for u in units[1:] if isinstance(u, LinesUnit)] == [
         (10, 150, 190, ["k1"]), (11, 190, 230, ["k2"])]
+
+
+def test_a_file_planned_line_by_line_gets_the_digest_of_reading_it_whole(tmp_path):
+    """The file's digest comes from the read that plans its lines (no second read);
+    it is the digest file_digest gives, so the next run finds the file unchanged."""
+    from search.ingest.loader import file_digest
+
+    path = write(tmp_path / "c" / "a.jsonl", fillers("f", 5))
+    reindex([path], tmp_path / "ix", workers=1)
+    assert IndexLayout(tmp_path / "ix").read_manifest()["files"] == {str(path): file_digest(path)}
+    again = reindex([path], tmp_path / "ix", incremental=True, workers=1)
+    assert (again.files_unchanged, again.unchanged, again.indexed) == (1, 5, 0)
+
+
+def test_reindex_json_prints_the_report_a_duplicate_a_line(tmp_path, capsys):
+    from search.cli import main
+
+    path = corpus(tmp_path / "c")
+    assert main(["reindex", "--quiet", "--json", "--workers", "1", "--index", str(tmp_path / "ix"), str(path)]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    assert [d["id"] for d in data["duplicates"]] == ["o2", "c0"] and data["indexed"] == 7
+    duplicate_lines = [line for line in out.splitlines() if line.startswith('    {"id"')]
+    assert len(duplicate_lines) == 2 and all(json.loads(line.strip().rstrip(",")) for line in duplicate_lines)

@@ -28,6 +28,7 @@ in order) and search/layout.py (lock, publish, swap, cleanup).
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -182,12 +183,22 @@ class Reindexer:
             for source in discovery.files:
                 key = str(source.path)
                 try:
+                    jsonl = source.path.suffix.lower() in JSONL_SUFFIXES
+                    if jsonl and (base is None or key not in old_files):
+                        # Nothing to compare the file's digest with (a file with a
+                        # duplicate is read on every run): taken from the one read
+                        # that plans its lines.
+                        whole = hashlib.blake2b(digest_size=16)
+                        units.extend(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes, known_copies,
+                                                 whole))
+                        digests[key] = whole.hexdigest()
+                        continue
                     digests[key] = file_digest(source.path)
                     if base is not None and old_files.get(key) == digests[key]:
                         unchanged_sources.add(key)
                         report.files_unchanged += 1
                         continue
-                    if source.path.suffix.lower() in JSONL_SUFFIXES:
+                    if jsonl:
                         units.extend(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes, known_copies))
                     else:
                         units.append(FileUnit(source))

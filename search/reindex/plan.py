@@ -19,14 +19,16 @@ def line_key(path: str, number: int, raw: bytes) -> str:
 
 
 def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], known: Mapping[str, str],
-                known_copies: Optional[Mapping[str, list]] = None) -> Iterator[WorkUnit]:
+                known_copies: Optional[Mapping[str, list]] = None, digest=None) -> Iterator[WorkUnit]:
     """Batches of a JSONL file's lines: `LinesUnit`s to load (runs of
     consecutive lines, by byte range), `KnownLinesUnit`s for lines whose
     bytes were indexed last time at the same place: those need no parsing
     (JSON and an Article cost ~0.5 ms a line; the digest ~6 µs), and are not
     even sent to a worker process, and `KnownCopiesUnit`s for lines that were
     exact copies last time (`known_copies`: line key → [copy's id, body
-    fingerprint]), to be settled by `settle_copies` once every file is planned."""
+    fingerprint]), to be settled by `settle_copies` once every file is planned.
+    `digest` (a hashlib object), if given, is fed the file's bytes on the way:
+    the file's digest without a second read of it."""
     path = str(source.path)
     known_copies = known_copies or {}
     with open(source.path, "rb") as handle:
@@ -49,6 +51,8 @@ def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], 
                 copies = []
 
         for number, raw in enumerate(handle, start=1):
+            if digest is not None:
+                digest.update(raw)
             key = line_key(path, number, raw)
             article_id = known_lines.get(key)
             if article_id is not None and article_id in known:
