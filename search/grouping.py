@@ -20,8 +20,10 @@ the shared corpora (README, How it works; tests/test_grouping_quality.py).
 Each generation keeps its table in `groups.npz` beside the Whoosh files: ids,
 publication times, signatures and the cluster of every article.  An
 incremental reindex takes the unchanged articles' signatures from the last
-generation's table (never analysing them again) and clusters everything anew,
-so new articles join the groups of old ones.
+generation's table (never analysing them again); when few articles are new,
+changed or gone it regroups only what those could change (`recluster`, the
+same groups as clustering everything anew), else it clusters everything
+again, so new articles join the groups of old ones.
 """
 
 from __future__ import annotations

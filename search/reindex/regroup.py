@@ -1,5 +1,7 @@
 """The reindex's grouping step: once a generation's articles are written,
-cluster all of them (search.grouping) and keep the table beside the index."""
+cluster them (search.grouping: all again, or after a small incremental run
+only what its new, changed and gone articles could reach) and keep the table
+beside the index."""
 
 from __future__ import annotations
 
