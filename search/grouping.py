@@ -20,8 +20,10 @@ the shared corpora (README, How it works; tests/test_grouping_quality.py).
 Each generation keeps its table in `groups.npz` beside the Whoosh files: ids,
 publication times, signatures and the cluster of every article.  An
 incremental reindex takes the unchanged articles' signatures from the last
-generation's table (never analysing them again) and clusters everything anew,
-so new articles join the groups of old ones.
+generation's table (never analysing them again); when few articles are new,
+changed or gone it regroups only what those could change (`recluster`, the
+same groups as clustering everything anew), else it clusters everything
+again, so new articles join the groups of old ones.
 """
 
 from __future__ import annotations
@@ -133,6 +135,9 @@ class Groups:
     # Each article's document number in its generation (-1: not known), so the
     # query side maps results to clusters without reading stored fields.
     docnums: Optional[np.ndarray] = None
+    # Its large buckets were chained in id order (this version's `cluster`), so
+    # `recluster` may start from it; a table of an older version is clustered again.
+    chained_by_id: bool = True
 
     def summary(self) -> dict[str, int]:
         sizes = np.bincount(self.canonical, minlength=len(self.ids)) if len(self.ids) else np.zeros(0, dtype=np.int64)
@@ -170,27 +175,40 @@ _KEY_MULTIPLIER = np.uint64(1_000_003)
 _PAIRS_PER_CHECK = 200_000
 
 
+def band_key(signatures: np.ndarray, rows: np.ndarray, band: int, band_rows: int) -> np.ndarray:
+    """One uint64 per row of `rows`: its signature's values in `band`, combined."""
+    key = np.zeros(len(rows), dtype=np.uint64)
+    for column in range(band * band_rows, (band + 1) * band_rows):
+        key = key * _KEY_MULTIPLIER + signatures[rows, column].astype(np.uint64)
+    return key
+
+
 def candidate_pairs(signatures: np.ndarray, rows: np.ndarray, bands: int, band_rows: int) -> np.ndarray:
     """(i, j) with i < j of the `rows` whose signatures agree on every value of
     at least one band: the banding of MinHash LSH, with numpy sorts instead of a
     dictionary per band (datasketch's MinHashLSH took 0.28 ms an article,
-    more than half of grouping's cost)."""
-    found = []
-    for band in range(bands):
-        key = np.zeros(len(rows), dtype=np.uint64)
-        for column in range(band * band_rows, (band + 1) * band_rows):
-            key = key * _KEY_MULTIPLIER + signatures[rows, column].astype(np.uint64)
-        order = np.argsort(key, kind="stable")
-        ordered = key[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        sizes = np.diff(np.r_[starts, len(ordered)])
-        found.append(_bucket_pairs(rows[order], starts, sizes))
+    more than half of grouping's cost).  A large bucket is chained in the
+    order of `rows`."""
+    found = [_band_pairs(band_key(signatures, rows, band, band_rows), rows) for band in range(bands)]
+    return _unique_pairs(found, len(signatures))
+
+
+def _band_pairs(key: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The pairs of `rows` that share a bucket (equal `key`), large buckets chained in the order of `rows`."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[starts, len(ordered)])
+    return _bucket_pairs(rows[order], starts, sizes)
+
+
+def _unique_pairs(found: list[np.ndarray], size: int) -> np.ndarray:
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found).astype(np.int64)
     # One int64 key per pair: a 1-d unique sorts in a tenth of the time of
     # unique(axis=0) (which sorts rows as structured values), same order.
-    size = np.int64(len(signatures))
+    size = np.int64(size)
     keys = np.unique(pairs[:, 0] * size + pairs[:, 1])
     return np.stack([keys // size, keys % size], axis=1)
 
@@ -217,11 +235,8 @@ def _bucket_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) ->
     return np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
 
 
-def cluster(ids: list[str], sketches: list[Optional[Sketch]], threshold: float = EVENT_THRESHOLD,
-            near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
-    """Clusters the articles `ids` (in input order) by their sketches (None: the
-    article stays alone)."""
-    n = len(ids)
+def _table(sketches: list[Optional[Sketch]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = len(sketches)
     signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
     published = np.full(n, UNDATED, dtype=np.int64)
     signed = np.zeros(n, dtype=bool)
@@ -230,19 +245,36 @@ def cluster(ids: list[str], sketches: list[Optional[Sketch]], threshold: float =
             signatures[i] = item.signature
             published[i] = item.published
             signed[i] = True
-    parent = np.arange(n)
-    rows = np.flatnonzero(signed)
-    if len(rows) > 1:
-        pairs = candidate_pairs(signatures, rows, *lsh_parameters(threshold))
-        for chunk in range(0, len(pairs), _PAIRS_PER_CHECK):
-            first, second = pairs[chunk:chunk + _PAIRS_PER_CHECK].T
-            close = np.mean(signatures[first] == signatures[second], axis=1) >= threshold
-            a, b = published[first], published[second]
-            timely = (a == UNDATED) | (b == UNDATED) | (np.abs(a - b) <= EVENT_WINDOW_SECONDS)
-            for i, j in zip(first[close & timely].tolist(), second[close & timely].tolist()):
-                root_i, root_j = _find(parent, i), _find(parent, j)
-                if root_i != root_j:
-                    parent[max(root_i, root_j)] = min(root_i, root_j)
+    return signatures, published, signed
+
+
+def _by_id(ids: list[str], rows: np.ndarray) -> np.ndarray:
+    """`rows` in the order of their articles' ids: a large bucket is chained in
+    this order, so its links do not depend on where the articles stand in the
+    input (an incremental run keeps the links of every bucket it does not touch)."""
+    if not len(rows):
+        return rows
+    return rows[np.argsort(np.array([ids[i] for i in rows.tolist()]), kind="stable")]
+
+
+def _join(parent: np.ndarray, pairs: np.ndarray, signatures: np.ndarray, published: np.ndarray,
+          threshold: float) -> None:
+    """Unions the candidate pairs that resemble each other enough and were published close enough."""
+    for chunk in range(0, len(pairs), _PAIRS_PER_CHECK):
+        first, second = pairs[chunk:chunk + _PAIRS_PER_CHECK].T
+        close = np.mean(signatures[first] == signatures[second], axis=1) >= threshold
+        a, b = published[first], published[second]
+        timely = (a == UNDATED) | (b == UNDATED) | (np.abs(a - b) <= EVENT_WINDOW_SECONDS)
+        for i, j in zip(first[close & timely].tolist(), second[close & timely].tolist()):
+            root_i, root_j = _find(parent, i), _find(parent, j)
+            if root_i != root_j:
+                parent[max(root_i, root_j)] = min(root_i, root_j)
+
+
+def _groups(ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
+            parent: np.ndarray, near_threshold: float) -> Groups:
+    """The groups of the components in `parent` (a union-find forest over the rows)."""
+    n = len(ids)
     roots = np.array([_find(parent, i) for i in range(n)], dtype=np.int64)
     # The canonical article of a cluster: the first published (undated last), then the first read.
     order = np.lexsort((np.arange(n), published, roots))
@@ -261,6 +293,111 @@ def cluster(ids: list[str], sketches: list[Optional[Sketch]], threshold: float =
     return Groups(list(ids), published, signatures, signed, canonical, near)
 
 
+def cluster(ids: list[str], sketches: list[Optional[Sketch]], threshold: float = EVENT_THRESHOLD,
+            near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
+    """Clusters the articles `ids` (in input order) by their sketches (None: the
+    article stays alone)."""
+    return _cluster(ids, *_table(sketches), threshold, near_threshold)
+
+
+def _cluster(ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
+             threshold: float = EVENT_THRESHOLD, near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
+    parent = np.arange(len(ids))
+    rows = _by_id(ids, np.flatnonzero(signed))
+    if len(rows) > 1:
+        _join(parent, candidate_pairs(signatures, rows, *lsh_parameters(threshold)), signatures, published, threshold)
+    return _groups(ids, signatures, published, signed, parent, near_threshold)
+
+
+# Above this share of the articles new, changed or gone, an incremental run clusters everything again.
+RECLUSTER_UP_TO = 0.1
+
+
+def recluster(old: Groups, ids: list[str], sketches: list[Optional[Sketch]], changed: Iterable[str],
+              threshold: float = EVENT_THRESHOLD, near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
+    """The clusters `cluster(ids, sketches)` gives, found from the last
+    generation's (`old`, clustered with the same thresholds) by looking only
+    at what the articles `changed` (new or analysed again) and those of `old`
+    that are gone could have changed.
+
+    A candidate link comes from one LSH bucket, and a bucket's links depend
+    only on who is in it (a large one is chained in id order), so only the
+    buckets of changed and gone articles have other links than last time.
+    The old components holding a member of such a bucket (or a gone or
+    changed article) are taken apart and joined again from every bucket
+    that holds one of their members; every other component is as it was
+    (none of its members shares a bucket whose links changed)."""
+    return _recluster(old, ids, *_table(sketches), changed, threshold, near_threshold)
+
+
+def _recluster(old: Groups, ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
+               changed: Iterable[str], threshold: float = EVENT_THRESHOLD,
+               near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
+    n = len(ids)
+    bands, band_rows = lsh_parameters(threshold)
+    old_row = {article_id: i for i, article_id in enumerate(old.ids)}
+    row_in_old = np.array([old_row.get(article_id, -1) for article_id in ids], dtype=np.int64)
+    changed = set(changed)
+    changed_rows = np.array(sorted({i for i, article_id in enumerate(ids) if article_id in changed}
+                                   | set(np.flatnonzero(row_in_old < 0).tolist())), dtype=np.int64)
+    kept_old = np.zeros(len(old.ids), dtype=bool)
+    kept_old[row_in_old[row_in_old >= 0]] = True
+    kept_old[row_in_old[changed_rows][row_in_old[changed_rows] >= 0]] = False
+    gone_old = np.flatnonzero(~kept_old)  # removed or changed: their old links go
+    signed_rows = np.flatnonzero(signed)
+    keys = [band_key(signatures, signed_rows, band, band_rows) for band in range(bands)]
+    gone_signed = gone_old[old.signed[gone_old]]
+    changed_signed = changed_rows[signed[changed_rows]]
+
+    def members(wanted: list[np.ndarray]) -> np.ndarray:
+        """Rows (of the new generation) in a bucket with a key of `wanted` (per band)."""
+        hit = np.zeros(len(signed_rows), dtype=bool)
+        for band in range(bands):
+            hit |= np.isin(keys[band], wanted[band])
+        return signed_rows[hit]
+
+    position = np.full(n, -1, dtype=np.int64)
+    position[signed_rows] = np.arange(len(signed_rows))
+    touched = members([np.concatenate([keys[band][position[changed_signed]],
+                                       band_key(old.signatures, gone_signed, band, band_rows)])
+                       for band in range(bands)])
+    # The old components to take apart: those of the touched and of the gone articles.
+    taken_apart = np.zeros(len(old.ids), dtype=bool)
+    old_of_touched = row_in_old[touched]
+    taken_apart[old.canonical[old_of_touched[old_of_touched >= 0]]] = True
+    taken_apart[old.canonical[gone_old]] = True
+    open_rows = np.zeros(n, dtype=bool)
+    open_rows[changed_rows] = True
+    open_rows[touched] = True
+    known = row_in_old >= 0
+    open_rows[known] |= taken_apart[old.canonical[row_in_old[known]]]
+
+    # Every other article starts in its old component (under the new row of its
+    # canonical article, which is kept: a component with a gone article is open).
+    parent = np.arange(n)
+    closed = np.flatnonzero(~open_rows)
+    if len(closed):
+        new_row = np.full(len(old.ids), -1, dtype=np.int64)
+        new_row[row_in_old[known]] = np.flatnonzero(known)
+        parent[closed] = new_row[old.canonical[row_in_old[closed]]]
+    opened = np.flatnonzero(open_rows & signed)
+    if len(opened):
+        # Every bucket holding an open article, with all its members, chained in id order.
+        ordered = _by_id(ids, signed_rows)
+        ordered_position = position[ordered]
+        found = []
+        for band in range(bands):
+            band_keys = keys[band][ordered_position]
+            hit = np.isin(band_keys, keys[band][position[opened]])
+            pairs = _band_pairs(band_keys[hit], ordered[hit])
+            # A link to a closed article never holds: it would have joined the
+            # two last time (its bucket is untouched, its links the same) and
+            # the closed one's component would be open.
+            found.append(pairs[open_rows[pairs[:, 0]] & open_rows[pairs[:, 1]]])
+        _join(parent, _unique_pairs(found, n), signatures, published, threshold)
+    return _groups(ids, signatures, published, signed, parent, near_threshold)
+
+
 # ---------------------------------------------------------------- a generation's table
 
 
@@ -272,7 +409,7 @@ def read_groups(generation: Optional[Path]) -> Optional[Groups]:
     try:
         with np.load(path, allow_pickle=False) as data:
             return Groups(data["ids"].tolist(), data["published"], data["signatures"], data["signed"],
-                          data["canonical"], data["near"], data["docnums"])
+                          data["canonical"], data["near"], data["docnums"], "chained_by_id" in data.files)
     except (OSError, KeyError, ValueError):
         return None
 
@@ -290,30 +427,44 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     ids = list(ids)
     old = read_groups(previous)
     old_rows = {article_id: i for i, article_id in enumerate(old.ids)} if old is not None else {}
-    found: list[Optional[Sketch]] = []
-    lacking: list[str] = []
-    for article_id in ids:
-        item: Optional[Sketch] = None
-        if article_id in sketches:  # analysed in this run (None: too little text)
-            item = sketches[article_id]
-        elif article_id in old_rows:
-            row = old_rows[article_id]
-            if old.signed[row]:
-                item = Sketch(old.signatures[row], int(old.published[row]))
-        else:
-            lacking.append(article_id)
-        found.append(item)
+    n = len(ids)
+    # The rows of unchanged articles copied from the last table at once.
+    row_in_old = np.array([-1 if article_id in sketches else old_rows.get(article_id, -1) for article_id in ids],
+                          dtype=np.int64)
+    from_old = np.flatnonzero(row_in_old >= 0)
+    signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
+    published = np.full(n, UNDATED, dtype=np.int64)
+    signed = np.zeros(n, dtype=bool)
+    if len(from_old):
+        signed[from_old] = old.signed[row_in_old[from_old]]
+        signatures[from_old] = old.signatures[row_in_old[from_old]]
+        published[from_old] = np.where(signed[from_old], old.published[row_in_old[from_old]], UNDATED)
+    changed = [article_id for article_id in ids if article_id in sketches]
+    lacking = [article_id for i, article_id in enumerate(ids) if row_in_old[i] < 0 and article_id not in sketches]
+    found = dict(sketches)
     if lacking and missing is not None:
-        computed = missing(lacking)
-        found = [item if item is not None else computed.get(article_id) for article_id, item in zip(ids, found)]
-    groups = cluster(ids, found)
+        found.update({article_id: item for article_id, item in missing(lacking).items() if article_id not in found})
+    for i, article_id in enumerate(ids):
+        if row_in_old[i] < 0 and found.get(article_id) is not None:
+            signatures[i], published[i], signed[i] = found[article_id].signature, found[article_id].published, True
+    if old is not None and old.chained_by_id and not lacking and _few_changes(old, ids, changed):
+        groups = _recluster(old, ids, signatures, published, signed, changed)
+    else:
+        groups = _cluster(ids, signatures, published, signed)
     numbers = docnums or {}
     groups.docnums = np.array([numbers.get(article_id, -1) for article_id in ids], dtype=np.int64)
     temporary = Path(building) / f".{GROUPS_FILE}.tmp"
     with open(temporary, "wb") as handle:
         np.savez(handle, ids=np.array(ids, dtype=str), published=groups.published, signatures=groups.signatures,
-                 signed=groups.signed, canonical=groups.canonical, near=groups.near, docnums=groups.docnums)
+                 signed=groups.signed, canonical=groups.canonical, near=groups.near, docnums=groups.docnums,
+                 chained_by_id=np.array(True))
     # Replaced, never written in place: in an incremental build the old name is a
     # hard link to the last generation's file.
     os.replace(temporary, Path(building) / GROUPS_FILE)
     return groups.summary()
+
+
+def _few_changes(old: Groups, ids: list[str], changed: list[str]) -> bool:
+    """Whether so few articles are new, changed or gone that `recluster` pays."""
+    gone = len(old.ids) - (len(ids) - len(set(ids).difference(old.ids)))
+    return len(changed) + len(set(ids).difference(old.ids)) + gone <= RECLUSTER_UP_TO * max(1, len(ids))

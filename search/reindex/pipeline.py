@@ -28,6 +28,7 @@ in order) and search/layout.py (lock, publish, swap, cleanup).
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -52,12 +53,12 @@ from search.layout import (
     WriterLock, discard_generation, new_generation_dir, prune_generations, publish, remove_unfinished,
 )
 from search.paths import DEFAULT_SEEDS
-from search.reindex.plan import jsonl_units
+from search.reindex.plan import copied_again, jsonl_units, settle_copies
 from search.reindex.regroup import regroup
 from search.reindex.report import Ledger, ReindexRefused, ReindexReport
 from search.reindex.units import (
-    Capped, Failed, FileUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone, Warned, WorkerFailed,
-    WorkUnit, unit_bytes, unit_size,
+    Capped, Copied, Failed, FileUnit, KnownCopiesUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone,
+    Warned, WorkerFailed, WorkUnit, unit_bytes, unit_size,
 )
 from search.reindex.worker import (
     analyse_article, init_pool_worker, init_worker, new_writer, process_unit, segment_worker,
@@ -164,6 +165,9 @@ class Reindexer:
         known_hashes = {i: v[1] for i, v in old_articles.items()}
         # JSONL line digest → article id, to skip parsing lines that did not change.
         known_lines: dict[str, str] = manifest.get("lines", {}) if base else {}
+        # JSONL line digest → [id, body fingerprint] of the lines that were exact copies.
+        known_copies: dict[str, list] = manifest.get("copy_lines", {}) if base else {}
+        seeds: dict[str, list] = manifest.get("copies") or {} if base else {}
 
         building = new_generation_dir(self.layout, base)
         try:
@@ -179,13 +183,23 @@ class Reindexer:
             for source in discovery.files:
                 key = str(source.path)
                 try:
+                    jsonl = source.path.suffix.lower() in JSONL_SUFFIXES
+                    if jsonl and (base is None or key not in old_files):
+                        # Nothing to compare the file's digest with (a file with a
+                        # duplicate is read on every run): taken from the one read
+                        # that plans its lines.
+                        whole = hashlib.blake2b(digest_size=16)
+                        units.extend(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes, known_copies,
+                                                 whole))
+                        digests[key] = whole.hexdigest()
+                        continue
                     digests[key] = file_digest(source.path)
                     if base is not None and old_files.get(key) == digests[key]:
                         unchanged_sources.add(key)
                         report.files_unchanged += 1
                         continue
-                    if source.path.suffix.lower() in JSONL_SUFFIXES:
-                        units.extend(list(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes)))
+                    if jsonl:
+                        units.extend(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes, known_copies))
                     else:
                         units.append(FileUnit(source))
                 except OSError as exc:
@@ -193,12 +207,18 @@ class Reindexer:
                     report.failed.append(LoadFailure(key, f"cannot read: {exc.strerror or exc}", unreadable=True))
                     unreadable.files.add(key)
 
+            # The articles this run keeps unchanged whatever it reads: those of
+            # unchanged files and of lines whose bytes are those indexed last time.
+            settled = {i for i, (source, _) in old_articles.items() if source in unchanged_sources}
+            settled.update(i for unit in units if isinstance(unit, KnownLinesUnit) for i, _ in unit.entries)
+            units = settle_copies(units, settled, seeds)
+
             articles: dict[str, list[str]] = {}  # id → [source, content_hash] of the new generation
             lines: dict[str, str] = {}  # JSONL line key → id
             # Exact copies (search.dedup): an incremental run starts from the last
-            # generation's fingerprints, each valid while its article is unchanged.
-            copies = CopyFinder(manifest.get("copies") if base else None,
-                                lambda i: i in articles and articles[i][1] == known_hashes.get(i))
+            # generation's fingerprints, each valid while its article is unchanged
+            # (settled, even when a copy of it comes first in input order).
+            copies = CopyFinder(seeds, lambda i: i in settled or (i in articles and articles[i][1] == known_hashes.get(i)))
             ledger = Ledger(report, articles, lines, copies)
             for article_id, (source, content_hash) in old_articles.items():
                 if source in unchanged_sources:
@@ -247,6 +267,7 @@ class Reindexer:
                 "articles": articles,
                 "lines": lines,
                 "copies": copies.table(articles),
+                "copy_lines": ledger.copy_lines,
                 "grouping": grouped,
                 "report": report.to_dict(),
             }
@@ -307,11 +328,13 @@ class Reindexer:
                     elif isinstance(outcome, Unchanged):
                         ledger.unchanged(outcome.article_id, outcome.source, known_hashes[outcome.article_id],
                                          outcome.key)
+                    elif isinstance(outcome, Copied):
+                        ledger.copied(outcome)
                     else:
                         article = outcome.article
                         chars = len(article.title) + len(article.body_text)
                         fingerprint = body_fingerprint(article.body)
-                        if not ledger.claim(article.id, article.source or "", fingerprint, outcome.line):
+                        if not ledger.claim(article.id, article.source or "", fingerprint, outcome.line, outcome.key):
                             continue  # a duplicate id or an exact copy: reported, not written
                         tokens = outcome.tokens
                         if tokens is None:
@@ -479,7 +502,7 @@ class Reindexer:
             for unit in units:
                 # Loaded only: the caller analyses what it writes, once (the
                 # derived fields are assembled from those tokens).
-                yield process_unit(unit, analyse=False)
+                yield copied_again(unit) if isinstance(unit, KnownCopiesUnit) else process_unit(unit, analyse=False)
             return
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -492,6 +515,8 @@ class Reindexer:
             for unit in units:
                 if isinstance(unit, KnownLinesUnit):  # nothing to load: answered here, in order
                     window.append(_Ready(process_unit(unit)))
+                elif isinstance(unit, KnownCopiesUnit):
+                    window.append(_Ready(copied_again(unit)))
                 else:
                     window.append(pool.apply_async(process_unit, (unit,)))
                 if len(window) >= limit:

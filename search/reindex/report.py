@@ -17,7 +17,7 @@ from typing import Any, Optional, Union
 from search.dedup import CopyFinder
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.model import MAX_INDEXED_TEXT_CHARS
-from search.reindex.units import Capped, Warned
+from search.reindex.units import Capped, Copied, Warned
 
 
 class ReindexRefused(RuntimeError):
@@ -104,8 +104,9 @@ def at(source: str, line: Optional[int]) -> str:
 
 class Ledger:
     """The accounting of one run: the report's counts and lists, and the new
-    generation's article table (id → [source, content hash]) and line table
-    (JSONL line key → id), changed only through these methods."""
+    generation's article table (id → [source, content hash]), line table
+    (JSONL line key → id) and table of the JSONL lines that are exact copies
+    (line key → [copy's id, body fingerprint]), changed only through these methods."""
 
     def __init__(self, report: ReindexReport, articles: dict[str, list[str]], lines: dict[str, str],
                  copies: Optional[CopyFinder] = None):
@@ -113,6 +114,7 @@ class Ledger:
         self.articles = articles
         self.lines = lines
         self.copies = copies or CopyFinder()
+        self.copy_lines: dict[str, list[str]] = {}
         self._lines: dict[str, int] = {}  # article id → the line it starts on, for this run's articles
         # Article id → search.grouping.Sketch (or None) of the articles (re)analysed in this run.
         self.sketches: dict[str, Any] = {}
@@ -128,16 +130,20 @@ class Ledger:
             self.report.capped.append((outcome.article_id, outcome.source, outcome.chars))
 
     def claim(self, article_id: str, source: str, fingerprint: Optional[str] = None,
-              line: Optional[int] = None) -> bool:
+              line: Optional[int] = None, key: Optional[str] = None) -> bool:
         """True for the first article with this id and, given its body's
         fingerprint (search.dedup), the first with this text; a later one is a
-        duplicate, reported with its line and where the first came from (file and line)."""
+        duplicate, reported with its line and where the first came from (file
+        and line).  A copy from a JSONL line (`key`) is remembered by its line
+        key, so that the next run reports it again without reading it."""
         if article_id in self.articles:
             self._duplicate(article_id, source, line, at(self.articles[article_id][0], self._lines.get(article_id)))
             return False
         copy_of = self.copies.copy_of(fingerprint, article_id, at(source, line))
         if copy_of:
             self._duplicate(article_id, source, line, copy_of)
+            if key:
+                self.copy_lines[key] = [article_id, fingerprint]
             return False
         if line is not None:
             self._lines[article_id] = line
@@ -163,13 +169,20 @@ class Ledger:
     def indexed(self, article_id: str, source: str, content_hash: str, key: Optional[str], chars: int,
                 fingerprint: Optional[str] = None, line: Optional[int] = None, sketch: Any = None) -> bool:
         """An article (re)analysed and written; False when it is a duplicate."""
-        if not self.claim(article_id, source, fingerprint, line):
+        if not self.claim(article_id, source, fingerprint, line, key):
             return False
         self.sketches[article_id] = sketch  # None too: analysed now, too short to group
         self._record(article_id, source, content_hash, key)
         self.report.indexed += 1
         self.report.characters += chars
         return True
+
+    def copied(self, outcome: Copied) -> None:
+        """A line that was an exact copy last time, of an article this run keeps
+        unchanged (search.reindex.plan.settle_copies): a duplicate again."""
+        if self.claim(outcome.article_id, outcome.source, outcome.fingerprint, outcome.line, outcome.key):
+            # settle_copies keeps a line unread only when its original is settled.
+            raise RuntimeError(f"{at(outcome.source, outcome.line)}: a known copy whose original is not settled")
 
     def kept(self, article_id: str, source: str, content_hash: str) -> None:
         """An article of the last generation whose file failed this time: kept as it was."""

@@ -1,0 +1,193 @@
+"""Regrouping after a small incremental reindex (search/grouping.py `recluster`):
+only the LSH buckets of the new, changed and gone articles are looked at, and
+the clusters come out exactly as clustering every signature again
+(`cluster`, the plain reference) would give them, on generated signatures with
+clusters, chains, large buckets, undated and far-apart articles, and
+unsigned (too short) ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from search import grouping
+
+DAY = 24 * 3600
+
+
+def make_sketch(rng, base: np.ndarray, shared: float, when: int):
+    values = base.copy()
+    spoiled = rng.random(grouping.NUM_PERM) > shared
+    values[spoiled] = rng.integers(1, 2**32 - 1, size=int(spoiled.sum()), dtype=np.uint64).astype(np.uint32)
+    return grouping.Sketch(values.astype(np.uint32), when)
+
+
+def corpus(rng, size: int) -> dict[str, object]:
+    """id → Sketch (or None): events of a few articles each, a template that fills
+    one band of many articles (a bucket chained, not paired), and loners."""
+    sketches: dict[str, object] = {}
+    fixed = np.random.default_rng(99)  # the same events and template in every call: new articles join old ones
+    events = [fixed.integers(1, 2**32 - 1, size=grouping.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+              for _ in range(110)]
+    template = fixed.integers(1, 2**32 - 1, size=grouping.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+    _, band_rows = grouping.lsh_parameters(grouping.EVENT_THRESHOLD)
+    for number in range(size):
+        article_id = f"a{rng.integers(10**9):09d}-{number}"
+        kind = rng.random()
+        when = int(rng.choice([0, DAY, 2 * DAY, 40 * DAY, grouping.UNDATED]))
+        if kind < 0.05:
+            sketches[article_id] = None
+        elif kind < 0.6:
+            event = events[int(rng.integers(len(events)))]
+            sketches[article_id] = make_sketch(rng, event, float(rng.choice([0.25, 0.4, 0.6, 0.95])), when)
+        elif kind < 0.8:
+            # Shares the template's first band with every other such article, and a little more with some.
+            item = make_sketch(rng, template, float(rng.choice([0.0, 0.35])), when)
+            item.signature[:band_rows] = template[:band_rows]
+            sketches[article_id] = item
+        else:
+            sketches[article_id] = make_sketch(rng, template, 0.0, when)
+    return sketches
+
+
+def assert_same_groups(fast: grouping.Groups, plain: grouping.Groups) -> None:
+    assert fast.ids == plain.ids
+    assert [fast.ids[i] for i in fast.canonical] == [plain.ids[i] for i in plain.canonical]
+    assert fast.near.tolist() == plain.near.tolist()
+    assert fast.summary() == plain.summary()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_recluster_gives_the_clusters_of_clustering_everything_again(seed):
+    rng = np.random.default_rng(seed)
+    before = corpus(rng, 700)
+    old = grouping.cluster(list(before), list(before.values()))
+    assert old.summary()["groups"] > 20  # the corpus has something to get wrong
+    after = dict(before)
+    ids = list(before)
+    for article_id in rng.choice(ids, size=15, replace=False).tolist():  # gone
+        del after[article_id]
+    changed = []
+    for article_id in rng.choice([i for i in ids if i in after], size=15, replace=False).tolist():
+        # rewritten: into another event, out of all, too short, or as a copy of a member of a cluster
+        other = before[str(rng.choice(ids))]
+        choice = rng.integers(4)
+        if choice == 0 and other is not None:
+            after[article_id] = make_sketch(rng, other.signature, 0.6, 0)
+        elif choice == 1:
+            after[article_id] = make_sketch(rng, np.zeros(grouping.NUM_PERM, dtype=np.uint32), 0.0, 0)
+        elif choice == 2:
+            after[article_id] = None
+        else:
+            after[article_id] = grouping.Sketch(old.signatures[ids.index(article_id)].copy(), DAY)
+        changed.append(article_id)
+    extra = corpus(rng, 20)  # new articles, some in old events or the template's bucket
+    after.update(extra)
+    # An incremental run lists the articles in another order than the last one.
+    order = list(after)
+    rng.shuffle(order)
+    sketches = [after[i] for i in order]
+    fast = grouping.recluster(old, order, sketches, changed + list(extra))
+    plain = grouping.cluster(order, sketches)
+    assert_same_groups(fast, plain)
+
+
+def test_a_new_article_joins_an_old_cluster_and_bridges_two():
+    base = np.arange(1, grouping.NUM_PERM + 1, dtype=np.uint32)
+    left = base.copy()
+    left[64:] += 10_000  # half of base
+    right = base.copy()
+    right[:64] += 20_000  # the other half
+    old = grouping.cluster(["l", "r", "x"], [grouping.Sketch(left, 0), grouping.Sketch(right, 0), None])
+    assert old.canonical.tolist() == [0, 1, 2]  # no value in common: apart
+    ids = ["l", "r", "x", "bridge"]
+    sketches = [grouping.Sketch(left, 0), grouping.Sketch(right, 0), None, grouping.Sketch(base, 5)]
+    fast = grouping.recluster(old, ids, sketches, ["bridge"])
+    assert [ids[i] for i in fast.canonical] == ["l", "l", "x", "l"]
+    assert_same_groups(fast, grouping.cluster(ids, sketches))
+    # and the bridge gone again: the cluster falls apart
+    apart = grouping.recluster(fast, ["l", "r", "x"], sketches[:3], [])
+    assert apart.canonical.tolist() == [0, 1, 2]
+
+
+def test_write_groups_reclusters_from_the_last_table_when_few_changed(tmp_path, monkeypatch):
+    rng = np.random.default_rng(7)
+    before = corpus(rng, 300)
+    first, second = tmp_path / "g1", tmp_path / "g2"
+    first.mkdir()
+    second.mkdir()
+    grouping.write_groups(first, list(before), before)
+    calls = []
+    real = grouping._recluster
+    monkeypatch.setattr(grouping, "_recluster", lambda *a, **k: calls.append(1) or real(*a, **k))
+    extra = corpus(rng, 5)
+    summary = grouping.write_groups(second, list(before) + list(extra), extra, previous=first)
+    assert calls == [1]
+    written = grouping.read_groups(second)
+    plain = grouping.cluster(list(before) + list(extra), list(before.values()) + list(extra.values()))
+    assert_same_groups(written, plain)
+    assert summary == plain.summary()
+
+
+def chain(length: int, rng) -> list[grouping.Sketch]:
+    """Articles each like the next (a block of 42 of 128 values in common, 33 %)
+    and like nothing further along: one cluster held together link by link."""
+    links = [rng.integers(1, 2**32 - 1, size=42, dtype=np.uint64).astype(np.uint32) for _ in range(length)]
+    out = []
+    for k in range(length):
+        values = rng.integers(1, 2**32 - 1, size=grouping.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+        before, after = (links[k - 1] if k else values[:42]), links[k]
+        values[0:42], values[42:84] = (after, before) if k % 2 == 0 else (before, after)
+        out.append(grouping.Sketch(values, k))
+    return out
+
+
+def test_a_chain_cut_in_the_middle_falls_apart_as_far_as_it_reaches():
+    """The members beyond the neighbours of the cut article share no bucket with
+    it: they are regrouped because their component was taken apart."""
+    rng = np.random.default_rng(3)
+    links = chain(8, rng)
+    ids = [f"c{k}" for k in range(8)]
+    old = grouping.cluster(ids, links)
+    assert set(old.canonical.tolist()) == {0}
+    without = ids[:3] + ids[4:]
+    fast = grouping.recluster(old, without, links[:3] + links[4:], [])
+    assert [without[i] for i in fast.canonical] == ["c0"] * 3 + ["c4"] * 4
+    assert_same_groups(fast, grouping.cluster(without, links[:3] + links[4:]))
+    # and joined again by a new article that links both halves' ends
+    ids_again = without + ["mend"]
+    mend = grouping.Sketch(np.where(np.arange(grouping.NUM_PERM) < 64, links[2].signature, links[4].signature), 9)
+    again = grouping.recluster(fast, ids_again, links[:3] + links[4:] + [mend], ["mend"])
+    assert_same_groups(again, grouping.cluster(ids_again, links[:3] + links[4:] + [mend]))
+
+
+def test_document_numbers_of_an_incremental_run_are_those_a_full_scan_reads(tmp_path):
+    """The groups table's document numbers after incremental runs (new segments,
+    deletions, Whoosh merging the small segments) are those of reading every id."""
+    import json
+
+    from search.indexer import reindex
+    from search.reindex.regroup import document_numbers
+
+    def write(count: int, edited: set[int]) -> None:
+        lines = []
+        for i in range(count):
+            body = f"{i}번 지역 소식을 전한다. 주민 행사와 축제 준비가 한창이라고 관계자는 말했다. 참여 인원 {i * 7}명."
+            if i in edited:
+                body += f" 고친 문단 {len(edited)}."
+            lines.append(json.dumps({"id": f"n{i}", "title": f"소식 {i}", "body": body}, ensure_ascii=False))
+        (tmp_path / "c.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+
+    write(40, set())
+    reindex([tmp_path / "c.jsonl"], tmp_path / "ix", workers=1)
+    for round_number, (count, edited) in enumerate([(42, {3}), (42, {3, 17}), (44, {5, 30, 41}), (30, {2}),
+                                                    (30, set()), (35, {0, 1, 2, 33})]):
+        write(count, edited)
+        reindex([tmp_path / "c.jsonl"], tmp_path / "ix", incremental=True, workers=1)
+        current = (tmp_path / "ix" / "current").resolve()
+        table = grouping.read_groups(current)
+        full = document_numbers(current)
+        assert dict(zip(table.ids, table.docnums.tolist())) == full, round_number
+        base = sorted(p for p in (tmp_path / "ix").glob("gen-*") if p != current)[-1]
+        assert document_numbers(current, base, (), set(table.ids)) == full
+        assert len(full) == count
