@@ -90,6 +90,8 @@ BYLINES = {"강경희", "이가영", "김하나", "김하", "김하은"}
     ("강경희에게", "강경희"), ("김하나", "김하나"), ("김하나가", "김하나"), ("김하은", "김하은"),
     ("김하은은", "김하은"), ("이가영", "이가영"), ("이가영이", "이가영"), ("이가영의", "이가영"),
     ("반도체가", None), ("수출의", None), ("ㄱㄱㅎ", None),
+    # a particle that does not fit the stem's last syllable, on a name only
+    ("이가영가", "이가영"), ("이가영는", "이가영"), ("강경희이", "강경희"),
 ])
 def test_a_word_names_the_byline_as_typed_or_without_its_particle(word, name):
     assert byline_name(word, BYLINES.__contains__) == name
@@ -126,6 +128,7 @@ def test_a_name_with_a_particle_finds_exactly_the_reporters_articles(client, q):
     ("김하", {"by-pear"}), ("김하가", {"by-pear"}),
     ("김하은", {"by-grape"}), ("김하은은", {"by-grape"}), ("김하은의", {"by-grape"}),
     ("이가영", {"by-rice"}), ("이가영이", {"by-rice"}), ("이가영 기자에게", {"by-rice"}),
+    ("이가영가", {"by-rice"}), ("이가영는", {"by-rice"}),
 ])
 def test_a_name_ending_like_a_particle_is_found_as_typed_and_with_a_particle(client, q, expected):
     data = api(client, q)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Optional
 
-from search.analysis.particles import particle_stems
+from search.analysis.particles import PARTICLES, particle_stems
 from search.korean import is_initials_query
 from search.query.tree import Node, ParsedQuery, plain_words
 
@@ -28,15 +28,26 @@ BYLINE_TITLES = frozenset({"기자", "기사"})
 
 def byline_name(word: str, is_name: Callable[[str], bool]) -> Optional[str]:
     """The byline name `word` means: itself when it is one, else its first
-    stem without a particle that is one (강경희가 → 강경희), else None."""
+    stem without a particle that is one (강경희가 → 강경희), else None.
+
+    The particles that fit the stem's last syllable are tried first; then,
+    for a name only, any particle (박세연가, 박세연는: readers type a name's
+    particle as if it ended in a vowel, and a stem that is exactly a byline
+    name is no other word)."""
     if not word or is_initials_query(word):
         return None
     if is_name(word):
         return word
-    for stem in particle_stems(word):
+    for stem in particle_stems(word) + _any_particle_stems(word):
         if is_name(stem):
             return stem
     return None
+
+
+def _any_particle_stems(word: str) -> list[str]:
+    """The stems `word` leaves without any particle it ends in, whatever the
+    stem's last syllable, longest particle first (two characters at least)."""
+    return [word[: -len(p)] for p, _ in PARTICLES if len(word) - len(p) >= 2 and word.endswith(p)]
 
 
 def reporter_names(parsed: ParsedQuery, is_name: Callable[[str], bool]) -> dict[str, str]:
