@@ -105,13 +105,16 @@ def test_title_words_after_a_name_are_gija_and_gisa_with_or_without_a_particle()
     assert names == {"강경희의": "강경희"}
     titles = byline_titles(parsed.node, names)
     assert [w.text for w in parsed.node.nodes if id(w) in titles] == ["기사"]
+    parsed = QueryParser().parse("기사 강경희 기자의 기사 수출 기자")
+    titles = byline_titles(parsed.node, reporter_names(parsed, BYLINES.__contains__))
+    assert [i for i, w in enumerate(parsed.node.nodes) if id(w) in titles] == [2, 3]  # only the run after the name
 
 
 # --- the search, end to end
 
 
 @pytest.mark.parametrize("q", ["강경희가", "강경희는", "강경희의", "강경희에게", "강경희 기자의", "강경희의 기사",
-                               "강경희 기자", "강경희의 기사를"])
+                               "강경희 기자", "강경희의 기사를", "강경희 기자의 기사"])
 def test_a_name_with_a_particle_finds_exactly_the_reporters_articles(client, q):
     bare = api(client, "강경희")
     assert ids(bare) == KANG

@@ -75,7 +75,14 @@ def is_byline_title(word: str) -> bool:
 
 
 def byline_titles(node: Optional[Node], names: Mapping[str, str]) -> frozenset:
-    """The ids of byline title words right after a reporter's name (강경희
-    기자, 강경희의 기사): how a byline reads, not a word the article must hold."""
-    words = plain_words(node)
-    return frozenset(id(b) for a, b in zip(words, words[1:]) if a.text in names and is_byline_title(b.text))
+    """The ids of the byline title words right after a reporter's name
+    (강경희 기자, 강경희의 기사, 강경희 기자의 기사): how a byline reads, not
+    words the article must hold."""
+    titles: list[int] = []
+    after_name = False
+    for word in plain_words(node):
+        if after_name and is_byline_title(word.text):
+            titles.append(id(word))
+        else:
+            after_name = word.text in names
+    return frozenset(titles)

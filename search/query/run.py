@@ -360,8 +360,8 @@ def reporter_card(searcher, table: FacetTable, parsed: ParsedQuery) -> Optional[
     (search.query.bylines)."""
     words = plain_words(parsed.node)
     nodes = parsed.node.nodes if isinstance(parsed.node, AllOf) else [parsed.node]
-    if len(words) != len(nodes) or len(words) > 2 or not all(is_byline_title(w.text) for w in words[1:]):
-        return None  # only a name, and a 기자 or 기사 after it
+    if len(words) != len(nodes) or not all(is_byline_title(w.text) for w in words[1:]):
+        return None  # only a name, and 기자 or 기사 after it
     name = byline_name(words[0].text, lambda text: text in table.reporter_ids)
     if name is None:
         return None
