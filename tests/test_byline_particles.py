@@ -161,3 +161,14 @@ def test_a_word_that_is_no_name_behaves_as_before(client, svc):
     assert compiled.reporter_names == frozenset()
     # 기사 is only a title word after a name: on its own it is a word to find.
     assert ids(api(client, "기사")) == {"by-notice"}
+
+
+def test_the_page_shows_the_card_and_the_hits_for_a_name_with_a_particle(client):
+    from bs4 import BeautifulSoup
+
+    response = client.get("/search?q=" + quote("강경희의 기사"))
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    card = " ".join(soup.select_one(".reporter-card").get_text().split())
+    assert card.startswith("강경희 기자 · 기사 2건 · 최근 기사")
+    assert len(soup.select("ol.hits > li")) == 2
