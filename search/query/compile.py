@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Optional, Union
+from types import MappingProxyType
+from typing import Callable, Mapping, Optional, Union
 
 from whoosh import query as Q
 from whoosh.query.spans import SpanWrappingMatcher, WrappingSpan
@@ -29,8 +30,8 @@ from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
 from search.korean import is_initials_query
 from search.query.lookup import TermLookup, holds_in
-from search.query.tree import (DEFAULT_FIELDS, AllOf, AnyOf, Exact, Node, Not, ParsedQuery, Period, Text,
-                               byline_titles, plain_words, text_clauses)
+from search.query.bylines import byline_titles, reporter_names, vocabulary_names
+from search.query.tree import DEFAULT_FIELDS, AllOf, AnyOf, Exact, Node, Not, ParsedQuery, Period, Text, text_clauses
 from search.query.words import QueryWords
 from search.ranking import BIGRAM_WEIGHT, ScoredTerm, ScoredUnion, lucene_idf, rare_enough
 
@@ -57,7 +58,7 @@ class CompiledQuery:
     phrases: tuple[tuple[str, ...], ...] = ()  # quoted or field phrases, as morphemes in order
     filters: tuple[Union[Exact, Period], ...] = ()  # 기자:, 언론사:, 날짜: clauses
     excluded_terms: tuple[str, ...] = ()  # morphemes of `-word` clauses
-    reporter_names: frozenset = frozenset()  # plain words that are an indexed reporter's name
+    reporter_names: frozenset = frozenset()  # the byline names the plain words name (강경희가 → 강경희)
     presses: tuple[str, ...] = ()  # presses a pasted headline's source names
 
 
@@ -102,7 +103,7 @@ def compile_query(parsed: ParsedQuery, words: QueryWords, vocabulary=None) -> Co
         query=query, constraint=constraint, ranking=ranking, proximity_terms=tuple(terms), question=question,
         required_terms=tuple(required), optional_terms=tuple(t for t in terms if t not in required),
         phrases=tuple(phrases), filters=tuple(_filters(node)), excluded_terms=tuple(_excluded(words, node, source)),
-        reporter_names=names, presses=tuple(known_presses(parsed, vocabulary)),
+        reporter_names=frozenset(names.values()), presses=tuple(known_presses(parsed, vocabulary)),
     )
 
 
@@ -115,12 +116,11 @@ def index_holds(searcher: Searcher) -> Callable[[tuple[str, ...]], bool]:
     return lambda terms: holds_in(searcher, searcher.doc_frequency, terms)
 
 
-def reporter_words(parsed: ParsedQuery, words: QueryWords, vocabulary) -> frozenset:
-    """The plain words that are exactly an indexed reporter's name (강경희)."""
-    if vocabulary is None or "reporter" not in vocabulary.schema:
-        return frozenset()
-    return frozenset(w.text for w in plain_words(parsed.node)
-                     if not is_initials_query(w.text) and vocabulary.doc_frequency("reporter", w.text))
+def reporter_words(parsed: ParsedQuery, words: QueryWords, vocabulary) -> dict[str, str]:
+    """The plain words that name an indexed reporter, each with the byline
+    name it means: as typed (강경희) or without a particle (강경희가 → 강경희),
+    search.query.bylines."""
+    return reporter_names(parsed, vocabulary_names(vocabulary))
 
 
 def known_presses(parsed: ParsedQuery, vocabulary) -> list[str]:
@@ -131,7 +131,7 @@ def known_presses(parsed: ParsedQuery, vocabulary) -> list[str]:
 
 
 def ranking_of(words: QueryWords, parsed: ParsedQuery, vocabulary=None, question: Optional[bool] = None,
-               names: frozenset = frozenset()) -> tuple[Optional[Q.Or], list[str]]:
+               names: Mapping[str, str] = MappingProxyType({})) -> tuple[Optional[Q.Or], list[str]]:
     """The ranking query (every article it matches gets a score) and the
     terms proximity is measured on."""
     node, source = parsed.node, parsed.text
@@ -151,7 +151,7 @@ def ranking_of(words: QueryWords, parsed: ParsedQuery, vocabulary=None, question
         # A byline counts like a title word: the reporter's idf, title-weighted.
         clauses += [Q.ConstantScoreQuery(Q.Term("reporter", name), FIELD_WEIGHTS["title"]
                                          * lucene_idf(total, vocabulary.doc_frequency("reporter", name)))
-                    for name in sorted(names)]
+                    for name in sorted(set(names.values()))]
         clauses += [Q.ConstantScoreQuery(Q.Term("press", press), PRESS_PREFERENCE) for press in presses]
     return (Q.Or(clauses) if clauses else None), terms
 
@@ -177,7 +177,7 @@ def _alias_clauses(words: QueryWords, node: Optional[Node], source: str) -> list
 
 
 def constraint_of(words: QueryWords, node: Optional[Node], source: str, optional: frozenset = frozenset(),
-                  names: frozenset = frozenset()) -> Optional[Q.Query]:
+                  names: Mapping[str, str] = MappingProxyType({})) -> Optional[Q.Query]:
     """The boolean part; Text nodes whose id is in `optional` (and a
     headline's source) are left out; a word in `names` also matches that
     reporter's bylines."""
@@ -209,12 +209,13 @@ def constraint_of(words: QueryWords, node: Optional[Node], source: str, optional
     return Excluding(query, Q.Or(negatives)) if negatives else query
 
 
-def word_query(words: QueryWords, node: Text, source: str, names: frozenset = frozenset()) -> Optional[Q.Query]:
-    """Which articles hold one text clause; a reporter's name (in `names`)
-    is also found in bylines."""
+def word_query(words: QueryWords, node: Text, source: str,
+               names: Mapping[str, str] = MappingProxyType({})) -> Optional[Q.Query]:
+    """Which articles hold one text clause; a word that names a reporter (a
+    key of `names`) also finds the bylines of the name it means."""
     query = _compile_text(words, node, source)
     if node.text in names and not node.phrase and node.fields == DEFAULT_FIELDS:
-        byline = Q.Term("reporter", node.text)
+        byline = Q.Term("reporter", names[node.text])
         return byline if query is None else Q.Or([query, byline])
     return query
 

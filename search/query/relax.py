@@ -23,8 +23,9 @@ from typing import Callable, Optional
 import numpy as np
 from whoosh import query as Q
 
+from search.query.bylines import byline_titles
 from search.query.compile import constraint_of, reporter_words, word_query
-from search.query.tree import ParsedQuery, byline_titles, plain_words
+from search.query.tree import ParsedQuery, plain_words
 from search.query.words import QueryWords
 
 _HANGUL_OR_HANJA = re.compile("[\uac00-\ud7a3\u4e00-\u9fff\u3131-\u318e]")

@@ -26,6 +26,7 @@ from search.headline import rerank_by_title
 from search.index import CONTENT_FIELD
 from search.limits import TIMEOUT_NOTICE, guard
 from search.query import execute, matching
+from search.query.bylines import byline_name, is_byline_title
 from search.query.compile import ranking_of, reporter_words
 from search.query.facets import FacetTable, by_date, facet_and_filter
 from search.query.generation import Generation
@@ -133,8 +134,10 @@ def known_words(generation: Generation) -> Callable[[str], bool]:
     analyzer = generation.parser.analyzer
 
     def known(word: str) -> bool:
-        if searcher.doc_frequency("reporter", word) or searcher.doc_frequency("press", word):
+        if searcher.doc_frequency("press", word):
             return True
+        if byline_name(word, lambda text: bool(searcher.doc_frequency("reporter", text))):
+            return True  # a reporter's name, as typed or with a particle (강경희가)
         terms = [term for term, _, _, _ in analyzer.token_tuples(word)]
         return bool(terms) and all((CONTENT_FIELD, term) in reader for term in terms)
 
@@ -352,15 +355,17 @@ def relaxed_page(generation: Generation, table: FacetTable, parsed: ParsedQuery,
 
 
 def reporter_card(searcher, table: FacetTable, parsed: ParsedQuery) -> Optional[ReporterCard]:
-    """The card of a query that is only a reporter's name."""
+    """The card of a query that is only a reporter's name (강경희, 강경희가,
+    강경희 기자, 강경희의 기사): the name read as the match reads it
+    (search.query.bylines)."""
     words = plain_words(parsed.node)
     nodes = parsed.node.nodes if isinstance(parsed.node, AllOf) else [parsed.node]
-    if len(words) != len(nodes) or [w.text for w in words[1:]] not in ([], ["기자"]):
-        return None  # only a name (강경희, 강경희 기자)
-    node = words[0]
-    reporter = table.reporter_ids.get(node.text)
-    if reporter is None:
+    if len(words) != len(nodes) or not all(is_byline_title(w.text) for w in words[1:]):
+        return None  # only a name, and 기자 or 기사 after it
+    name = byline_name(words[0].text, lambda text: text in table.reporter_ids)
+    if name is None:
         return None
+    reporter = table.reporter_ids[name]
     docs = np.unique(table.pair_doc[table.pair_reporter == reporter])
     docs = docs[np.isin(docs, table.live)]
     if not len(docs):
@@ -371,4 +376,4 @@ def reporter_card(searcher, table: FacetTable, parsed: ParsedQuery) -> Optional[
         meta = stored_fields.meta(stored)  # read by type: an old index may hold anything
         recent.append(RecentArticle(stored["id"], stored_fields.text(stored.get("title")) or "",
                                     stored_fields.iso_text(meta.get("published"))))
-    return ReporterCard(node.text, int(len(docs)), recent, f"기자:{node.text}")
+    return ReporterCard(name, int(len(docs)), recent, f"기자:{name}")

@@ -89,13 +89,6 @@ def plain_words(node: Optional[Node]) -> list[Text]:
     return [n for n in nodes if isinstance(n, Text) and not n.phrase and not n.source and n.fields == DEFAULT_FIELDS]
 
 
-def byline_titles(node: Optional[Node], names: frozenset) -> frozenset:
-    """The ids of `기자` words right after a reporter's name (강경희 기자): how
-    a byline reads, not a word the article must hold."""
-    words = plain_words(node)
-    return frozenset(id(b) for a, b in zip(words, words[1:]) if a.text in names and b.text == "기자")
-
-
 def unquoted(parsed: ParsedQuery) -> Optional[ParsedQuery]:
     """The query with its top-level quoted phrases as ordinary words (the
     speech in a pasted headline, paraphrased in the article), or None when it
