@@ -30,6 +30,7 @@ term statistics and stored fields.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import marshal
 import struct
@@ -41,7 +42,6 @@ import zlib
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC as _BLOCK_MAGIC, W3TermInfo, _lenfield
 from whoosh.compat import dumps
-from whoosh.filedb.filetables import md5_hash
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -229,6 +229,14 @@ def _run_order(item: tuple) -> tuple:
 
 
 _LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
+# length_to_byte of every length _field_lengths can give (a dict look-up, not a bisection).
+_BYTE_OF_LENGTH = {None: 0, 0: 0, **{length: b for b, length in enumerate(_LENGTH_OF_BYTE) if b}}
+_md5 = hashlib.md5
+
+
+def _length_byte(length: Optional[int]) -> int:
+    found = _BYTE_OF_LENGTH.get(length)
+    return length_to_byte(length) if found is None else found
 
 
 def _field_lengths(reader, fieldname: str) -> Optional[list]:
@@ -257,6 +265,11 @@ class _TermWriter:
         self.position = self.postfile.tell()
         self.tindex = fieldwriter._tindex
         self.tfile = self.tindex.dbfile.file
+        # The term table's write position, kept here: one tell() per term cost
+        # as much as writing the entry.
+        self.tposition = self.tfile.tell()
+        self.index_append = self.tindex.index.append
+        self.buckets = self.tindex.buckets
         self.prefix = _pack_ushort(fieldwriter._fieldid)
         self.blocklimit = fieldwriter._codec._blocklimit
         self.compression = fieldwriter._codec._compression
@@ -294,18 +307,21 @@ class _TermWriter:
         written = len(_BLOCK_MAGIC) + len(block)
         self.position += written
         # W3TermInfo.to_bytes of these statistics and extent
-        info = _TERM_INFO(0, weight, count, 0 if minlength is None else length_to_byte(minlength),
-                          length_to_byte(maxlength), maxweight, docs[0], docs[-1]) + _pack_long(start) + _pack_int(written)
+        info = _TERM_INFO(0, weight, count, _length_byte(minlength),
+                          _length_byte(maxlength), maxweight, docs[0], docs[-1]) + _pack_long(start) + _pack_int(written)
         # OrderedHashWriter.add, with one write
         key = self.prefix + tbytes
         tindex = self.tindex
         if key <= tindex.lastkey:
             raise ValueError(f"terms must increase: {tindex.lastkey!r}..{key!r}")
-        position = self.tfile.tell()
-        tindex.index.append(position)
-        self.tfile.write(_pack_lengths(len(key), len(info)) + key + info)
-        hashed = md5_hash(key)
-        tindex.buckets[hashed & 255].append((hashed, position))
+        position = self.tposition
+        self.index_append(position)
+        entry = _pack_lengths(len(key), len(info)) + key + info
+        self.tfile.write(entry)
+        self.tposition = position + len(entry)
+        # whoosh.filedb.filetables.md5_hash: the digest's last four bytes, big-endian
+        hashed = int.from_bytes(_md5(key).digest()[12:], "big")
+        self.buckets[hashed & 255].append((hashed, position))
         tindex.lastkey = key
 
     def _block(self, ids: array, weights: array, values: list, last: bool) -> tuple[bytes, tuple]:
@@ -343,7 +359,7 @@ class _TermWriter:
         else:
             minlength, maxlength = None, 0
         header = dumps((len(ids), ids[-1], maxweight, compression,
-                        length_to_byte(minlength), length_to_byte(maxlength)), 2)
+                        _length_byte(minlength), _length_byte(maxlength)), 2)
         size = len(header) + len(data)
         return _pack_int(-size if last else size) + header + data, (sum(weights), minlength, maxlength, maxweight)
 
