@@ -35,7 +35,7 @@ import heapq
 import marshal
 import struct
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from itertools import repeat
 from typing import Any, Iterator, Optional
 
@@ -51,7 +51,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis.analyzer import PreTokenized
-from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_terms
+from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_counts
 from search.columnar import ColumnarBuilder, columnar_path
 
 _pack_uint = struct.Struct("!I").pack
@@ -557,9 +557,8 @@ class BulkSegmentWriter(SegmentWriter):
                 entry[1].append(1.0)
             added += _POSTING_BYTES * length
         elif isinstance(field.analyzer, BigramAnalyzer) and fmt is formats.Frequency and isinstance(value, str):
-            grams = bigram_terms(value)
-            counts = Counter(grams)
-            length = len(grams)
+            counts = bigram_counts(value)
+            length = sum(counts.values())
             added += _TERM_BYTES * pool.counted_field(fieldname).add(docnum, counts) + _POSTING_BYTES * len(counts)
         else:
             length = 0

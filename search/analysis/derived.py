@@ -16,6 +16,7 @@ that a word and its compound parts are known.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Iterable, Iterator, Optional
 
 from whoosh.analysis import Analyzer, Token
@@ -64,6 +65,27 @@ def bigram_terms(text: str) -> list[str]:
         else:
             out.append(run.lower())
     return out
+
+
+# Every two adjacent Hangul/Hanja characters (overlapping: a look-ahead
+# group), a Hangul/Hanja character with none on either side, and the runs of
+# other letters and digits: the grams of `bigram_terms`, found by three scans
+# in C instead of a slice per gram in Python.
+_PAIR = re.compile(f"(?=([{_CJK_RANGES}][{_CJK_RANGES}]))")
+_LONE = re.compile(f"(?<![{_CJK_RANGES}])[{_CJK_RANGES}](?![{_CJK_RANGES}])")
+_WORD = re.compile(f"[^\\W_{_CJK_RANGES}]+")
+
+
+def bigram_counts(text: str) -> Counter:
+    """How often each gram of `bigram_terms(text)` occurs (for indexing, where
+    their order does not matter).  Pairs, lone characters and words are
+    disjoint sets of strings, so one count over them all is the same count."""
+    normalized = normalize_text(text)
+    words = _WORD.findall(normalized)
+    # Each word lower-cased on its own (as bigram_terms does): a whole-text
+    # lower() could change where words end (İ lower-cases to i + a combining dot).
+    lowered = " ".join(words).lower().split(" ") if words else []
+    return Counter(_PAIR.findall(normalized) + _LONE.findall(normalized) + lowered)
 
 
 class _SimpleAnalyzer(Analyzer):
