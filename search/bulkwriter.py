@@ -18,9 +18,10 @@ the postings:
 - the analysed fields of our documents (`PreTokenized` tokens, `KeyedText`
   keys, bigram text) are grouped by term in one loop, without Whoosh's token
   objects; any other value goes through the field's own `index()`;
-- postings accumulate per (field, term) in arrays; past the memory budget they
-  are written to a sorted run file, and the runs are merged term by term, not
-  posting by posting;
+- postings accumulate per (field, term) in arrays; the bigram field's, a count
+  each, in three flat arrays grouped per term by one numpy sort when written
+  (`CountedTerms`); past the memory budget they are written to a sorted run
+  file, and the runs are merged term by term, not posting by posting;
 - each term's postings reach the codec a block (128 postings) at a time.
 
 `tests/test_bulkwriter.py` holds the result to what `SegmentWriter` writes for
@@ -366,8 +367,8 @@ class _TermWriter:
         self.position = self.postfile.tell()
         self.tindex = fieldwriter._tindex
         self.tfile = self.tindex.dbfile.file
-        # The term table's write position, kept here: one tell() per term cost
-        # as much as writing the entry.
+        # The term table's write position, kept here instead of a tell() (an
+        # lseek) per term, which was 3.9% of a reindex's py-spy samples.
         self.tposition = self.tfile.tell()
         self.index_append = self.tindex.index.append
         self.buckets = self.tindex.buckets
