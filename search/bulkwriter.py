@@ -18,9 +18,10 @@ the postings:
 - the analysed fields of our documents (`PreTokenized` tokens, `KeyedText`
   keys, bigram text) are grouped by term in one loop, without Whoosh's token
   objects; any other value goes through the field's own `index()`;
-- postings accumulate per (field, term) in arrays; past the memory budget they
-  are written to a sorted run file, and the runs are merged term by term, not
-  posting by posting;
+- postings accumulate per (field, term) in arrays; the bigram field's, a count
+  each, in three flat arrays grouped per term by one numpy sort when written
+  (`CountedTerms`); past the memory budget they are written to a sorted run
+  file, and the runs are merged term by term, not posting by posting;
 - each term's postings reach the codec a block (128 postings) at a time.
 
 `tests/test_bulkwriter.py` holds the result to what `SegmentWriter` writes for
@@ -30,24 +31,28 @@ term statistics and stored fields.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import marshal
 import struct
 from array import array
+from collections import defaultdict
+from itertools import repeat
 from typing import Any, Iterator, Optional
 
 import zlib
 
+import numpy as np
+
 from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC as _BLOCK_MAGIC, W3TermInfo, _lenfield
 from whoosh.compat import dumps
-from whoosh.filedb.filetables import md5_hash
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search.analysis.analyzer import PreTokenized
-from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_terms
+from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_counts
 from search.columnar import ColumnarBuilder, columnar_path
 
 _pack_uint = struct.Struct("!I").pack
@@ -57,7 +62,11 @@ _pack_lengths = struct.Struct("!ii").pack  # a term table entry's key and value 
 _pack_long = struct.Struct("!q").pack
 _TERM_INFO = W3TermInfo._struct.pack  # flags, weight, doc frequency, min/max length, max weight, first/last id
 # Blocks whose pickled data is shorter than this are stored uncompressed.
-COMPRESS_FROM = 64
+# Measured on the blocks of 2,000 c10k articles (commit CPU s, postings file):
+# 64: 3.53-4.33 s, 14.79 MiB; 256: 2.94-3.07 s, 15.65 MiB (+5.8%);
+# 1024: 2.43-2.46 s, 18.73 MiB (+27%); never: 2.33-2.84 s, 28.39 MiB.
+# 256 takes most of the saving for little size (README, issue 13).
+COMPRESS_FROM = 256
 # zlib's level for the blocks that are compressed (None: the codec's, 3).  A
 # reader only asks whether a block is compressed, not how hard.  Measured on
 # the blocks of 2,000 articles: level 1 -8% zlib time, +2% bytes against 3.
@@ -74,6 +83,51 @@ def _packed(count: int) -> bytes:
     return _PACKED[count] if count < 256 else _pack_uint(count)
 
 
+class CountedTerms:
+    """One field's postings that are a count per (document, term) and nothing
+    else (the bigram field): gathered as three flat arrays, a term number,
+    document and count per posting, extended once per document, and grouped
+    by term with one stable numpy sort when written.  Appending to a list per
+    term, three lists per posting scattered over memory, was the single
+    largest cost of adding a document."""
+
+    __slots__ = ("ids", "tids", "docs", "counts")
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}  # term -> term number, numbered as first seen
+        self.tids = array("I")
+        self.docs = array("I")
+        self.counts = array("I")
+
+    def add(self, docnum: int, counts: dict[str, int]) -> int:
+        """Adds one document's term counts; returns how many terms were new."""
+        ids = self.ids
+        known = len(ids)
+        # setdefault's default is evaluated first: a new term gets the next number.
+        self.tids.extend([ids.setdefault(term, len(ids)) for term in counts])
+        self.docs.extend(repeat(docnum, len(counts)))
+        self.counts.extend(counts.values())
+        return len(ids) - known
+
+    def entries(self) -> Iterator[tuple[str, list]]:
+        """(term, [docnums, weights, packed counts, None]) in the order first seen."""
+        if not self.ids:
+            return
+        tids = np.frombuffer(self.tids, dtype=np.uint32)
+        order = np.argsort(tids, kind="stable")  # stable: document order within a term
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        counts = np.frombuffer(self.counts, dtype=np.uint32)[order]
+        ends = np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
+        weights = counts.astype(np.float32).tobytes()
+        docs_bytes = docs.tobytes()
+        counts = counts.tolist()
+        start = 0
+        for term, end in zip(self.ids, ends):
+            yield term, [array("I", docs_bytes[4 * start:4 * end]), array("f", weights[4 * start:4 * end]),
+                         [_PACKED[c] if c < 256 else _pack_uint(c) for c in counts[start:end]], None]
+            start = end
+
+
 class TermPostings:
     """The postings of one segment grouped by field and term: per term, the
     document numbers, weights and encoded values, in the order added (document
@@ -87,7 +141,13 @@ class TermPostings:
         self.tempstore = tempstore
         self.limit = limitmb * 2**20
         self.size = 0
+        # Per field, its terms: keyed by term bytes, or, for the fields our
+        # own tokens fill (`text_field`), by the term text, encoded once per
+        # term when written rather than once per posting.  UTF-8 keeps code
+        # point order, so both sort alike.
         self.fields: dict[str, dict[bytes, list]] = {}
+        self.texts: set[str] = set()
+        self.counted: dict[str, CountedTerms] = {}
         self.runs: list[str] = []
 
     def field(self, fieldname: str) -> dict[bytes, list]:
@@ -96,9 +156,28 @@ class TermPostings:
             terms = self.fields[fieldname] = {}
         return terms
 
+    def text_field(self, fieldname: str) -> dict[str, list]:
+        """The terms of `fieldname` keyed by their text (see __init__)."""
+        terms = self.fields.get(fieldname)
+        if fieldname not in self.texts:
+            self.texts.add(fieldname)
+            # Whoosh's path added to this field first: its keys become text too.
+            terms = self.fields[fieldname] = {} if terms is None else {
+                tbytes.decode("utf-8"): entry for tbytes, entry in terms.items()}
+        return terms
+
+    def counted_field(self, fieldname: str) -> CountedTerms:
+        """The flat store of a count-only field (see CountedTerms)."""
+        found = self.counted.get(fieldname)
+        if found is None:
+            found = self.counted[fieldname] = CountedTerms()
+        return found
+
     def add(self, item: tuple) -> None:
         fieldname, tbytes, docnum, weight, vbytes = item
         terms = self.field(fieldname)
+        if fieldname in self.texts:
+            tbytes = tbytes.decode("utf-8")
         entry = terms.get(tbytes)
         if entry is None:
             entry = terms[tbytes] = [array("I"), array("f"), [], None]
@@ -115,7 +194,7 @@ class TermPostings:
 
     def spill(self) -> None:
         """Writes everything held in memory to a new sorted run file."""
-        if not self.fields:
+        if not self.fields and not self.counted:
             return
         name = f"{random_name()}.run"
         handle = self.tempstore.create_file(name).raw_file()
@@ -127,14 +206,35 @@ class TermPostings:
             handle.close()
         self.runs.append(name)
         self.fields = {}
+        self.texts = set()
+        self.counted = {}
         self.size = 0
 
     def _memory_terms(self) -> Iterator[tuple]:
+        for fieldname, store in self.counted.items():
+            self._take_counted(fieldname, store)
+        self.counted = {}
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
-            for tbytes in sorted(terms):
-                docs, weights, values, positions = terms[tbytes]
-                yield fieldname, tbytes, docs, weights, values, positions
+            encode = fieldname in self.texts
+            for term in sorted(terms):
+                docs, weights, values, positions = terms[term]
+                yield fieldname, term.encode("utf-8") if encode else term, docs, weights, values, positions
+
+    def _take_counted(self, fieldname: str, store: CountedTerms) -> None:
+        """Moves a flat store's postings into the field's per-term entries."""
+        terms = self.text_field(fieldname)
+        for term, entry in store.entries():
+            found = terms.get(term)
+            if found is None:
+                terms[term] = entry
+                continue
+            # The same field also came through Whoosh's path (a merged segment,
+            # a boosted document): both in document order.
+            postings = sorted(zip(list(found[0]) + list(entry[0]), list(found[1]) + list(entry[1]),
+                                  (found[2] or [b""] * len(found[0])) + entry[2]))
+            terms[term] = [array("I", [p[0] for p in postings]), array("f", [p[1] for p in postings]),
+                           [p[2] for p in postings], None]
 
     def _run_terms(self, number: int, name: str) -> Iterator[tuple]:
         handle = self.tempstore.open_file(name).raw_file()
@@ -190,6 +290,8 @@ class TermPostings:
                 pass
         self.runs = []
         self.fields = {}
+        self.texts = set()
+        self.counted = {}
 
     def iter_postings(self) -> Iterator[tuple]:
         """Whoosh's pool interface: every posting as (field, term, docnum, weight, value)."""
@@ -229,6 +331,14 @@ def _run_order(item: tuple) -> tuple:
 
 
 _LENGTH_OF_BYTE = [None] + [byte_to_length(b) for b in range(1, 256)]
+# length_to_byte of every length _field_lengths can give (a dict look-up, not a bisection).
+_BYTE_OF_LENGTH = {None: 0, 0: 0, **{length: b for b, length in enumerate(_LENGTH_OF_BYTE) if b}}
+_md5 = hashlib.md5
+
+
+def _length_byte(length: Optional[int]) -> int:
+    found = _BYTE_OF_LENGTH.get(length)
+    return length_to_byte(length) if found is None else found
 
 
 def _field_lengths(reader, fieldname: str) -> Optional[list]:
@@ -249,14 +359,19 @@ class _TermWriter:
     block at a time rather than a posting at a time.  One difference: a block
     whose pickled data is shorter than `COMPRESS_FROM` bytes is stored
     uncompressed (the block header says so, and Whoosh's reader honours it);
-    zlib only adds bytes there, and most terms of a news archive have a
-    posting or two."""
+    zlib saves few bytes there for its cost per call, and most terms of a
+    news archive have a posting or two."""
 
     def __init__(self, fieldwriter, fmt, lengths: Optional[list]):
         self.postfile = fieldwriter._postfile.file  # the raw file: StructFile's wrappers cost per call
         self.position = self.postfile.tell()
         self.tindex = fieldwriter._tindex
         self.tfile = self.tindex.dbfile.file
+        # The term table's write position, kept here instead of a tell() (an
+        # lseek) per term, which was 3.9% of a reindex's py-spy samples.
+        self.tposition = self.tfile.tell()
+        self.index_append = self.tindex.index.append
+        self.buckets = self.tindex.buckets
         self.prefix = _pack_ushort(fieldwriter._fieldid)
         self.blocklimit = fieldwriter._codec._blocklimit
         self.compression = fieldwriter._codec._compression
@@ -294,18 +409,21 @@ class _TermWriter:
         written = len(_BLOCK_MAGIC) + len(block)
         self.position += written
         # W3TermInfo.to_bytes of these statistics and extent
-        info = _TERM_INFO(0, weight, count, 0 if minlength is None else length_to_byte(minlength),
-                          length_to_byte(maxlength), maxweight, docs[0], docs[-1]) + _pack_long(start) + _pack_int(written)
+        info = _TERM_INFO(0, weight, count, _length_byte(minlength),
+                          _length_byte(maxlength), maxweight, docs[0], docs[-1]) + _pack_long(start) + _pack_int(written)
         # OrderedHashWriter.add, with one write
         key = self.prefix + tbytes
         tindex = self.tindex
         if key <= tindex.lastkey:
             raise ValueError(f"terms must increase: {tindex.lastkey!r}..{key!r}")
-        position = self.tfile.tell()
-        tindex.index.append(position)
-        self.tfile.write(_pack_lengths(len(key), len(info)) + key + info)
-        hashed = md5_hash(key)
-        tindex.buckets[hashed & 255].append((hashed, position))
+        position = self.tposition
+        self.index_append(position)
+        entry = _pack_lengths(len(key), len(info)) + key + info
+        self.tfile.write(entry)
+        self.tposition = position + len(entry)
+        # whoosh.filedb.filetables.md5_hash: the digest's last four bytes, big-endian
+        hashed = int.from_bytes(_md5(key).digest()[12:], "big")
+        self.buckets[hashed & 255].append((hashed, position))
         tindex.lastkey = key
 
     def _block(self, ids: array, weights: array, values: list, last: bool) -> tuple[bytes, tuple]:
@@ -343,7 +461,7 @@ class _TermWriter:
         else:
             minlength, maxlength = None, 0
         header = dumps((len(ids), ids[-1], maxweight, compression,
-                        length_to_byte(minlength), length_to_byte(maxlength)), 2)
+                        _length_byte(minlength), _length_byte(maxlength)), 2)
         size = len(header) + len(data)
         return _pack_int(-size if last else size) + header + data, (sum(weights), minlength, maxlength, maxweight)
 
@@ -388,76 +506,61 @@ class BulkSegmentWriter(SegmentWriter):
     def _index(self, fieldname: str, field, value, docnum: int) -> int:
         """Adds the postings of one field value; returns the field length."""
         pool = self.pool
-        terms = pool.field(fieldname)
         # The fast paths below assume what Whoosh would do with unboosted tokens.
         fmt = type(field.format) if field.format.field_boost == 1.0 else None
         added = 0
         if isinstance(value, PreTokenized) and fmt in (formats.Characters, formats.Positions):
-            # term -> [deltas, last position, last end, positions]: Whoosh's
-            # encoding and the plain positions (for the columnar file), in one pass.
-            groups: dict[str, list] = {}
-            if fmt is formats.Characters:
-                for term, pos, start, end in value.tokens:
-                    state = groups.get(term)
-                    if state is None:
-                        groups[term] = [[(pos, start, end - start)], pos, end, [pos]]
-                    else:
-                        state[0].append((pos - state[1], start - state[2], end - start))
-                        state[1], state[2] = pos, end
-                        state[3].append(pos)
-            else:
-                for term, pos, _, _ in value.tokens:
-                    state = groups.get(term)
-                    if state is None:
-                        groups[term] = [[pos], pos, 0, [pos]]
-                    else:
-                        state[0].append(pos - state[1])
-                        state[1] = pos
-                        state[3].append(pos)
+            terms = pool.text_field(fieldname)
+            # Each term's tokens in order, grouped by one C-level append per
+            # token; then per term Whoosh's encoding (position and character
+            # deltas) and the plain positions (for the columnar file).
+            groups: defaultdict[str, list] = defaultdict(list)
+            for token in value.tokens:
+                groups[token[0]].append(token)
+            characters = fmt is formats.Characters
             length = 0
-            for term, (deltas, _, _, positions) in groups.items():
-                freq = len(deltas)
+            for term, tokens in groups.items():
+                freq = len(tokens)
                 length += freq
-                encoded = _pack_uint(freq) + dumps(deltas, 2)
-                tbytes = term.encode("utf-8")
-                entry = terms.get(tbytes)
+                _, pos, start, end = tokens[0]
+                if freq == 1:
+                    positions = (pos,)
+                    deltas = [(pos, start, end - start)] if characters else [pos]
+                else:
+                    positions = [token[1] for token in tokens]
+                    if characters:
+                        deltas = [(pos, start, end - start)]
+                        deltas += [(b[1] - a[1], b[2] - a[3], b[3] - b[2]) for a, b in zip(tokens, tokens[1:])]
+                    else:
+                        deltas = [pos]
+                        deltas += [b - a for a, b in zip(positions, positions[1:])]
+                encoded = _packed(freq) + dumps(deltas, 2)
+                entry = terms.get(term)
                 if entry is None:
-                    entry = terms[tbytes] = [array("I"), array("f"), [], array("I")]
+                    entry = terms[term] = [array("I"), array("f"), [], array("I")]
                     added += _TERM_BYTES
                 entry[0].append(docnum)
-                entry[1].append(float(freq))
+                entry[1].append(freq)
                 entry[2].append(encoded)
                 if entry[3] is not None:
                     entry[3].extend(positions)
                 added += _POSTING_BYTES + len(encoded) + 4 * freq
         elif isinstance(value, KeyedText) and fmt is formats.Existence:
+            terms = pool.text_field(fieldname)
             keys = set(value.keys)
             length = len(keys)
             for key in keys:
-                tbytes = key.encode("utf-8")
-                entry = terms.get(tbytes)
+                entry = terms.get(key)
                 if entry is None:
-                    entry = terms[tbytes] = [array("I"), array("f"), [], None]
+                    entry = terms[key] = [array("I"), array("f"), [], None]
                     added += _TERM_BYTES
                 entry[0].append(docnum)
                 entry[1].append(1.0)
-                added += _POSTING_BYTES
+            added += _POSTING_BYTES * length
         elif isinstance(field.analyzer, BigramAnalyzer) and fmt is formats.Frequency and isinstance(value, str):
-            counts: dict[str, int] = {}
-            for gram in bigram_terms(value):
-                counts[gram] = counts.get(gram, 0) + 1
-            length = 0
-            for gram, freq in counts.items():
-                length += freq
-                tbytes = gram.encode("utf-8")
-                entry = terms.get(tbytes)
-                if entry is None:
-                    entry = terms[tbytes] = [array("I"), array("f"), [], None]
-                    added += _TERM_BYTES
-                entry[0].append(docnum)
-                entry[1].append(float(freq))
-                entry[2].append(_packed(freq))
-                added += _POSTING_BYTES
+            counts = bigram_counts(value)
+            length = sum(counts.values())
+            added += _TERM_BYTES * pool.counted_field(fieldname).add(docnum, counts) + _POSTING_BYTES * len(counts)
         else:
             length = 0
             for tbytes, freq, weight, vbytes in field.index(value):

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from hashlib import sha1
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
@@ -69,10 +70,18 @@ class Sketch:
 
 
 @lru_cache(maxsize=1)
-def _permutations():
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's MinHash permutations (a, b) for NUM_PERM and SEED."""
     from datasketch import MinHash
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    a, b = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    return np.ascontiguousarray(a, dtype=np.uint64), np.ascontiguousarray(b, dtype=np.uint64)
+
+
+# datasketch's universal hashing modulus and hash range.
+_MERSENNE_61 = np.uint64((1 << 61) - 1)
+_HASH_MASK = np.uint64((1 << 32) - 1)
+_SHIFT_61 = np.uint64(61)
 
 
 def _without_byline(terms: list[str]) -> list[str]:
@@ -92,15 +101,35 @@ def shingles(tokens: Mapping[str, list]) -> set[bytes]:
 
 
 def signature(tokens: Mapping[str, list]) -> Optional[np.ndarray]:
-    """The MinHash signature of the article's bigrams; None for too little text."""
-    from datasketch import MinHash
+    """The MinHash signature of the article's bigrams; None for too little text.
 
+    The values of datasketch's `MinHash(NUM_PERM, SEED).update_batch(...)`
+    (tests/test_signature.py holds them equal: signatures of earlier
+    generations stay comparable), computed here without its objects: each
+    shingle's 32-bit SHA-1 hash once, then for every permutation
+    ((h * a + b) mod 2**61-1) & 2**32-1 and the minimum over the shingles,
+    the modulus taken with shifts (x mod p = (x & p) + (x >> 61), less p when
+    that reaches p) instead of numpy's integer division."""
     found = shingles(tokens)
     if len(found) < MIN_SHINGLES:
         return None
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations())
-    minhash.update_batch(list(found))
-    return minhash.hashvalues.astype(np.uint32)
+    # datasketch's sha1_hash32: the digest's first four bytes, little-endian
+    # (a SHA-1 digest is five 32-bit words).
+    digests = b"".join([sha1(shingle).digest() for shingle in found])
+    hashes = np.frombuffer(digests, dtype="<u4").reshape(-1, 5)[:, 0].astype(np.uint64)
+    a, b = _permutations()
+    mixed = np.multiply.outer(hashes, a)  # wraps at 2**64, as datasketch's uint64 arithmetic does
+    mixed += b
+    folded = _mod_mersenne_61(mixed)
+    folded &= _HASH_MASK
+    return folded.min(axis=0).astype(np.uint32)
+
+
+def _mod_mersenne_61(values: np.ndarray) -> np.ndarray:
+    """`values % (2**61 - 1)` for uint64 values, with shifts and masks."""
+    folded = (values & _MERSENNE_61) + (values >> _SHIFT_61)
+    folded[folded >= _MERSENNE_61] -= _MERSENNE_61
+    return folded
 
 
 def sketch(tokens: Optional[Mapping[str, list]], published=None) -> Optional[Sketch]:

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
@@ -208,25 +209,31 @@ def _derived_fields(texts: dict[str, str], tokens: dict[str, list], reporters: l
         field_tokens = tokens[name]
         if name == "title" and field_tokens:
             last = BODY_POSITION - 1 - FIELD_GAP
-            shift = last - max(t[1] for t in field_tokens)
+            shift = last - max(map(_POSITION, field_tokens))
             if shift < 0:  # a title of thousands of words: its end is left out of content
                 field_tokens = [t for t in field_tokens if t[1] <= last]
                 shift = 0
-            content.extend((term, pos + shift, start, end) for term, pos, start, end in field_tokens)
+            content += [(term, pos + shift, start, end) for term, pos, start, end in field_tokens]
         else:
-            content.extend((term, pos + offset, start + char_offset, end + char_offset)
-                           for term, pos, start, end in field_tokens)
+            content += [(term, pos + offset, start + char_offset, end + char_offset)
+                        for term, pos, start, end in field_tokens]
             if field_tokens:
-                offset += max(t[1] for t in field_tokens) + 1 + FIELD_GAP
+                offset += max(map(_POSITION, field_tokens)) + 1 + FIELD_GAP
         char_offset += len(value) + 1
         words.extend(words_from_tokens(value, tokens[name]))
     words = list(dict.fromkeys(words))
+    # Every word's 초성 in one translation: the words are Hangul syllables
+    # only (words_from_tokens), so a line break stays between them.
+    initials = initials_of("\n".join(words)).split("\n") if words else []
     return {
         CONTENT_FIELD: PreTokenized(joined, content),
         BIGRAM_FIELD: joined,
         WORDS_FIELD: KeyedText(joined, words),
-        INITIALS_FIELD: KeyedText(joined, list(dict.fromkeys([initials_of(w) for w in words] + reporter_keys))),
+        INITIALS_FIELD: KeyedText(joined, list(dict.fromkeys(initials + reporter_keys))),
     }
+
+
+_POSITION = itemgetter(1)
 
 
 def postings_at(matcher, docnums: Iterable[int]) -> Iterator[int]:

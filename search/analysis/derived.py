@@ -16,6 +16,7 @@ that a word and its compound parts are known.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Iterable, Iterator, Optional
 
 from whoosh.analysis import Analyzer, Token
@@ -66,6 +67,27 @@ def bigram_terms(text: str) -> list[str]:
     return out
 
 
+# Every two adjacent Hangul/Hanja characters (overlapping: a look-ahead
+# group), a Hangul/Hanja character with none on either side, and the runs of
+# other letters and digits: the grams of `bigram_terms`, found by three scans
+# in C instead of a slice per gram in Python.
+_PAIR = re.compile(f"(?=([{_CJK_RANGES}][{_CJK_RANGES}]))")
+_LONE = re.compile(f"(?<![{_CJK_RANGES}])[{_CJK_RANGES}](?![{_CJK_RANGES}])")
+_WORD = re.compile(f"[^\\W_{_CJK_RANGES}]+")
+
+
+def bigram_counts(text: str) -> Counter:
+    """How often each gram of `bigram_terms(text)` occurs (for indexing, where
+    their order does not matter).  Pairs, lone characters and words are
+    disjoint sets of strings, so one count over them all is the same count."""
+    normalized = normalize_text(text)
+    words = _WORD.findall(normalized)
+    # Each word lower-cased on its own (as bigram_terms does): a whole-text
+    # lower() could change where words end (İ lower-cases to i + a combining dot).
+    lowered = " ".join(words).lower().split(" ") if words else []
+    return Counter(_PAIR.findall(normalized) + _LONE.findall(normalized) + lowered)
+
+
 class _SimpleAnalyzer(Analyzer):
     """An analyzer with no settings, equal to any other of its class."""
 
@@ -104,38 +126,47 @@ def words_from_tokens(text: str, tokens: Iterable[tuple[str, int, int, int]]) ->
     lemma) of two or more syllables, and each run of them written together
     without its particle (삼성+전자 in 삼성전자는 → 삼성전자)."""
     keys: list[str] = []
-    run_start: Optional[int] = None
-    run_end = -1
-    seen_spans: set[tuple[int, int]] = set()
+    append = keys.append
     # A text with nothing to normalise has no slice to normalise either (the
     # common case): its slices are taken as they are, one scan for them all.
-    normalized = normalize_text if needs_normalizing(text) else str
+    plain = not needs_normalizing(text)
+    seen_spans: set[tuple[int, int]] = set()
+    # The current run of noun-like morphemes written together.  A run of one
+    # morpheme is that morpheme's own key, already kept: only longer runs are
+    # keys of their own.
+    run_start, run_end, run_length = 0, -1, 0
 
     def close_run() -> None:
-        if run_start is not None:
-            surface = normalized(text[run_start:run_end])
-            if len(surface) >= 2 and is_hangul_word(surface):
-                keys.append(surface)
+        surface = text[run_start:run_end] if plain else normalize_text(text[run_start:run_end])
+        if len(surface) >= 2 and is_hangul_word(surface):
+            append(surface)
 
     for term, _, start, end in tokens:
-        if (start, end) in seen_spans or end <= start:
+        if end <= start:
+            continue
+        span = (start, end)
+        if span in seen_spans:
             continue  # a Hanja reading sharing its word's span
-        seen_spans.add((start, end))
-        surface = normalized(text[start:end])
+        seen_spans.add(span)
+        surface = text[start:end] if plain else normalize_text(text[start:end])
         if term != surface:
             # A verb or adjective (indexed as its lemma, 움직이다 for 움직이):
             # not a name, and not part of one.
-            close_run()
-            run_start = None
+            if run_length > 1:
+                close_run()
+            run_length = 0
             continue
-        if run_start is not None and start == run_end:
+        if run_length and start == run_end:
             run_end = end
+            run_length += 1
         else:
-            close_run()
-            run_start, run_end = start, end
+            if run_length > 1:
+                close_run()
+            run_start, run_end, run_length = start, end, 1
         if len(surface) >= 2 and is_hangul_word(surface):
-            keys.append(surface)
-    close_run()
+            append(surface)
+    if run_length > 1:
+        close_run()
     return list(dict.fromkeys(keys))
 
 
