@@ -71,11 +71,15 @@ class Sketch:
 
 @lru_cache(maxsize=1)
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's MinHash permutations (a, b) for NUM_PERM and SEED."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
-    return np.ascontiguousarray(a, dtype=np.uint64), np.ascontiguousarray(b, dtype=np.uint64)
+    """The MinHash permutations (a, b) for NUM_PERM and SEED, drawn in the order
+    datasketch's `MinHash` draws them (tests/test_signature.py holds them equal):
+    stored signatures stay comparable, and no reindex imports datasketch and
+    the scipy it pulls in (~0.5 s of every run's start)."""
+    draw = np.random.RandomState(SEED)
+    pairs = [(draw.randint(1, _MERSENNE_61, dtype=np.uint64), draw.randint(0, _MERSENNE_61, dtype=np.uint64))
+             for _ in range(NUM_PERM)]
+    a, b = np.array(pairs, dtype=np.uint64).T
+    return np.ascontiguousarray(a), np.ascontiguousarray(b)
 
 
 # datasketch's universal hashing modulus and hash range.
@@ -188,13 +192,27 @@ def _find(parent: np.ndarray, i: int) -> int:
 
 
 @lru_cache(maxsize=4)
-def lsh_parameters(threshold: float) -> tuple[int, int]:
-    """(bands, rows per band) that datasketch's MinHash LSH chooses for a
-    Jaccard threshold (its balance of false positives and negatives)."""
-    from datasketch import MinHashLSH
+def lsh_parameters(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """(bands, rows per band) for a Jaccard threshold: the pair that minimises
+    the chance of a false candidate (resemblance below the threshold, yet some
+    band equal) plus that of a missed one, weighted equally, as datasketch's
+    MinHashLSH chooses (tests/test_signature.py holds the two equal).  Both
+    chances are integrals of polynomials of degree bands x rows <= num_perm,
+    which Gauss-Legendre quadrature of that many points computes exactly."""
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    return lsh.b, lsh.r
+    def integral(function, low: float, high: float) -> float:
+        s = (high - low) / 2 * nodes + (high + low) / 2
+        return float((high - low) / 2 * np.dot(weights, function(s)))
+
+    best, chosen = float("inf"), (0, 0)
+    for bands in range(1, num_perm + 1):
+        for rows in range(1, num_perm // bands + 1):
+            candidate = lambda s: 1 - (1 - s ** rows) ** bands  # noqa: E731 -- P(some band equal)
+            error = integral(candidate, 0.0, threshold) + integral(lambda s: 1 - candidate(s), threshold, 1.0)
+            if error < best:
+                best, chosen = error, (bands, rows)
+    return chosen
 
 
 # A bucket of more articles than this (one template filled a thousand times) is

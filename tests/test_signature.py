@@ -1,11 +1,14 @@
-"""search.grouping.signature computes datasketch's MinHash values itself: the
-same values as datasketch's own MinHash for the same shingles, so signatures
-stored in earlier generations' groups.npz stay comparable."""
+"""search.grouping computes datasketch's MinHash values and LSH parameters
+itself (the reindex does not import datasketch): the same permutations and
+signatures as datasketch's own MinHash for the same shingles, so signatures
+stored in earlier generations' groups.npz stay comparable, and the same bands
+and rows as its MinHashLSH for a threshold."""
 
 import random
 
 import numpy as np
 from datasketch import MinHash
+from datasketch.lsh import _optimal_param
 
 from search import grouping
 from search.analysis.analyzer import KoreanAnalyzer
@@ -45,3 +48,16 @@ def test_the_modulus_by_shifts_agrees_with_numpys_at_the_edges():
              7 * p, 8 * p - 1, 8 * p, (1 << 63) + 12345]
     x = np.array(edges + [random.Random(5).getrandbits(64) for _ in range(10_000)], dtype=np.uint64)
     assert grouping._mod_mersenne_61(x).tolist() == (x % np.uint64(p)).tolist()
+
+
+def test_the_permutations_are_datasketchs():
+    a, b = MinHash(num_perm=grouping.NUM_PERM, seed=grouping.SEED).permutations
+    ours_a, ours_b = grouping._permutations()
+    assert np.array_equal(ours_a, a) and np.array_equal(ours_b, b)
+
+
+def test_bands_and_rows_are_those_datasketchs_lsh_chooses():
+    thresholds = [grouping.EVENT_THRESHOLD, grouping.NEAR_COPY_THRESHOLD] + [round(0.05 * k, 2) for k in range(1, 20)]
+    for threshold in thresholds:
+        # MinHashLSH weighs false positives and negatives equally by default.
+        assert grouping.lsh_parameters(threshold) == _optimal_param(threshold, grouping.NUM_PERM, 0.5, 0.5), threshold

@@ -9,11 +9,6 @@ import time
 from pathlib import Path
 from typing import Any, Container, Mapping, Optional
 
-# Imported with the reindex, not on first use: the analysis workers are forked from
-# this process, and each would otherwise import datasketch (and scipy) again, ~0.7 s
-# of CPU per worker per run.
-import datasketch  # noqa: F401
-
 from search import grouping
 from search.index import article_ids
 
