@@ -16,7 +16,7 @@ missing or unreadable input) or too many at once is not published at all
 
 Why this module is over 400 lines: it is the one run, in order (lock, plan,
 write, account, refuse or publish), with its two writing strategies (one
-writer here; a segment per worker process); both share the units, the ledger
+writer here; segments written by each worker process); both share the units, the ledger
 and the layout, so what is left here is the order itself.
 
 The package: `plan` (files → units of work), `worker` (units → outcomes, in
