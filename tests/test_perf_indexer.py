@@ -1,4 +1,4 @@
-"""The parallel full build (one segment per worker) and the incremental line
+"""The parallel full build (segments per worker, flushed by size) and the incremental line
 digests give the index a plain serial build would."""
 
 import json
@@ -41,7 +41,7 @@ def test_parallel_segments_agree_with_a_serial_build(tmp_path, parallel):
     serial = reindex([corpus], index_dir=tmp_path / "s", workers=1)
     fast = reindex([corpus], index_dir=tmp_path / "p", workers=2)
     segments = whoosh_index.open_dir(str(IndexLayout(tmp_path / "p").current())).reader().leaf_readers()
-    assert len(segments) == 2  # one per worker, no merge
+    assert len(segments) == 2  # one per worker (each below SEGMENT_ARTICLES), no merge
     assert (fast.indexed, fast.total) == (serial.indexed, serial.total) == (148, 148)
     assert [(f.source, f.line) for f in fast.failed] == [(f.source, f.line) for f in serial.failed]
     assert fast.duplicates == serial.duplicates and len(fast.duplicates) == 2
@@ -94,3 +94,67 @@ def test_incremental_deletes_old_versions_in_one_pass(tmp_path):
     assert service.search("고친 기사").total == 10
     assert service.count() == 28
     assert service.search("본문:반도체").total == 28 - 10  # old bodies are gone
+
+
+def stored_fields(index_dir):
+    ix = whoosh_index.open_dir(str(IndexLayout(index_dir).current()))
+    with ix.searcher() as searcher:
+        return {f["id"]: f for f in searcher.all_stored_fields()}
+
+
+def live_ids(index_dir):
+    ix = whoosh_index.open_dir(str(IndexLayout(index_dir).current()))
+    with ix.reader() as reader:
+        return sorted(f["id"] for _, f in reader.iter_docs())
+
+
+def part_sizes(index_dir):
+    ix = whoosh_index.open_dir(str(IndexLayout(index_dir).current()))
+    return [(s.doc_count_all(), s.doc_count()) for s in ix._segments()]
+
+
+def test_workers_flush_a_segment_every_segment_articles(tmp_path, parallel):
+    """A tiny SEGMENT_ARTICLES: each worker writes several segments ("parts");
+    the index is the one a serial build and a one-segment-per-worker build give."""
+    corpus = tmp_path / "c"
+    data = [{"id": f"a{i}", "title": f"전기차 배터리 {i}호", "press": "예시일보",
+             "body": f"전기차 배터리 공장이 {i}번째 라인을 늘렸다. 지역 {i % 5}번 소식. "
+             f"회사는 내년까지 생산 능력을 두 배로 키우고 협력사 {i * 7}곳과 계약을 맺는다."} for i in range(60)]
+    data[13] = '{"id": "broken", "body": '  # one bad line
+    for copy, original in [(22, 3), (41, 30), (55, 12), (58, 50)]:  # exact copies, some far after the original
+        data[copy] = dict(data[original], id=f"copy{copy}")
+    data[47] = dict(data[47], id="a5", body="같은 아이디, 나중 줄")  # a duplicate id, late
+    write(corpus, data)
+    serial = reindex([corpus], index_dir=tmp_path / "s", workers=1)
+    whole = reindex([corpus], index_dir=tmp_path / "w", workers=2)  # one part per worker (SEGMENT_ARTICLES)
+    parts = reindex([corpus], index_dir=tmp_path / "p", workers=2, segment_articles=7)
+
+    assert len(part_sizes(tmp_path / "w")) == 2
+    sizes = part_sizes(tmp_path / "p")
+    assert len(sizes) >= 6 and all(total <= 7 for total, _ in sizes)
+    assert sum(total for total, _ in sizes) == 59  # every written article, copies included
+    # The copies and the late duplicate id were written by a worker, then
+    # deleted in their own part's segment before publishing.
+    assert sum(total - live for total, live in sizes) == 5
+    assert sum(live for _, live in sizes) == parts.total == 54
+
+    for other in (serial, whole):
+        assert (parts.indexed, parts.total) == (other.indexed, other.total)
+        assert [(f.source, f.line) for f in parts.failed] == [(f.source, f.line) for f in other.failed]
+        assert parts.duplicates == other.duplicates
+    assert len(parts.duplicates) == 5 and len(parts.failed) == 1
+    assert live_ids(tmp_path / "p") == live_ids(tmp_path / "w") == live_ids(tmp_path / "s")
+    assert "copy22" not in live_ids(tmp_path / "p") and "a3" in live_ids(tmp_path / "p")
+    assert stored_fields(tmp_path / "p") == stored_fields(tmp_path / "w") == stored_fields(tmp_path / "s")
+    services = [SearchService(tmp_path / name) for name in ("s", "w", "p")]
+    for q in ["전기차 배터리", "지역 3번", "40번째", "같은 아이디", "\"배터리 공장\""]:
+        answers = [s.search(q, size=60) for s in services]
+        assert len({(a.total, tuple(sorted(hit.id for hit in a.hits))) for a in answers}) == 1, q
+        # The same scores as one segment per worker (both count the deleted
+        # copies in the term statistics, a serial build never writes them;
+        # which article has which score follows the order of the documents,
+        # so which worker took which unit, as with one segment each).
+        assert len({tuple(sorted(round(hit.score, 6) for hit in a.hits)) for a in answers[1:]}) == 1, q
+    assert services[2].search("40번째").total == 1
+    assert services[2].search("같은 아이디").total == 0  # the first a5 is kept
+    assert services[2].article("a5").body == [data[5]["body"]]

@@ -16,7 +16,7 @@ missing or unreadable input) or too many at once is not published at all
 
 Why this module is over 400 lines: it is the one run, in order (lock, plan,
 write, account, refuse or publish), with its two writing strategies (one
-writer here; a segment per worker process); both share the units, the ledger
+writer here; segments written by each worker process); both share the units, the ledger
 and the layout, so what is left here is the order itself.
 
 The package: `plan` (files → units of work), `worker` (units → outcomes, in
@@ -61,7 +61,7 @@ from search.reindex.units import (
     Warned, WorkerFailed, WorkUnit, unit_bytes, unit_size,
 )
 from search.reindex.worker import (
-    analyse_article, init_pool_worker, init_worker, new_writer, process_unit, segment_worker,
+    SEGMENT_ARTICLES, analyse_article, init_pool_worker, init_worker, new_writer, process_unit, segment_worker,
     settle_garbage_collector,
 )
 
@@ -102,6 +102,7 @@ class Reindexer:
         allow_shrink: bool = False,
         follow_symlinks: bool = False,
         fsync: bool = True,
+        segment_articles: Optional[int] = None,
     ):
         self.layout = IndexLayout(Path(index_dir))
         self.backend = backend
@@ -115,6 +116,9 @@ class Reindexer:
         # Every file of a new generation reaches the disk before it is published
         # (False only to measure what that costs).
         self.fsync = fsync
+        # Articles per segment a worker of a parallel full build writes before
+        # starting another (None: SEGMENT_ARTICLES, read when the build runs).
+        self.segment_articles = segment_articles
         self.loader = ArticleLoader(follow_symlinks=follow_symlinks)
 
     # -- public
@@ -393,19 +397,22 @@ class Reindexer:
 
     def _write_segments_in_parallel(self, ix, building: Path, units: list[WorkUnit], ledger: Ledger) -> None:
         """A full build with every core writing: each worker process loads,
-        analyses and indexes whole units into its own segment; this process
-        hands out units, keeps the report in input order (so the first of two
-        articles with one id wins, as in a serial build) and publishes the
-        segments in one table of contents.  Duplicates found late are marked
-        deleted in their segment before it is published."""
+        analyses and indexes whole units into segments of its own (a new one
+        every `segment_articles` articles: its parts); this process hands out
+        units, keeps the report in input order (so the first of two articles
+        with one id wins, as in a serial build) and publishes every part in
+        one table of contents, ordered by worker then part.  Duplicates found
+        late are marked deleted in their part's segment before it is published."""
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         tasks = context.Queue(maxsize=self.workers * 4)
         results = context.Queue()
         # Each worker's pool spills to disk past its share of the memory budget.
         limitmb = max(32, self.limitmb // self.workers)
+        segment_articles = self.segment_articles or SEGMENT_ARTICLES
         processes = [
-            context.Process(target=segment_worker, args=(str(building), self.backend, limitmb, tasks, results, slot),
+            context.Process(target=segment_worker,
+                            args=(str(building), self.backend, limitmb, tasks, results, slot, segment_articles),
                             daemon=True)
             for slot in range(self.workers)
         ]
@@ -413,9 +420,10 @@ class Reindexer:
         writer = ix.writer()
         for process in processes:
             process.start()
-        duplicates: list[tuple[int, int]] = []
+        duplicates: list[tuple[int, int, int]] = []  # (slot, part, docnum)
         pending: dict[int, list[Outcome]] = {}
-        segments: dict[int, Any] = {}
+        segments: dict[tuple[int, int], Any] = {}  # (slot, part) → segment
+        finished: set[int] = set()  # workers that sent their last part
         next_unit = 0
         bar = self._progress_bar(sum(unit_size(u) for u in units))
         report = ledger.report
@@ -425,7 +433,9 @@ class Reindexer:
             if isinstance(message, WorkerFailed):
                 raise RuntimeError(f"reindex worker {message.slot} failed: {message.message}")
             if isinstance(message, SegmentDone):
-                segments[message.slot] = message.segment
+                segments[(message.slot, message.part)] = message.segment
+                if message.last:
+                    finished.add(message.slot)
                 return
             pending[message.number] = message.outcomes
             while next_unit in pending:  # the report follows the input order
@@ -439,7 +449,7 @@ class Reindexer:
                     elif not ledger.indexed(outcome.article_id, outcome.source, outcome.content_hash, outcome.key,
                                             outcome.chars, outcome.fingerprint, outcome.line, outcome.sketch):
                         # A duplicate: deleted from its segment before publishing.
-                        duplicates.append((outcome.slot, outcome.docnum))
+                        duplicates.append((outcome.slot, outcome.part, outcome.docnum))
                 if bar is not None:
                     bar.update(len(summaries))
                     bar.set_postfix(articles=report.indexed, failed=len(report.failed), refresh=False)
@@ -473,15 +483,17 @@ class Reindexer:
                         continue
             for _ in processes:
                 tasks.put(None)
-            while len(segments) < len(processes):
+            while len(finished) < len(processes):
                 drain(block=True)
             for process in processes:
                 process.join()
             if bar is not None:
                 bar.close()
-            for slot, docnum in duplicates:
-                segments[slot].delete_document(docnum)
-            published = [segments[slot] for slot in sorted(segments) if segments[slot] is not None]
+            for slot, part, docnum in duplicates:
+                segments[(slot, part)].delete_document(docnum)
+            # By worker, then part: document numbers follow from the units each
+            # worker took, as with one segment per worker.
+            published = [segments[key] for key in sorted(segments) if segments[key] is not None]
             # Whoosh 2.7.4 (pinned): the same steps its multi-segment MpWriter
             # takes to publish segments written by other processes.
             writer._close_segment()

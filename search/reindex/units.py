@@ -153,7 +153,8 @@ class Written:
     source: str
     content_hash: str
     chars: int
-    slot: int  # the worker, and so the segment
+    slot: int  # the worker
+    part: int  # which of the worker's segments (search.reindex.worker.SEGMENT_ARTICLES)
     docnum: int  # the document's number in that segment
     key: Optional[str]
     fingerprint: Optional[str] = None  # of the body, to find exact copies (search.dedup)
@@ -176,7 +177,9 @@ class UnitDone:
 @dataclass
 class SegmentDone:
     slot: int
-    segment: Any  # a Whoosh segment, or None when the worker wrote nothing
+    part: int  # the worker's segments are numbered from 0 in the order written
+    segment: Any  # a Whoosh segment, or None when the part holds nothing
+    last: bool  # the worker's last message: it has written everything
 
 
 @dataclass

@@ -117,16 +117,73 @@ def new_writer(ix, **options) -> BulkSegmentWriter:
     return BulkSegmentWriter(ix, **options)
 
 
-def segment_worker(building: str, backend: str, limitmb: int, tasks, results, slot: int) -> None:
+# Articles per segment a worker writes before it finalises the segment and
+# starts another.  Finalising holds the whole segment's postings as Python
+# arrays (the merge of the spilled runs, the columnar builder): ~250,000
+# articles a worker took its RSS from 1.55 GB to 2.7 GB at the end of a
+# 500,000-article build; 50,000 keeps that step near a fifth of it and spreads
+# it over the run, while a million articles make ~20 segments, few enough for
+# the query side's per-segment work.
+SEGMENT_ARTICLES = 50_000
+
+
+class _Parts:
+    """The segments ("parts") one worker writes in turn, each of at most
+    `size` articles: where the next article goes, as (part, docnum)."""
+
+    def __init__(self, ix, limitmb: int, size: int, slot: int, results):
+        self.ix, self.limitmb, self.size, self.slot, self.results = ix, limitmb, max(1, size), slot, results
+        self.part = 0
+        self.docnum = 0
+        self.writer = self._new()
+
+    def _new(self) -> BulkSegmentWriter:
+        # The parent holds the index's write lock and publishes the table of contents.
+        return new_writer(self.ix, _lk=False, limitmb=self.limitmb)
+
+    def add(self, document: dict) -> tuple[int, int]:
+        """Adds a document to the current part; returns its (part, docnum)."""
+        self.writer.add_document(**document)
+        where = (self.part, self.docnum)
+        self.docnum += 1
+        if self.docnum >= self.size:
+            self.finish(last=False)
+        return where
+
+    def finish(self, last: bool) -> None:
+        """Finalises the current part (if it holds anything) and sends it; a
+        new part follows unless this is the `last`."""
+        # Not writer._finish(): that would remove the temporary folder the
+        # other workers still use; the parent's writer removes it at the end.
+        segment = self.writer._finalize_segment() if self.docnum else None
+        if segment is None:
+            self.writer._close_segment()
+        self.results.put(SegmentDone(self.slot, self.part, segment, last))
+        self.writer = None
+        # The finished part's postings are garbage now (freed by reference
+        # counting); what settle_garbage_collector froze goes back to normal.
+        gc.unfreeze()
+        if not last:
+            self.part += 1
+            self.docnum = 0
+            self.writer = self._new()
+
+    def abandon(self) -> None:
+        if self.writer is not None:
+            self.writer._close_segment()
+
+
+def segment_worker(building: str, backend: str, limitmb: int, tasks, results, slot: int,
+                   segment_articles: int = SEGMENT_ARTICLES) -> None:
     """One process of a parallel full build: loads, analyses and writes its share
-    of the units into a Whoosh segment of its own, so Whoosh's pure-Python
+    of the units into Whoosh segments of its own, so Whoosh's pure-Python
     posting work runs on every core, not only in the parent.  Per unit it sends
-    back small summaries (never tokens); at the end, the finished segment."""
+    back small summaries (never tokens); each time a segment holds
+    `segment_articles` articles, and at the end, the finished segment (a
+    "part"; see SEGMENT_ARTICLES)."""
     init_pool_worker(backend, None)
     ix = whoosh_index.open_dir(building)
-    # The parent holds the index's write lock and publishes the table of contents.
-    writer = new_writer(ix, _lk=False, limitmb=limitmb)
-    docnum = 0
+    parts = _Parts(ix, limitmb, segment_articles, slot, results)
     try:
         while True:
             task = tasks.get()
@@ -144,23 +201,17 @@ def segment_worker(building: str, backend: str, limitmb: int, tasks, results, sl
                 except Exception as exc:  # one broken article never stops a reindex
                     summaries.append(Failed(LoadFailure(article.source or "", f"cannot index: {exc}")))
                     continue
-                writer.add_document(**document)
+                part, docnum = parts.add(document)
                 chars = len(article.title) + len(article.body_text)
-                summaries.append(Written(article.id, article.source or "", article.content_hash, chars, slot, docnum,
-                                         outcome.key, body_fingerprint(article.body), outcome.line,
+                summaries.append(Written(article.id, article.source or "", article.content_hash, chars, slot, part,
+                                         docnum, outcome.key, body_fingerprint(article.body), outcome.line,
                                          outcome.sketch))
-                docnum += 1
             results.put(UnitDone(number, summaries))
             settle_garbage_collector()
-        # Not writer._finish(): that would remove the temporary folder the
-        # other workers still use; the parent's writer removes it at the end.
-        segment = writer._finalize_segment() if docnum else None
-        if segment is None:
-            writer._close_segment()
-        results.put(SegmentDone(slot, segment))
+        parts.finish(last=True)
     except BaseException as exc:
         try:
-            writer._close_segment()
+            parts.abandon()
         finally:
             results.put(WorkerFailed(slot, f"{type(exc).__name__}: {exc}"))
         raise
