@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from html import escape
-from typing import Callable, Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Optional, Sequence
 
 from whoosh.reading import TermNotFound
 
@@ -62,38 +62,12 @@ def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable
             except (TermNotFound, KeyError):
                 continue
             try:
-                for docnum in postings_at_blocks(matcher, local):
+                for docnum in postings_at(matcher, local):
                     found.setdefault(docnum + offset, []).extend(
                         (start, end) for _, start, end in matcher.value_as("characters"))
             except Exception:  # a field indexed without offsets: no marks, no failure
                 continue
     return {docnum: merge_spans(spans) for docnum, spans in found.items()}
-
-
-def postings_at_blocks(matcher, docnums: Iterable[int]) -> Iterator[int]:
-    """`search.index.postings_at`, skipping the posting blocks that end before
-    a wanted document by their headers alone.  Whoosh 2.7.4's `skip_to` first
-    reads the current posting's id, which decompresses and unpickles the whole
-    current block (the first block of the term, for a fresh matcher) even when
-    the target lies blocks further on: for snippets, most of the blocks
-    decoded were never looked into.  Other matchers get `postings_at`."""
-    skip_blocks = getattr(matcher, "_skip_to_block", None)
-    if skip_blocks is None or not hasattr(matcher, "block_max_id"):
-        yield from postings_at(matcher, docnums)
-        return
-    for docnum in docnums:
-        if not matcher.is_active():
-            return
-        if docnum > matcher.block_max_id():
-            skip_blocks(lambda: docnum > matcher.block_max_id())
-            if not matcher.is_active():
-                return
-        if matcher.id() < docnum:
-            matcher.skip_to(docnum)
-            if not matcher.is_active():
-                return
-        if matcher.id() == docnum:
-            yield docnum
 
 
 def _live_postings(leaf, fieldname: str, term: str):

@@ -240,10 +240,21 @@ def postings_at(matcher, docnums: Iterable[int]) -> Iterator[int]:
     """The ones of `docnums` (in increasing order) that a postings `matcher`
     holds, with the matcher positioned on each when it is yielded: one forward
     walk through the postings for many documents, instead of a fresh matcher
-    skipped from the start for each."""
+    skipped from the start for each.
+
+    Posting blocks that end before a wanted document are passed by their
+    headers alone where the matcher can (Whoosh 2.7.4's block matcher):
+    its `skip_to` first reads the current posting's id, which decompresses and
+    unpickles the whole current block (the term's first, for a fresh matcher)
+    even when the target lies blocks further on."""
+    skip_blocks = getattr(matcher, "_skip_to_block", None) if hasattr(matcher, "block_max_id") else None
     for docnum in docnums:
         if not matcher.is_active():
             return
+        if skip_blocks is not None and docnum > matcher.block_max_id():
+            skip_blocks(lambda: docnum > matcher.block_max_id())
+            if not matcher.is_active():
+                return
         if matcher.id() < docnum:
             matcher.skip_to(docnum)
             if not matcher.is_active():
