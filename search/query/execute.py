@@ -118,7 +118,7 @@ class _Evaluator:
             if self._out_of_time():
                 return _EMPTY
             if within is None:
-                return self.index.postings(query.fieldname, query.text)[0]
+                return self.index.docs(query.fieldname, query.text)
             return within[holding(self.index, query.fieldname, query.text, within)]
         if kind in (Q.Or, DefaultOr, ScoredUnion) and not query.minmatch:
             return self._union([self.matches(sub, within) for sub in query.subqueries])
@@ -244,7 +244,7 @@ class _Evaluator:
             if field is None:
                 docs = self.matches(part, docs)
             elif docs is None:
-                docs = self.index.postings(field, part)[0]
+                docs = self.index.docs(field, part)
             else:
                 docs = docs[holding(self.index, field, part, docs)]
             if not len(docs):

@@ -28,6 +28,7 @@ from whoosh import query as Q
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.index import CONTENT_FIELD
 from search.query.longlists import LongLists
+from search.query.restricted import positions_at
 from search.query.runs import holds_run
 
 # Terms whose slices and frequencies are kept per generation; past this the
@@ -216,43 +217,18 @@ class TermLookup:
         """(document, position) of every occurrence of the term in the sorted
         documents `among` (search.columnar.ColumnarIndex.positions), each
         document found in the posting slice by binary search rather than by
-        `isin` over the whole slice."""
+        `isin` over the whole slice (search.query.restricted.positions_at)."""
         among = np.asarray(among, dtype=np.int64)
         # The title reorder, the proximity rerank and the snippets read the
         # same terms in the same top documents: the last few answers are kept.
         key = (fieldname, term, among.tobytes())
         found = self._recent.get(key)
         if found is None:
-            found = self._positions(fieldname, term, among)
+            found = positions_at(self, fieldname, term, among)
             if len(self._recent) >= RECENT_POSITIONS:
                 self._recent.pop(next(iter(self._recent)))
             self._recent[key] = found
         return found
-
-    def _positions(self, fieldname: str, term: str, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        docs_out, positions_out = [], []
-        segments = self.index.segments
-        for number, offset, low, high in self.slices(fieldname, term):
-            segment = segments[number][0]
-            local = among[(among >= offset) & (among < offset + segment.doc_count)] - offset
-            if not len(local):
-                continue
-            docs = segment.array(fieldname, "docs")[low:high]
-            at = np.searchsorted(docs, local)
-            inside = at < len(docs)
-            at, local = at[inside], local[inside]
-            held = docs[at] == local
-            chosen, local = at[held], local[held]
-            if not len(chosen):
-                continue
-            positions, counts = segment.posting_positions(fieldname, chosen + low)
-            positions_out.append(positions)
-            docs_out.append(np.repeat(local + offset, counts))
-        if not docs_out:
-            return _NO_DOCS, _NO_DOCS
-        if len(docs_out) == 1:
-            return docs_out[0], positions_out[0]
-        return np.concatenate(docs_out), np.concatenate(positions_out)
 
     @staticmethod
     def _remember(memo: dict, key, value) -> None:

@@ -86,8 +86,10 @@ def bm25_at(lookup, fieldname: str, term: str, among: np.ndarray, idf: float, av
 
 def positions_at(lookup, fieldname: str, term: str, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(document, position) of every occurrence of the term in the sorted
-    documents `among`, in document and position order (TermLookup.positions,
-    without keeping the answer: a phrase's candidates differ every query)."""
+    documents `among`, in document and position order.  TermLookup.positions
+    keeps its last answers of this (the top articles' terms are read three
+    times a search); a phrase's candidates differ every query, so the runs
+    call it directly."""
     docs_out, positions_out = [], []
     for segment, at, postings, _ in found_in(lookup, fieldname, term, among):
         positions, counts = segment.posting_positions(fieldname, postings)
