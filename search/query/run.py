@@ -26,7 +26,7 @@ from search.headline import rerank_by_title
 from search.index import CONTENT_FIELD
 from search.limits import TIMEOUT_NOTICE, guard
 from search.query import execute, matching
-from search.query.bylines import byline_name, is_byline_title
+from search.query.bylines import byline_name, is_byline_title, vocabulary_names
 from search.query.compile import ranking_of, reporter_words
 from search.query.facets import FacetTable, by_date, facet_and_filter
 from search.query.generation import Generation
@@ -133,10 +133,12 @@ def known_words(generation: Generation) -> Callable[[str], bool]:
     reader = searcher.reader()
     analyzer = generation.parser.analyzer
 
+    is_name = vocabulary_names(searcher)
+
     def known(word: str) -> bool:
         if searcher.doc_frequency("press", word):
             return True
-        if byline_name(word, lambda text: bool(searcher.doc_frequency("reporter", text))):
+        if byline_name(word, is_name):
             return True  # a reporter's name, as typed or with a particle (강경희가)
         terms = [term for term, _, _, _ in analyzer.token_tuples(word)]
         return bool(terms) and all((CONTENT_FIELD, term) in reader for term in terms)
