@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Union
 
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 
 from search.analysis.userdict import fingerprint as userdict_fingerprint
 from search.dedup import CopyFinder, body_fingerprint
@@ -55,6 +54,7 @@ from search.layout import (
 from search.paths import DEFAULT_SEEDS
 from search.reindex.plan import copied_again, jsonl_units, settle_copies
 from search.reindex.regroup import regroup
+from search.reindex.stale import delete_stale
 from search.reindex.report import Ledger, ReindexRefused, ReindexReport
 from search.reindex.units import (
     Capped, Copied, Failed, FileUnit, KnownCopiesUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone,
@@ -243,7 +243,7 @@ class Reindexer:
                 # Bodies of the last generation: a worker does not analyse a copy of one.
                 copied = frozenset(manifest.get("copies") or ()) if base is not None else frozenset()
                 self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, copied, ledger,
-                                            old_articles, base is not None, unreadable)
+                                            old_articles, base, unreadable)
             for failure in report.failed[failures_before:]:
                 if failure.unreadable:
                     unreadable.files.add(failure.source)
@@ -311,7 +311,7 @@ class Reindexer:
 
     def _write_in_this_process(self, ix, units: list[WorkUnit], total_bytes: int, known_hashes: dict[str, str],
                                known_lines: dict[str, str], copied: frozenset, ledger: Ledger,
-                               old_articles: dict[str, list[str]], incremental: bool,
+                               old_articles: dict[str, list[str]], base: Optional[Path],
                                unreadable: "_Unreadable") -> None:
         """One Whoosh writer here; analysis in worker processes when it pays.
         Used for incremental updates (deletions and additions in one commit)
@@ -377,17 +377,15 @@ class Reindexer:
                     continue
                 stale.append(article_id)
                 ledger.removed()
-            # One reader for all deletions (Whoosh opens a fresh one per
-            # delete_by_term call: ~20 ms each, seconds for a hundred changes).
-            # It sees only the segments that were there before this writer, so
-            # the new versions just added are not touched.
-            if stale:
-                writer.delete_by_query(Q.Or([Q.Term("id", article_id) for article_id in stale]))
+            # By document number, from the last generation's groups table
+            # (search/reindex/stale.py); only the segments that were there
+            # before this writer are touched, never the new versions just added.
+            delete_stale(writer, stale, base)
             # A full build here is small (below PARALLEL_MIN_BYTES or one
             # worker): one segment is cheap.  An incremental update adds a small
             # segment and lets Whoosh's policy merge only small ones, so it never
             # rewrites the big segments of the last full build.
-            writer.commit(optimize=not incremental)
+            writer.commit(optimize=base is None)
             checkpoint("reindex:commit")
         except BaseException:
             writer.cancel()
