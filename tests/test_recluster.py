@@ -191,3 +191,38 @@ def test_document_numbers_of_an_incremental_run_are_those_a_full_scan_reads(tmp_
         base = sorted(p for p in (tmp_path / "ix").glob("gen-*") if p != current)[-1]
         assert document_numbers(current, base, (), set(table.ids)) == full
         assert len(full) == count
+
+
+def test_a_run_that_changed_nothing_keeps_the_last_table_which_is_the_full_clustering(tmp_path, monkeypatch):
+    """Nothing analysed, the same ids in the same order at the same document
+    numbers: the table hard-linked into the new generation is kept, not
+    clustered again nor rewritten, and it is what clustering everything gives."""
+    import os
+
+    rng = np.random.default_rng(11)
+    sketches = corpus(rng, 300)
+    ids = list(sketches)
+    docnums = {article_id: number for number, article_id in enumerate(ids)}
+    first, second = tmp_path / "g1", tmp_path / "g2"
+    first.mkdir()
+    second.mkdir()
+    grouping.write_groups(first, ids, sketches, docnums=docnums)
+    os.link(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)  # as new_generation_dir does
+    calls = []
+    for name in ("_recluster", "_cluster"):
+        real = getattr(grouping, name)
+        monkeypatch.setattr(grouping, name, lambda *a, real=real, **k: calls.append(1) or real(*a, **k))
+    summary = grouping.write_groups(second, ids, {}, previous=first, docnums=docnums)
+    assert calls == []
+    assert os.path.samefile(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)
+    plain = grouping.cluster(ids, list(sketches.values()))
+    assert_same_groups(grouping.read_groups(second), plain)
+    assert summary == plain.summary()
+    # Anything else is clustered (and written) again: other numbers, order, one article analysed.
+    calls.clear()
+    grouping.write_groups(second, ids, {}, previous=first, docnums={**docnums, ids[0]: 999})
+    grouping.write_groups(second, ids[::-1], {}, previous=first, docnums=docnums)
+    grouping.write_groups(second, ids, {ids[5]: sketches[ids[5]]}, previous=first, docnums=docnums)
+    assert len(calls) == 3
+    assert not os.path.samefile(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)
+    assert_same_groups(grouping.read_groups(second), plain)

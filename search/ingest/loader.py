@@ -14,7 +14,6 @@ from typing import Iterable, Iterator, Optional, Union
 
 from search.ingest.encoding import decode_bytes, looks_binary, undecodable_sequences
 from search.ingest.errors import ArticleError, LoadFailure, LoadWarning
-from search.ingest.html import decode_html, load_html
 from search.ingest.jsonl import load_jsonl_lines
 from search.ingest.textscrape import load_text_scrape
 from search.model import Article
@@ -215,6 +214,10 @@ class ArticleLoader:
             if looks_binary(data):
                 raise ArticleError("binary file (mostly control bytes), not text")
             if suffix in HTML_SUFFIXES:
+                # Imported here: beautifulsoup4 takes ~0.3 s to import, which
+                # a run over JSONL exports alone need not pay.
+                from search.ingest.html import decode_html, load_html
+
                 warning = _decoding_warning(path, data, decode_html(data)[1])
                 yield from load_html(path, data, source.relative)
             else:

@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Union
 
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 
 from search.analysis.userdict import fingerprint as userdict_fingerprint
 from search.dedup import CopyFinder, body_fingerprint
@@ -55,6 +54,7 @@ from search.layout import (
 from search.paths import DEFAULT_SEEDS
 from search.reindex.plan import copied_again, jsonl_units, settle_copies
 from search.reindex.regroup import regroup
+from search.reindex.stale import delete_stale
 from search.reindex.report import Ledger, ReindexRefused, ReindexReport
 from search.reindex.units import (
     Capped, Copied, Failed, FileUnit, KnownCopiesUnit, KnownLinesUnit, Outcome, SegmentDone, Unchanged, UnitDone,
@@ -166,6 +166,9 @@ class Reindexer:
 
         old_articles: dict[str, list[str]] = manifest.get("articles", {}) if base else {}
         old_files: dict[str, str] = manifest.get("files", {}) if base else {}
+        # Files with a duplicate in the last run (they kept no digest then).
+        had_duplicates = {d.get("source") for d in (manifest.get("report") or {}).get("duplicates") or ()
+                          if isinstance(d, dict)} if base else set()
         known_hashes = {i: v[1] for i, v in old_articles.items()}
         # JSONL line digest → article id, to skip parsing lines that did not change.
         known_lines: dict[str, str] = manifest.get("lines", {}) if base else {}
@@ -191,11 +194,17 @@ class Reindexer:
                     if jsonl and (base is None or key not in old_files):
                         # Nothing to compare the file's digest with (a file with a
                         # duplicate is read on every run): taken from the one read
-                        # that plans its lines.
-                        whole = hashlib.blake2b(digest_size=16)
+                        # that plans its lines.  Not for a file that had duplicates
+                        # last time: it will most likely have them again, and a file
+                        # with a duplicate keeps no digest (hashing the 237 MB of a
+                        # 100,000-line export a second time cost 0.2-0.4 s).  Should
+                        # its duplicates be gone, it is planned by its lines once more
+                        # next time, and its digest kept then.
+                        whole = hashlib.blake2b(digest_size=16) if key not in had_duplicates else None
                         units.extend(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes, known_copies,
                                                  whole))
-                        digests[key] = whole.hexdigest()
+                        if whole is not None:
+                            digests[key] = whole.hexdigest()
                         continue
                     digests[key] = file_digest(source.path)
                     if base is not None and old_files.get(key) == digests[key]:
@@ -243,7 +252,7 @@ class Reindexer:
                 # Bodies of the last generation: a worker does not analyse a copy of one.
                 copied = frozenset(manifest.get("copies") or ()) if base is not None else frozenset()
                 self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, copied, ledger,
-                                            old_articles, base is not None, unreadable)
+                                            old_articles, base, unreadable)
             for failure in report.failed[failures_before:]:
                 if failure.unreadable:
                     unreadable.files.add(failure.source)
@@ -311,7 +320,7 @@ class Reindexer:
 
     def _write_in_this_process(self, ix, units: list[WorkUnit], total_bytes: int, known_hashes: dict[str, str],
                                known_lines: dict[str, str], copied: frozenset, ledger: Ledger,
-                               old_articles: dict[str, list[str]], incremental: bool,
+                               old_articles: dict[str, list[str]], base: Optional[Path],
                                unreadable: "_Unreadable") -> None:
         """One Whoosh writer here; analysis in worker processes when it pays.
         Used for incremental updates (deletions and additions in one commit)
@@ -321,20 +330,24 @@ class Reindexer:
         writer = new_writer(ix, limitmb=self.limitmb)
         report = ledger.report
         try:
-            bar = self._progress_bar(sum(unit_size(u) for u in units))
+            bar = self._progress_bar(sum(unit_size(u) for u in units)) if self.progress else None
             for outcomes in self._run_units(units, total_bytes, known_hashes, known_lines, copied):
+                wrote = False
                 for outcome in outcomes:
-                    if isinstance(outcome, Failed):
-                        ledger.failed(outcome.failure)
-                        sources_with_failures.add(outcome.failure.source)
-                    elif isinstance(outcome, (Warned, Capped)):
-                        ledger.note(outcome)
-                    elif isinstance(outcome, Unchanged):
+                    # Unchanged and copied lines first: an incremental run over a
+                    # large corpus is mostly those (100,000 outcomes at 100,000 lines).
+                    if isinstance(outcome, Unchanged):
                         ledger.unchanged(outcome.article_id, outcome.source, known_hashes[outcome.article_id],
                                          outcome.key)
                     elif isinstance(outcome, Copied):
                         ledger.copied(outcome)
+                    elif isinstance(outcome, Failed):
+                        ledger.failed(outcome.failure)
+                        sources_with_failures.add(outcome.failure.source)
+                    elif isinstance(outcome, (Warned, Capped)):
+                        ledger.note(outcome)
                     else:
+                        wrote = True
                         article = outcome.article
                         chars = len(article.title) + len(article.body_text)
                         fingerprint = body_fingerprint(article.body)
@@ -362,8 +375,12 @@ class Reindexer:
                 if bar is not None:
                     bar.update(len(outcomes))
                     bar.set_postfix(articles=report.indexed + report.unchanged, failed=len(report.failed), refresh=False)
-                checkpoint("reindex:analysis")
-                settle_garbage_collector()
+                if wrote:
+                    # After articles were loaded and written; a unit of unchanged or
+                    # copied lines writes nothing (~30,000 of them at 100,000 lines).
+                    checkpoint("reindex:analysis")
+                    settle_garbage_collector()
+            checkpoint("reindex:analysis")  # reached even when nothing was written
             if bar is not None:
                 bar.close()
 
@@ -377,17 +394,15 @@ class Reindexer:
                     continue
                 stale.append(article_id)
                 ledger.removed()
-            # One reader for all deletions (Whoosh opens a fresh one per
-            # delete_by_term call: ~20 ms each, seconds for a hundred changes).
-            # It sees only the segments that were there before this writer, so
-            # the new versions just added are not touched.
-            if stale:
-                writer.delete_by_query(Q.Or([Q.Term("id", article_id) for article_id in stale]))
+            # By document number, from the last generation's groups table
+            # (search/reindex/stale.py); only the segments that were there
+            # before this writer are touched, never the new versions just added.
+            delete_stale(writer, stale, base)
             # A full build here is small (below PARALLEL_MIN_BYTES or one
             # worker): one segment is cheap.  An incremental update adds a small
             # segment and lets Whoosh's policy merge only small ones, so it never
             # rewrites the big segments of the last full build.
-            writer.commit(optimize=not incremental)
+            writer.commit(optimize=base is None)
             checkpoint("reindex:commit")
         except BaseException:
             writer.cancel()

@@ -28,55 +28,58 @@ def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], 
     exact copies last time (`known_copies`: line key → [copy's id, body
     fingerprint]), to be settled by `settle_copies` once every file is planned.
     `digest` (a hashlib object), if given, is fed the file's bytes on the way:
-    the file's digest without a second read of it."""
+    the file's digest without a second read of it.
+
+    Every line is read and its key computed (a changed line is always found);
+    what is kept per line is a few operations: one run of one kind is open at
+    a time and becomes a unit when a line of another kind comes or it is full
+    (tests/test_reindex_plan.py holds this to the plain version it replaced)."""
     path = str(source.path)
     known_copies = known_copies or {}
+    # line_key's bytes, with the hash fed in two parts: no copy of each line.
+    tail = f"\0{path}\0".encode("utf-8", "surrogatepass")
+    blake2b = hashlib.blake2b
+    lines, same, copies = 0, 1, 2
+    kind = lines
+    run: list = []
+    first = start = offset = 0
+
+    def unit() -> WorkUnit:
+        if kind == lines:
+            return LinesUnit(path, source.relative, first, start, offset, run)
+        if kind == same:
+            return KnownLinesUnit(path, run)
+        return KnownCopiesUnit(path, source.relative, run)
+
     with open(source.path, "rb") as handle:
-        keys: list[str] = []
-        first = start = offset = 0
-        same: list[tuple[str, str]] = []
-        copies: list[KnownCopy] = []
-
-        def flush_runs(keep: str) -> Iterator[WorkUnit]:
-            # Runs stay in file order, so the first of two equal ids still wins.
-            nonlocal keys, same, copies
-            if keys and keep != "lines":
-                yield LinesUnit(path, source.relative, first, start, offset, keys)
-                keys = []
-            if same and keep != "same":
-                yield KnownLinesUnit(path, same)
-                same = []
-            if copies and keep != "copies":
-                yield KnownCopiesUnit(path, source.relative, copies)
-                copies = []
-
         for number, raw in enumerate(handle, start=1):
             if digest is not None:
                 digest.update(raw)
-            key = line_key(path, number, raw)
+            hashed = blake2b(raw, digest_size=16)
+            hashed.update(tail + str(number).encode("ascii"))
+            key = hashed.hexdigest()
             article_id = known_lines.get(key)
             if article_id is not None and article_id in known:
-                yield from flush_runs("same")
-                same.append((article_id, key))
-                if len(same) >= batch * 16:
-                    yield from flush_runs("")
+                line_kind, item, limit = same, (article_id, key), batch * 16
             elif key in known_copies:
-                yield from flush_runs("copies")
                 copy_id, fingerprint = known_copies[key]
-                copies.append(KnownCopy(copy_id, key, number, fingerprint, offset, offset + len(raw)))
-                if len(copies) >= batch * 16:
-                    yield from flush_runs("")
+                line_kind, limit = copies, batch * 16
+                item = KnownCopy(copy_id, key, number, fingerprint, offset, offset + len(raw))
             else:
-                yield from flush_runs("lines")
-                if not keys:
-                    first, start = number, offset
-                keys.append(key)
-                if len(keys) >= batch:
-                    offset += len(raw)
-                    yield from flush_runs("")
-                    continue
+                line_kind, item, limit = lines, key, batch
+            if line_kind != kind and run:
+                # Runs stay in file order, so the first of two equal ids still wins.
+                yield unit()
+                run = []
+            if not run:
+                kind, first, start = line_kind, number, offset
+            run.append(item)
             offset += len(raw)
-        yield from flush_runs("")
+            if len(run) >= limit:
+                yield unit()
+                run = []
+        if run:
+            yield unit()
 
 
 def settle_copies(units: list[WorkUnit], settled: Container[str], seeds: Mapping[str, list]) -> list[WorkUnit]:

@@ -21,15 +21,16 @@ def regroup(building: Path, articles: Mapping[str, Any], sketches: Mapping[str, 
     if not grouping.ENABLED:
         return {}
     started = time.perf_counter()
+    old = grouping.read_groups(base) if base is not None else None  # once for both steps
     summary = grouping.write_groups(building, list(articles), sketches, base,
                                     missing=lambda ids: _sketches_from_index(building, ids, backend),
-                                    docnums=document_numbers(building, base, sketches, articles))
+                                    docnums=document_numbers(building, base, sketches, articles, old), old=old)
     summary["seconds"] = round(time.perf_counter() - started, 3)
     return summary
 
 
 def document_numbers(building: Path, base: Optional[Path] = None, changed: Container[str] = (),
-                     live: Container[str] = ()) -> dict[str, int]:
+                     live: Container[str] = (), old: Optional[grouping.Groups] = None) -> dict[str, int]:
     """Article id → document number in the generation at `building` (live
     documents only), from the id terms' own term information (search.index.article_ids:
     reading each id's postings took 64 s of a 100,000-article incremental run).
@@ -37,7 +38,8 @@ def document_numbers(building: Path, base: Optional[Path] = None, changed: Conta
     Given the generation `base` it was built from (incremental), the segments
     the two share at the head of their table of contents keep their documents
     and numbers: an article of the new generation (`live`) not `changed` keeps
-    its number there from `base`'s groups table, and only the segments after them are read (the ids of a
+    its number there from `base`'s groups table (`old`, if the caller read it
+    already), and only the segments after them are read (the ids of a
     100,000-article index took 3–5 s to read; a new small segment, milliseconds)."""
     from whoosh import index as whoosh_index
     from whoosh.reading import SegmentReader
@@ -46,7 +48,8 @@ def document_numbers(building: Path, base: Optional[Path] = None, changed: Conta
     segments = ix._segments()
     found: dict[str, int] = {}
     shared = shared_docs = 0
-    old = grouping.read_groups(base) if base is not None else None
+    if old is None and base is not None:
+        old = grouping.read_groups(base)
     if old is not None and old.docnums is not None:
         for before, now in zip(whoosh_index.open_dir(str(base))._segments(), segments):
             if before.segment_id() != now.segment_id() or before.doc_count_all() != now.doc_count_all():
