@@ -55,8 +55,12 @@ CONTENT_TAGS = frozenset(
 PREDICATE_TAGS = frozenset({"VV", "VA"})
 
 
+_HANJA = re.compile("[\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def _is_hanja(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+    """Whether `text` holds a CJK ideograph (or a compatibility one)."""
+    return _HANJA.search(text) is not None
 
 
 def _is_hangul(text: str) -> bool:
@@ -482,6 +486,9 @@ def _fused_terms(backend: str, text: str, start_char: int = 0) -> list[tuple[str
     content, predicates = CONTENT_TAGS, PREDICATE_TAGS
     position = -1
     previous_number_end = None  # NumberUnitFilter: where the last kept token, a number, ended
+    # Every surface is a piece of `text`: a text without Hanja spares the
+    # HanjaReadingFilter's look at each of its morphemes (nearly all news).
+    hanja = _is_hanja(text)
     for surface, tag, start, end, lemma, parts, reading in get_backend(backend).analyze_tuples(text):
         if tag not in content:  # PartOfSpeechFilter
             continue
@@ -491,7 +498,7 @@ def _fused_terms(backend: str, text: str, start_char: int = 0) -> list[tuple[str
         end += start_char
         if len(parts) >= 2:  # CompoundSplitFilter
             # HanjaReadingFilter: a part is read only with the dictionary's reading.
-            alias = reading.lower() if reading and _is_hanja(surface) and _is_hangul(reading) else None
+            alias = reading.lower() if hanja and reading and _is_hanja(surface) and _is_hangul(reading) else None
             exact = "".join(parts) == surface
             cursor = 0
             for part in parts:
@@ -520,9 +527,9 @@ def _fused_terms(backend: str, text: str, start_char: int = 0) -> list[tuple[str
                 cursor += len(piece)
             continue
         # HanjaReadingFilter: the dictionary's reading, else the headline table's.
-        if not reading and term == surface and _is_hanja(surface):
+        if hanja and not reading and term == surface and _is_hanja(surface):
             reading = hanja_reading(surface)
-        alias = reading.lower() if reading and _is_hanja(surface) and _is_hangul(reading) else None
+        alias = reading.lower() if hanja and reading and _is_hanja(surface) and _is_hangul(reading) else None
         position += 1  # PositionFilter
         append((term.lower(), position, start, end))  # LowercaseFilter
         if alias is not None:
