@@ -46,6 +46,14 @@ class FacetTable:
                 self.reporter_names.append(term.decode("utf-8"))
         self.pair_doc = np.concatenate(pair_docs) if pair_docs else np.zeros(0, dtype=np.int64)
         self.pair_reporter = np.concatenate(pair_names) if pair_names else np.zeros(0, dtype=np.int32)
+        # The same pairs grouped by document: document d's reporters are
+        # doc_reporters[reporters_start[d]:reporters_start[d + 1]], so a result's
+        # pairs are gathered from its own documents, not found by a pass over
+        # every pair of the archive.
+        by_doc = np.argsort(self.pair_doc, kind="stable")
+        self.doc_reporters = self.pair_reporter[by_doc]
+        self.reporters_start = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.pair_doc, minlength=size)[:size], out=self.reporters_start[1:])
         self.reporter_ids = {name: i for i, name in enumerate(self.reporter_names)}
         self.press_ids = {name: i for i, name in enumerate(self.press_names)}
         if reader.has_deletions():
@@ -139,16 +147,13 @@ def facet_and_filter(docs: np.ndarray, request: SearchRequest, table: FacetTable
 
     everything = np.ones(len(docs), dtype=bool)
     ok_reporter = ok_press = ok_day = everything
-    # A document's position in `docs` (or -1): reporter pairs map through it.
-    position = np.full(table.size, -1, dtype=np.int64)
-    position[docs] = np.arange(len(docs))
-    pair_position = position[table.pair_doc]
-    in_result = pair_position >= 0
+    # The (document, reporter) pairs of the result: each pair's reporter and
+    # the position of its document in `docs`.
+    pair_reporter, pair_position = _result_pairs(docs, table)
     if want_reporters:
         wanted = [table.reporter_ids[r] for r in want_reporters if r in table.reporter_ids]
-        hit_pairs = in_result & np.isin(table.pair_reporter, wanted)
         ok_reporter = np.zeros(len(docs), dtype=bool)
-        ok_reporter[pair_position[hit_pairs]] = True
+        ok_reporter[pair_position[np.isin(pair_reporter, wanted)]] = True
     press = table.press[docs]
     if want_presses:
         wanted = [table.press_ids[p] for p in want_presses if p in table.press_ids]
@@ -162,11 +167,9 @@ def facet_and_filter(docs: np.ndarray, request: SearchRequest, table: FacetTable
             ok_day = ok_day & (day <= high)
 
     # Reporters, counted over documents that pass the press and date filters.
-    counted = np.zeros(len(docs), dtype=bool)
-    counted[ok_press & ok_day] = True
-    reporter_pairs = in_result.copy()
-    reporter_pairs[in_result] = counted[pair_position[in_result]]
-    reporter_hist = np.bincount(table.pair_reporter[reporter_pairs], minlength=len(table.reporter_names))
+    if ok_press is not everything or ok_day is not everything:
+        pair_reporter = pair_reporter[(ok_press & ok_day)[pair_position]]
+    reporter_hist = np.bincount(pair_reporter, minlength=len(table.reporter_names))
     press_mask = ok_reporter & ok_day & (press >= 0)
     press_hist = np.bincount(press[press_mask], minlength=len(table.press_names))
     month = table.month[docs]
@@ -196,6 +199,17 @@ def facet_and_filter(docs: np.ndarray, request: SearchRequest, table: FacetTable
     if low is not None or high is not None:
         facets["date_detail"] = date_detail(day[ok_reporter & ok_press & ok_day])
     return allowed, facets, granularity
+
+
+def _result_pairs(docs: np.ndarray, table: FacetTable) -> tuple[np.ndarray, np.ndarray]:
+    """The reporter of every (document, reporter) pair of the documents
+    `docs`, and the position in `docs` of each pair's document."""
+    start = table.reporters_start[docs]
+    counts = table.reporters_start[docs + 1] - start
+    total = int(counts.sum())
+    # The index of every pair of the chosen documents, without a loop.
+    index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(total)
+    return table.doc_reporters[index], np.repeat(np.arange(len(docs)), counts)
 
 
 def _top(hist: np.ndarray, names: list[str], ids: dict[str, int], limit: int, selected: set[str]) -> list[FacetCount]:
