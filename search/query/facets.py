@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from datetime import date
+from typing import Callable, Optional
 
 import numpy as np
 
@@ -39,8 +40,9 @@ class FacetTable:
         self.reporter_names: list[str] = []
         pair_docs, pair_names = [], []
         if "reporter" in reader.schema:
+            documents = _term_documents(reader, "reporter")
             for term in reader.lexicon("reporter"):
-                ids = np.fromiter(reader.postings("reporter", term).all_ids(), dtype=np.int64)
+                ids = documents(term)
                 pair_docs.append(ids)
                 pair_names.append(np.full(len(ids), len(self.reporter_names), dtype=np.int32))
                 self.reporter_names.append(term.decode("utf-8"))
@@ -56,10 +58,7 @@ class FacetTable:
         np.cumsum(np.bincount(self.pair_doc, minlength=size)[:size], out=self.reporters_start[1:])
         self.reporter_ids = {name: i for i, name in enumerate(self.reporter_names)}
         self.press_ids = {name: i for i, name in enumerate(self.press_names)}
-        if reader.has_deletions():
-            self.live = np.array([d for d in range(size) if not reader.is_deleted(d)], dtype=np.int64)
-        else:
-            self.live = np.arange(size, dtype=np.int64)
+        self.live = np.flatnonzero(_live_mask(reader, size)).astype(np.int64)
         # Sort key for newest/oldest: dated articles by time, undated ones last.
         published = np.zeros(size, dtype=np.int64)
         if reader.has_column("published"):
@@ -81,8 +80,9 @@ class FacetTable:
         names: list[str] = []
         ids = np.full(size, -1, dtype=np.int32)
         if fieldname in reader.schema:
+            documents = _term_documents(reader, fieldname)
             for term in reader.lexicon(fieldname):
-                docs = np.fromiter(reader.postings(fieldname, term).all_ids(), dtype=np.int64)
+                docs = documents(term)
                 ids[docs] = len(names)
                 names.append(term.decode("utf-8"))
         return names, ids
@@ -91,6 +91,56 @@ class FacetTable:
 def _leaf_readers(reader):
     """(segment reader, first document number) of each segment of `reader`."""
     return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+
+
+def _segment_live(leaf) -> Optional[np.ndarray]:
+    """Whether each document of a segment is live; None when none is deleted."""
+    if not leaf.has_deletions():
+        return None
+    count = leaf.doc_count_all()
+    segment = getattr(leaf, "segment", None)  # a Whoosh segment lists its deletions
+    deleted = segment().deleted_docs() if segment is not None else (d for d in range(count) if leaf.is_deleted(d))
+    live = np.ones(count, dtype=bool)
+    live[np.fromiter(deleted, dtype=np.int64)] = False
+    return live
+
+
+def _live_mask(reader, size: int) -> np.ndarray:
+    live = np.ones(size, dtype=bool)
+    for leaf, offset in _leaf_readers(reader):
+        segment = _segment_live(leaf)
+        if segment is not None:
+            live[offset:offset + len(segment)] = segment
+    return live
+
+
+def _term_documents(reader, fieldname: str) -> Callable[[bytes], np.ndarray]:
+    """The live documents of each term of `fieldname`, read segment by segment
+    (as a function of the term).
+
+    Whoosh's `postings` of a segment with deletions makes a set of all its
+    deleted documents for every term it is asked for: at 100,000 articles
+    with 18,000 deleted, the 10,000 day terms took 12 s to read.  Here a
+    segment's deletions are a mask made once, and its postings are read
+    from its term table's own matcher (Whoosh 2.7's segment readers have
+    one; any other reader's `postings` is used, its deletions applied)."""
+    found: dict[bytes, list[np.ndarray]] = {}
+    form = reader.schema[fieldname].format
+    for leaf, offset in _leaf_readers(reader):
+        live = _segment_live(leaf)
+        unfiltered = getattr(getattr(leaf, "_terms", None), "matcher", None)
+        for term in leaf.lexicon(fieldname):
+            matcher = unfiltered(fieldname, term, form) if unfiltered is not None else leaf.postings(fieldname, term)
+            ids = np.fromiter(matcher.all_ids(), dtype=np.int64)
+            if live is not None:
+                ids = ids[live[ids]]
+            found.setdefault(term, []).append(ids + offset)
+
+    def documents(term: bytes) -> np.ndarray:
+        parts = found.get(term)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    return documents
 
 
 DETAIL_DAYS = 62  # a chosen range this short is drawn by day, a longer one by month
