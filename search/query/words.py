@@ -15,10 +15,10 @@ from search.analysis.derived import bigrams
 from search.korean import is_initials_query
 from search.query.tree import AllOf, AnyOf, Node, ParsedQuery, Text, plain_words, text_clauses
 
+# Readings of query texts kept per thread (QueryWords._analysed).
+ANALYSES_KEPT = 4
 # Interrogatives (after analysis: 뭘 → 무엇): they make a query a question and
 # are dropped from its ranking terms, since answers do not contain them.
-# Readings kept per thread (search.query.words.QueryWords._analysed).
-ANALYSES_KEPT = 4
 QUESTION_WORDS = frozenset({"무엇", "누구", "언제", "어디", "몇", "어느", "어떤", "어떻게", "왜", "얼마", "뭐", "무슨", "누가"})
 
 
