@@ -94,15 +94,17 @@ def search_ids(generation: Generation, q: str, limit: int) -> Optional[list[str]
 
 
 def top(generation: Generation, query: Q.Query, proximity, limit: int,
-        allowed: Optional[np.ndarray] = None) -> list[tuple[float, int]]:
+        allowed: Optional[np.ndarray] = None, matched: Optional[execute.Scored] = None) -> list[tuple[float, int]]:
     """The best `limit` matches of `query` (among `allowed`), proximity-reranked:
     scored by the columnar executor where it covers the query, through Whoosh
-    otherwise."""
+    otherwise.  `matched`: every match of `query` with its score, when the
+    search has them already (`scored`): not read again."""
     searcher = generation.searcher()
     index = generation.lookup()
     if index is not None:
         try:
-            return execute.ranked(searcher, index, query, proximity, limit, allowed, table=generation.facets())
+            return execute.ranked(searcher, index, query, proximity, limit, allowed, table=generation.facets(),
+                                  matched=matched)
         except execute.Unsupported:
             pass
     return matching.top(searcher, query, proximity, limit, allowed)
@@ -173,7 +175,8 @@ def _shown_phrase(quoted: str) -> str:
 def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, request: SearchRequest,
             sort: str, limit: int, notices: list[str]):
     """The articles a parsed query matches (with the top `limit` by score
-    when they were found in the same pass), its query and proximity terms."""
+    when they were found in the same pass), its query and proximity terms,
+    and every match with its score where the columnar executor gave them."""
     searcher = generation.searcher()
     compiled = generation.parser.compile(parsed, searcher=vocabulary_of(generation))
     query, proximity = compiled.query, list(compiled.proximity_terms)
@@ -181,6 +184,7 @@ def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, requ
         query = matching.prepared(query, searcher.reader())
     query = guard(query, parsed.text, notices)  # time budget; wildcard notice (search/limits.py)
     ranked = None  # (docnum, score) of the first `limit` hits, when found with the matches
+    every = None
     if not parsed.text:
         docs = table.live
     elif query is None or query is Q.NullQuery:
@@ -205,7 +209,7 @@ def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, requ
         ranked = [(docnum, score) for score, docnum in results.top_n]
     else:
         docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-    return query, proximity, docs, ranked
+    return query, proximity, docs, ranked, every
 
 
 def scored(generation: Generation, query: Q.Query):
@@ -236,7 +240,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
     limit = offset + request.size
     keyword = not browse and parsed.node is not None and not parser.is_question(parsed)
 
-    query, proximity, docs, ranked = matches(generation, table, parsed, request, sort, limit, notices)
+    query, proximity, docs, ranked, every = matches(generation, table, parsed, request, sort, limit, notices)
     allowed, facets, granularity = facet_and_filter(docs, request, table)
     if keyword and len(allowed) < limit:
         # Speech in a pasted headline is often paraphrased in the article:
@@ -249,7 +253,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
             # Kept when it finds more (the phrase's articles are among them).
             if not found or len(filtered[0]) > found:
                 parsed = plain
-                query, proximity, docs, ranked = again
+                query, proximity, docs, ranked, every = again
                 allowed, facets, granularity = filtered
                 if not found:
                     notices.append(f"{quotes}이(가) 그대로 들어간 기사가 없어 따옴표 없이 찾았습니다.")
@@ -257,7 +261,9 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
                     notices.append(f"{quotes}이(가) 그대로 들어간 기사가 {found:,}건뿐이어서 따옴표 없이도 찾았습니다.")
     allowed, ranked, grouping = collapse.apply(
         generation.clusters(), allowed, ranked, request, sort, table.published, table.undated,
-        (lambda d: top(generation, query, proximity, len(d), d)) if query is not None else None, notices)
+        # Collapsing ranks every grouped match: from the scores the match
+        # listing computed (the same to the last bit as scoring them again).
+        (lambda d: top(generation, query, proximity, len(d), d, every)) if query is not None else None, notices)
     terms = parser.highlight_terms(parsed)
     if query is None and not browse:
         notices.append(NOTHING_SEARCHABLE)
@@ -282,7 +288,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
         if ranked is not None:
             page = ranked[offset:strict_limit]
         elif sort == "relevance":
-            best = top(generation, query, proximity, strict_limit, allowed if len(allowed) != len(docs) else None)
+            best = top(generation, query, proximity, strict_limit, allowed if len(allowed) != len(docs) else None, every)
             if proximity:
                 best = by_title(generation, best, proximity)
             page = [(docnum, score) for score, docnum in best[offset:strict_limit]]

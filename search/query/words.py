@@ -1,7 +1,7 @@
 """A query's words through the index's analyzer: the morphemes of each text
 clause (in the context of the whole query, as in an article), its aliases, and
-whether the query is a question.  Shared by the server's threads; the analysis
-of the last query string is cached per thread."""
+whether the query is a question.  Shared by the server's threads; the
+analyses of the last few query strings are kept per thread."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from search.analysis.derived import bigrams
 from search.korean import is_initials_query
 from search.query.tree import AllOf, AnyOf, Node, ParsedQuery, Text, plain_words, text_clauses
 
+# Readings of query texts kept per thread (QueryWords._analysed).
+ANALYSES_KEPT = 4
 # Interrogatives (after analysis: 뭘 → 무엇): they make a query a question and
 # are dropped from its ranking terms, since answers do not contain them.
 QUESTION_WORDS = frozenset({"무엇", "누구", "언제", "어디", "몇", "어느", "어떤", "어떻게", "왜", "얼마", "뭐", "무슨", "누가"})
@@ -45,11 +47,19 @@ class QueryWords:
     def _analysed(self, text: str) -> tuple:
         """(text, the index's look-up, its tokens, the clauses' groups picked
         out of them so far).  Keyed by the index's look-up too: another
-        generation may read a word otherwise."""
-        cached = getattr(self._local, "analysed", None)
-        if cached is None or cached[0] != text or cached[1] is not self.known:
-            cached = (text, self.known, self._analyse(text), {})
-            self._local.analysed = cached
+        generation may read a word otherwise.  A search reads its text both
+        with the look-up (the compiler) and without it (whether it is a
+        question, the marked terms), in turns: the last few readings are
+        kept, so each is made once per search."""
+        kept = getattr(self._local, "analysed", None)
+        if kept is None:
+            kept = self._local.analysed = []
+        for cached in kept:
+            if cached[0] == text and cached[1] is self.known:
+                return cached
+        cached = (text, self.known, self._analyse(text), {})
+        kept.insert(0, cached)
+        del kept[ANALYSES_KEPT:]
         return cached
 
     def terms_by_position(self, node: Text, source: str = "") -> list[list[str]]:
