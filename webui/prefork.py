@@ -26,7 +26,7 @@ import time
 from collections import deque
 from typing import Callable
 
-from search.orphans import exit_with_parent
+from search import exit_with_parent
 
 GIVE_UP_DEATHS = 5
 GIVE_UP_SECONDS = 60.0
