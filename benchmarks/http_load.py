@@ -19,7 +19,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Optional
 
-from benchmarks.measure import percentile, rss_bytes, tree_pss_bytes, tree_rss_bytes
+from benchmarks.measure import percentile, rss_bytes, tree_cpu_seconds, tree_pss_bytes, tree_rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,6 +108,14 @@ def _load(port: int, queries: list[str], order: list[int], clients: int, seconds
     }
 
 
+def _measured(pid: int, phase) -> dict:
+    """A load phase's figures, with the server's CPU per request (its worker processes included)."""
+    before = tree_cpu_seconds(pid)
+    result = phase()
+    result["server_cpu_ms_per_request"] = (tree_cpu_seconds(pid) - before) * 1000 / max(1, result["requests"])
+    return result
+
+
 def run_http_load(index_dir: Path, queries: list[str], clients: int = 8, requests: int = 4000,
                   seconds: float = 60.0, processes: Optional[int] = None) -> dict:
     """`serve` with its default options (`processes` adds --processes N)."""
@@ -121,9 +129,9 @@ def run_http_load(index_dir: Path, queries: list[str], clients: int = 8, request
         # First every query once (the server has never seen them: its result
         # cache is empty), then the same queries again until `requests` are
         # done (answered mostly from the cache, as repeated searches are).
-        cold = _load(port, queries, list(range(len(queries))), clients, seconds)
+        cold = _measured(process.pid, lambda: _load(port, queries, list(range(len(queries))), clients, seconds))
         repeats = [i % len(queries) for i in range(max(0, requests - len(queries)))]
-        warm = _load(port, queries, repeats, clients, seconds) if repeats else None
+        warm = _measured(process.pid, lambda: _load(port, queries, repeats, clients, seconds)) if repeats else None
         return {
             "clients": clients,
             "cold": cold,

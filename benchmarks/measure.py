@@ -91,6 +91,23 @@ def tree_pss_bytes(pid: int) -> Optional[int]:
     return total
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its living descendants, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    tree = _children()
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+        stack.extend(tree.get(current, []))
+    return total / ticks
+
+
 class PeakMemory:
     """Samples the resident memory of a process tree every `interval` seconds
     and keeps the peak (worker processes included, which ru_maxrss misses)."""
