@@ -163,3 +163,13 @@ def assert_total(answer: dict, total: int, first_id: str = "") -> None:
     assert answer["total"] == total, answer
     if first_id:
         assert answer["hits"][0]["id"] == first_id
+
+
+def test_workers_that_keep_dying_stop_the_server_with_status_1(capsys):
+    from webui.prefork import GIVE_UP_DEATHS, run_workers
+
+    assert run_workers(lambda: 3, 2, name="test") == 1
+    err = capsys.readouterr().err
+    assert err.count("exited with status 3") == GIVE_UP_DEATHS
+    assert err.count("in its place") == GIVE_UP_DEATHS - 1
+    assert f"test: {GIVE_UP_DEATHS} worker processes died within" in err

@@ -93,6 +93,8 @@ def run_workers(work: Callable[[], int], processes: int, name: str = "news-searc
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         while workers:
             pid, wait_status = os.wait()  # retried after a signal handler (PEP 475)
+            if pid not in workers:  # some other child of this process
+                continue
             workers.discard(pid)
             if stopping:
                 continue
