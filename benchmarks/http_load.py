@@ -1,6 +1,10 @@
 """HTTP load against `news-search serve`: `clients` threads with keep-alive
 connections on loopback, each sending the benchmark queries to
-`GET /api/search?q=…` until `requests` are done or `seconds` have passed."""
+`GET /api/search?q=…` until `requests` are done or `seconds` have passed.
+
+    python -m benchmarks.http_load INDEX QUERIES [--processes N]
+
+prints one run's figures (the load average with them) as JSON."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Optional
 
-from benchmarks.measure import percentile, rss_bytes, tree_rss_bytes
+from benchmarks.measure import percentile, rss_bytes, tree_cpu_seconds, tree_pss_bytes, tree_rss_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,27 +108,40 @@ def _load(port: int, queries: list[str], order: list[int], clients: int, seconds
     }
 
 
+def _measured(pid: int, phase) -> dict:
+    """A load phase's figures, with the server's CPU per request (its worker processes included)."""
+    before = tree_cpu_seconds(pid)
+    result = phase()
+    result["server_cpu_ms_per_request"] = (tree_cpu_seconds(pid) - before) * 1000 / max(1, result["requests"])
+    return result
+
+
 def run_http_load(index_dir: Path, queries: list[str], clients: int = 8, requests: int = 4000,
-                  seconds: float = 60.0) -> dict:
+                  seconds: float = 60.0, processes: Optional[int] = None) -> dict:
+    """`serve` with its default options (`processes` adds --processes N)."""
     port = _free_port()
+    options = [] if processes is None else ["--processes", str(processes)]
     process = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index", str(index_dir),
-                                "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                "--port", str(port), *options], cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(port, process)
         # First every query once (the server has never seen them: its result
         # cache is empty), then the same queries again until `requests` are
         # done (answered mostly from the cache, as repeated searches are).
-        cold = _load(port, queries, list(range(len(queries))), clients, seconds)
+        cold = _measured(process.pid, lambda: _load(port, queries, list(range(len(queries))), clients, seconds))
         repeats = [i % len(queries) for i in range(max(0, requests - len(queries)))]
-        warm = _load(port, queries, repeats, clients, seconds) if repeats else None
+        warm = _measured(process.pid, lambda: _load(port, queries, repeats, clients, seconds)) if repeats else None
         return {
             "clients": clients,
             "cold": cold,
             "repeated": warm,
             "requests": cold["requests"] + (warm["requests"] if warm else 0),
             "errors": cold["errors"] + (warm["errors"] if warm else 0),
+            # RSS counts a page shared by the worker processes once per process;
+            # PSS divides it among them (None where the kernel cannot say).
             "serving_rss_bytes": tree_rss_bytes(process.pid),
+            "serving_pss_bytes": tree_pss_bytes(process.pid),
             "server_rss_bytes": rss_bytes(process.pid),
         }
     finally:
@@ -133,3 +150,28 @@ def run_http_load(index_dir: Path, queries: list[str], clients: int = 8, request
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    import argparse
+
+    from benchmarks.measure import machine_load
+    from benchmarks.run import read_queries
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.http_load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("index", type=Path)
+    parser.add_argument("queries", type=Path)
+    parser.add_argument("--processes", type=int, default=None)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=4000)
+    args = parser.parse_args(argv)
+    before = machine_load()
+    result = run_http_load(args.index, read_queries(args.queries), clients=args.clients, requests=args.requests,
+                           processes=args.processes)
+    print(json.dumps({"processes": args.processes, "load_before": before, "load_after": machine_load(),
+                      **result}, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -64,6 +64,50 @@ def tree_rss_bytes(pid: int) -> int:
     return total
 
 
+def pss_bytes(pid: int) -> int:
+    """Proportional set size: each resident page divided by the number of
+    processes mapping it, so a tree's sum counts shared pages once."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
+def tree_pss_bytes(pid: int) -> Optional[int]:
+    """PSS of a process and all its descendants, summed (None where the kernel
+    has no smaps_rollup: not Linux, or before 4.14)."""
+    if not os.path.exists(f"/proc/{pid}/smaps_rollup"):
+        return None
+    tree = _children()
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += pss_bytes(current)
+        stack.extend(tree.get(current, []))
+    return total
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its living descendants, in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    tree = _children()
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError, ValueError):
+            pass
+        stack.extend(tree.get(current, []))
+    return total / ticks
+
+
 class PeakMemory:
     """Samples the resident memory of a process tree every `interval` seconds
     and keeps the peak (worker processes included, which ru_maxrss misses)."""

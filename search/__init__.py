@@ -20,6 +20,7 @@ the write side, and importing the query layer cost it ~0.3 s of every run.
 from search.index import IndexLayout, IndexNotFound
 from search.korean import is_initials_query
 from search.model import SEOUL, Article
+from search.orphans import exit_with_parent
 from search.paths import DEFAULT_INDEX, DEFAULT_SEEDS
 from search.reindex import Reindexer, ReindexLocked, ReindexRefused, ReindexReport
 
@@ -36,7 +37,7 @@ __all__ = [
     "Article", "DEFAULT_INDEX", "DEFAULT_SEEDS", "Hit", "IndexLayout", "IndexNotFound", "IndexOverview",
     "MAX_PAGE_SIZE", "QueryError", "ReindexLocked", "ReindexRefused", "SEOUL", "SearchRequest",
     "SearchResult", "SearchService", "is_initials_query", "parse_date_bound", "Reindexer", "ReindexReport",
-    "search_result_json",
+    "search_result_json", "exit_with_parent",
 ]
 
 

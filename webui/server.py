@@ -19,10 +19,16 @@ A normal request is answered while hundreds of idle sockets are held
 classes subclassed (their `channel_class` hook; stable across waitress 3.x, the
 range pyproject.toml allows), so `create_server` builds the listening servers the
 way `waitress.create_server` does, with ours.
+
+With `serve --processes N` the listening sockets are bound once (`bind_sockets`)
+before the worker processes are forked (webui/prefork.py), and each worker's
+`create_server` listens on those same sockets: the kernel hands each new
+connection to one of the processes waiting in accept().
 """
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Optional
 
@@ -101,15 +107,48 @@ def server_settings(host: str, port: int, threads: int, max_request_body_size: i
     )
 
 
-def create_server(app, request_deadline: float = REQUEST_DEADLINE, **settings):
-    """waitress.create_server for TCP, with `DeadlineServer` listening on each address."""
+def bind_sockets(**settings) -> list[socket.socket]:
+    """The listening sockets of the addresses `settings` name (host, port), bound
+    and listening the way waitress binds its own, for processes to share."""
     adj = Adjustments(**settings)
+    bound: list[socket.socket] = []
+    try:
+        for family, socktype, proto, address in adj.listen:
+            sock = socket.socket(family, socktype, proto)
+            bound.append(sock)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+            sock.listen(adj.backlog)
+    except OSError:
+        for sock in bound:
+            sock.close()
+        raise
+    return bound
+
+
+def create_server(app, request_deadline: float = REQUEST_DEADLINE, sockets: Optional[list[socket.socket]] = None,
+                  **settings):
+    """waitress.create_server for TCP, with `DeadlineServer` listening on each
+    address; on `sockets` (from `bind_sockets`) instead of binding its own when given."""
+    if sockets:
+        settings = {k: v for k, v in settings.items() if k not in ("host", "port")}
+        adj = Adjustments(sockets=sockets, **settings)
+    else:
+        adj = Adjustments(**settings)
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     connections: dict = {}
-    servers = [DeadlineServer(app, connections, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo,
-                              request_deadline=request_deadline)
-               for sockinfo in adj.listen]
+    if sockets:
+        servers = [DeadlineServer(app, connections, _sock=sock, bind_socket=False, dispatcher=dispatcher, adj=adj,
+                                  sockinfo=(sock.family, sock.type, sock.proto, sock.getsockname()),
+                                  request_deadline=request_deadline)
+                   for sock in sockets]
+    else:
+        servers = [DeadlineServer(app, connections, dispatcher=dispatcher, adj=adj, sockinfo=sockinfo,
+                                  request_deadline=request_deadline)
+                   for sockinfo in adj.listen]
     if len(servers) == 1:
         return servers[0]
     listening = [(s.effective_host, s.effective_port) for s in servers]
