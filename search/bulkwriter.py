@@ -182,7 +182,7 @@ class TermPostings:
         if entry is None:
             entry = terms[tbytes] = [array("I"), array("f"), [], None]
             self.size += _TERM_BYTES
-        entry[3] = None  # positions only from our own tokens: the columnar file decodes these values
+        entry[3] = None  # occurrences only from our own tokens: the columnar file decodes these values
         entry[0].append(docnum)
         entry[1].append(weight)
         if vbytes:  # as Whoosh's postings writer: an empty value is not kept
@@ -249,8 +249,9 @@ class TermPostings:
             handle.close()
 
     def sorted_terms(self) -> Iterator[tuple[str, bytes, array, array, list, Optional[array]]]:
-        """(fieldname, term bytes, docnums, weights, values, positions or None)
-        in field and term order, as the codec needs them."""
+        """(fieldname, term bytes, docnums, weights, values, occurrences or
+        None) in field and term order, as the codec needs them (occurrences:
+        (position, character start, length) triples in one flat array)."""
         if not self.runs:
             yield from self._memory_terms()
             return
@@ -513,7 +514,8 @@ class BulkSegmentWriter(SegmentWriter):
             terms = pool.text_field(fieldname)
             # Each term's tokens in order, grouped by one C-level append per
             # token; then per term Whoosh's encoding (position and character
-            # deltas) and the plain positions (for the columnar file).
+            # deltas) and, for the columnar file, each occurrence's position,
+            # character start and length as a flat triple.
             groups: defaultdict[str, list] = defaultdict(list)
             for token in value.tokens:
                 groups[token[0]].append(token)
@@ -524,10 +526,11 @@ class BulkSegmentWriter(SegmentWriter):
                 length += freq
                 _, pos, start, end = tokens[0]
                 if freq == 1:
-                    positions = (pos,)
-                    deltas = [(pos, start, end - start)] if characters else [pos]
+                    occurrences = (pos, start, end - start)
+                    deltas = [occurrences] if characters else [pos]
                 else:
-                    positions = [token[1] for token in tokens]
+                    occurrences = [n for token in tokens for n in (token[1], token[2], token[3] - token[2])]
+                    positions = occurrences[0::3]
                     if characters:
                         deltas = [(pos, start, end - start)]
                         deltas += [(b[1] - a[1], b[2] - a[3], b[3] - b[2]) for a, b in zip(tokens, tokens[1:])]
@@ -543,8 +546,8 @@ class BulkSegmentWriter(SegmentWriter):
                 entry[1].append(freq)
                 entry[2].append(encoded)
                 if entry[3] is not None:
-                    entry[3].extend(positions)
-                added += _POSTING_BYTES + len(encoded) + 4 * freq
+                    entry[3].extend(occurrences)
+                added += _POSTING_BYTES + len(encoded) + 12 * freq
         elif isinstance(value, KeyedText) and fmt is formats.Existence:
             terms = pool.text_field(fieldname)
             keys = set(value.keys)

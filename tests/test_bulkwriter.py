@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
@@ -154,3 +155,37 @@ def test_columnar_positions_of_a_merged_segment_are_whooshs(tmp_path, documents)
         assert ours == dict(reader.postings("content", text).items_as("positions")), text
         checked += 1
     assert checked > 50
+
+
+def columnar_spans(segment: ColumnarSegment, text: bytes) -> dict[int, list]:
+    """A term's (position, start, end) per document, from a columnar file."""
+    low, high = segment.term_slice("content", text)
+    postings = list(range(low, high))
+    starts, ends, counts = segment.posting_spans("content", np.array(postings, dtype=np.int64))
+    positions, _ = segment.posting_positions("content", np.array(postings, dtype=np.int64))
+    out, at = {}, 0
+    for posting, count in zip(postings, counts.tolist()):
+        out[int(segment.array("content", "docs")[posting])] = list(zip(
+            positions[at:at + count].tolist(), starts[at:at + count].tolist(), ends[at:at + count].tolist()))
+        at += count
+    return out
+
+
+@pytest.mark.parametrize("commits", [1, 3])
+def test_columnar_character_spans_are_whooshs_characters(tmp_path, documents, commits):
+    # Every occurrence's character span in the columnar file is the one a
+    # Characters posting of Whoosh's own writer holds for the same documents:
+    # written from our tokens (one commit) and carried through a merge of
+    # older segments (three commits, the last one merging).
+    ours = build(tmp_path / "ours", BulkSegmentWriter, documents, commits=commits)
+    theirs = build(tmp_path / "whoosh", SegmentWriter, [dict(d) for d in documents], commits=commits)
+    segment = ColumnarSegment(columnar_file(ours))
+    assert segment.has_spans("content")
+    assert segment.array("content", "span").dtype == np.uint8  # tokens are short
+    reader = theirs.reader()
+    checked = 0
+    for text in reader.lexicon("content"):
+        expected = dict(reader.postings("content", text).items_as("characters"))
+        assert columnar_spans(segment, text) == {d: [tuple(c) for c in v] for d, v in expected.items()}, text
+        checked += sum(map(len, expected.values()))
+    assert checked > 2_000
