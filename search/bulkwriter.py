@@ -53,7 +53,7 @@ from whoosh.writing import SegmentWriter
 
 from search.analysis.analyzer import PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_counts
-from search.columnar import ColumnarBuilder, columnar_path
+from search.columnar import POSITIONAL_FIELDS, ColumnarBuilder, ColumnarSegment, columnar_path
 
 _pack_uint = struct.Struct("!I").pack
 _pack_int = struct.Struct("!i").pack
@@ -173,16 +173,23 @@ class TermPostings:
             found = self.counted[fieldname] = CountedTerms()
         return found
 
-    def add(self, item: tuple) -> None:
+    def add(self, item: tuple, occurrences: Optional[array] = None) -> None:
+        """One posting through Whoosh's pool interface; `occurrences`, where
+        known (a merged segment's columnar file), its (position, character
+        start, length) triples."""
         fieldname, tbytes, docnum, weight, vbytes = item
         terms = self.field(fieldname)
         if fieldname in self.texts:
             tbytes = tbytes.decode("utf-8")
         entry = terms.get(tbytes)
         if entry is None:
-            entry = terms[tbytes] = [array("I"), array("f"), [], None]
+            entry = terms[tbytes] = [array("I"), array("f"), [], None if occurrences is None else array("I")]
             self.size += _TERM_BYTES
-        entry[3] = None  # occurrences only from our own tokens: the columnar file decodes these values
+        if occurrences is None:
+            entry[3] = None  # without occurrences: the columnar file decodes these values (positions only)
+        elif entry[3] is not None:
+            entry[3].extend(occurrences)
+            self.size += 4 * len(occurrences)
         entry[0].append(docnum)
         entry[1].append(weight)
         if vbytes:  # as Whoosh's postings writer: an empty value is not kept
@@ -467,6 +474,18 @@ class _TermWriter:
         return _pack_int(-size if last else size) + header + data, (sum(weights), minlength, maxlength, maxweight)
 
 
+def _columnar_source(storage, reader) -> Optional[ColumnarSegment]:
+    """The columnar file of the segment `reader` reads, where it has one."""
+    segment = getattr(reader, "segment", lambda: None)()
+    if segment is None:
+        return None
+    path = columnar_path(storage, segment)
+    if not path.exists():
+        return None
+    opened = ColumnarSegment(path)
+    return opened if opened.doc_count == reader.doc_count_all() else None
+
+
 class BulkSegmentWriter(SegmentWriter):
     """A Whoosh `SegmentWriter` whose postings go through `TermPostings`
     (see the module docstring).  Used like Whoosh's: `add_document`, then
@@ -575,6 +594,28 @@ class BulkSegmentWriter(SegmentWriter):
         if pool.size > pool.limit:
             pool.spill()
         return length if field.scorable else 0
+
+    def add_postings_to_pool(self, reader, startdoc: int, docmap: Optional[dict]) -> None:
+        """A merged segment's postings (Whoosh's `add_reader`), with the
+        positional fields' occurrences and character spans taken from its
+        columnar file: `content`'s Whoosh postings keep positions only, and
+        the spans would be lost with the merged-away segment.  A segment
+        without spans in its file (one of Whoosh's own writer) gives the
+        merged file none (the field's postings are then decoded from Whoosh's
+        values, positions only)."""
+        source = _columnar_source(self.storage, reader)
+        schema, add = self.schema, self.pool.add
+        last, occurrences = None, {}
+        for fieldname, tbytes, docnum, weight, vbytes in reader.iter_postings():
+            if fieldname not in schema:
+                continue
+            newdoc = docmap[docnum] if docmap is not None else startdoc + docnum
+            if source is not None and fieldname in POSITIONAL_FIELDS and source.has_spans(fieldname):
+                if (fieldname, tbytes) != last:
+                    last, occurrences = (fieldname, tbytes), source.occurrences_by_doc(fieldname, tbytes)
+                add((fieldname, tbytes, newdoc, weight, vbytes), occurrences.get(docnum))
+            else:
+                add((fieldname, tbytes, newdoc, weight, vbytes))
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -291,6 +291,27 @@ class ColumnarSegment:
         return starts, starts + self._arrays[f"{fieldname}.span"][index], counts
 
 
+    def occurrences_by_doc(self, fieldname: str, term: bytes) -> dict[int, array]:
+        """Each document's occurrences of `term` as flat (position, character
+        start, length) triples, the form the bulk writer keeps them in: how a
+        merge carries a segment's spans into the merged segment's file
+        (Whoosh's postings of the field hold positions only)."""
+        found = self.term_slice(fieldname, term)
+        if found is None:
+            return {}
+        postings = np.arange(*found, dtype=np.int64)
+        index, counts = self._occurrences(fieldname, postings)
+        triples = np.empty((len(index), 3), dtype=np.uint32)
+        triples[:, 0] = self._arrays[f"{fieldname}.pos"][index]
+        triples[:, 1] = self._arrays[f"{fieldname}.start"][index]
+        triples[:, 2] = self._arrays[f"{fieldname}.span"][index]
+        flat = triples.tobytes()
+        ends = np.cumsum(counts * 12).tolist()
+        docs = self._arrays[f"{fieldname}.docs"][found[0]:found[1]].tolist()
+        return {doc: array("I", flat[end - 12 * count:end])
+                for doc, count, end in zip(docs, counts.tolist(), ends)}
+
+
 class ColumnarIndex:
     """The columnar postings of every segment of one generation, in the order
     (and with the document-number offsets) of the Whoosh reader's segments."""

@@ -28,11 +28,6 @@ SNIPPET_CHARS = 160
 MAX_SNIPPET_SPANS = 2_000
 
 
-def term_spans(reader, fieldname: str, terms: Iterable[str], docnum: int) -> list[tuple[int, int]]:
-    """Character spans of `terms` in one document's field, from the postings."""
-    return spans_by_doc(reader, fieldname, terms, [docnum]).get(docnum, [])
-
-
 def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable[int],
                  holders: Optional[Callable[[str, list[int]], list[int]]] = None) -> dict[int, list[tuple[int, int]]]:
     """Character spans of `terms` in each of `docnums`' field, from the

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.fields import TEXT
 from whoosh.writing import SegmentWriter
 
 import search.bulkwriter as bulkwriter
@@ -48,9 +49,9 @@ def documents():
     return [document_for(article) for article in articles(300)]
 
 
-def build(folder, writer_class, documents, commits=1, **options):
+def build(folder, writer_class, documents, commits=1, schema=None, **options):
     folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), build_schema())
+    ix = whoosh_index.create_in(str(folder), schema or build_schema())
     share = -(-len(documents) // commits)
     for first in range(0, len(documents), share):
         writer = writer_class(ix, **options)
@@ -174,11 +175,15 @@ def columnar_spans(segment: ColumnarSegment, text: bytes) -> dict[int, list]:
 @pytest.mark.parametrize("commits", [1, 3])
 def test_columnar_character_spans_are_whooshs_characters(tmp_path, documents, commits):
     # Every occurrence's character span in the columnar file is the one a
-    # Characters posting of Whoosh's own writer holds for the same documents:
-    # written from our tokens (one commit) and carried through a merge of
-    # older segments (three commits, the last one merging).
+    # Characters posting of Whoosh's own writer holds for the same documents
+    # (`content` with chars=True, as schema 5 had it): written from our tokens
+    # (one commit) and carried through a merge of older segments (three
+    # commits, the last one merging: Whoosh's postings hold positions only,
+    # the spans come from the merged segments' columnar files).
     ours = build(tmp_path / "ours", BulkSegmentWriter, documents, commits=commits)
-    theirs = build(tmp_path / "whoosh", SegmentWriter, [dict(d) for d in documents], commits=commits)
+    schema = build_schema()
+    schema._fields["content"] = TEXT(analyzer=schema["content"].analyzer, phrase=True, chars=True)
+    theirs = build(tmp_path / "whoosh", SegmentWriter, documents, commits=commits, schema=schema)
     segment = ColumnarSegment(columnar_file(ours))
     assert segment.has_spans("content")
     assert segment.array("content", "span").dtype == np.uint8  # tokens are short

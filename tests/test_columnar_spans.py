@@ -5,7 +5,9 @@ segment; two workers' segments; an incremental build with deletions and a
 merge), every term's spans in a document are the spans the analyzer gives
 for the document's stored text analysed again (the plain reference: what the
 offsets are derived from), deleted documents have none, and the page's hits
-and an article's marked body are those of that reference."""
+and an article's marked body are those of that reference.  An index of
+schema 5 (offsets in Whoosh's `Characters` postings, columnar files of
+version 1 without spans) is read through Whoosh, and gives the same."""
 
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ import pytest
 
 from columnar_fixtures import NOUNS, build_layouts
 from search import stored as stored_fields
-from search.highlight import merge_spans
-from search.index import CONTENT_FIELD, analyse_texts, _derived_fields
+from search.columnar import EXTENSION, READABLE, ColumnarSegment, write_arrays
+from search.highlight import merge_spans, spans_by_doc
+from search.index import CONTENT_FIELD, analyse_texts, build_schema, _derived_fields
 from search.query.hits import columnar_spans, content_spans, highlighted_body, page_hits, texts_of
 
 
@@ -112,3 +115,68 @@ def test_hits_and_article_bodies_are_marked_at_the_reference_spans(generations, 
                 assert bodies == [highlighted_body(searcher, d, terms, lookup) for d in docnums[:3]]
             checked += sum("<mark>" in hit.snippet for hit in ours)
     assert checked > 40
+
+
+# -- an index of schema 5
+
+
+def schema_5(backend: str = "mecab"):
+    """The schema with `content`'s character offsets in Whoosh's postings."""
+    from whoosh.fields import TEXT
+
+    schema = build_schema(backend)
+    schema._fields[CONTENT_FIELD] = TEXT(analyzer=schema[CONTENT_FIELD].analyzer, phrase=True, chars=True)
+    return schema
+
+
+def as_version_1(folder) -> int:
+    """Rewrites every columnar file under `folder` as version 1 wrote it (no
+    character spans); returns how many."""
+    count = 0
+    for path in folder.rglob(f"*{EXTENSION}"):
+        segment = ColumnarSegment(path)
+        arrays = {name: np.array(a) for name, a in segment._arrays.items()
+                  if not name.endswith((".start", ".span"))}
+        write_arrays(path, segment.doc_count, arrays, magic=READABLE[0])
+        count += 1
+    return count
+
+
+@pytest.fixture(scope="module")
+def legacy(tmp_path_factory):
+    from search.service import SearchService
+
+    root = tmp_path_factory.mktemp("legacy")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr("search.reindex.pipeline.build_schema", schema_5)
+        folders = build_layouts(root)
+    assert sum(as_version_1(folder) for folder in folders) >= 4
+    found = [SearchService(folder, cache_size=0).generation() for folder in folders]
+    assert not any(g.lookup().index.has_spans(CONTENT_FIELD) for g in found)
+    assert all(g.searcher().schema[CONTENT_FIELD].format.supports("characters") for g in found)
+    yield found
+
+
+def test_an_index_of_schema_5_reads_its_spans_from_whooshs_postings(legacy):
+    # The same spans as the stored text analysed again; told which documents
+    # hold a term (the columnar positions), the Whoosh walk finds what the
+    # plain walk finds; the page's hits equal those of the plain walk.
+    rng = random.Random(6)
+    compared = 0
+    for generation in legacy:
+        searcher, lookup = generation.searcher(), generation.lookup()
+        reader = searcher.reader()
+        live = np.flatnonzero(lookup.live).tolist()
+        for _ in range(12):
+            docnums = sorted(rng.sample(live, 10))
+            terms = set(rng.sample(NOUNS, rng.randint(1, 4))) | {"없는말"}
+            found = content_spans(reader, terms, docnums, lookup)
+            assert found == spans_by_doc(reader, CONTENT_FIELD, terms, docnums)
+            for docnum in docnums:
+                expected = reference_spans(searcher, docnum)
+                assert found.get(docnum, []) == merge_spans([s for t in terms for s in expected.get(t, [])])
+            page = [(d, 1.0) for d in docnums]
+            assert page_hits(searcher, reader, page, terms, True, True, lookup) == \
+                page_hits(searcher, reader, page, terms, True, True)
+            compared += sum(map(len, found.values()))
+    assert compared > 200
