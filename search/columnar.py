@@ -10,9 +10,10 @@ the postings' document numbers (uint32, local to the segment) and term
 frequencies (float32, Whoosh's weights), and every document's field length
 as Whoosh's BM25 reads it (the one-byte encoded length decoded again); for
 the positional field (`content`) every posting's positions and, parallel to
-them, each occurrence's character span in the field's text (its start, and
-its length in the narrowest unsigned type that holds the file's longest
-token: tokens are short, so nearly always one byte).  The snippets are cut at
+them, each occurrence's character span in the field's text (its start and
+its length, each in the narrowest unsigned type that holds the file's largest:
+a length nearly always in one byte, tokens are short; a start in two bytes
+unless an article of the segment is longer than 65,535 characters).  The snippets are cut at
 those spans (search.highlight.columnar_spans).  The
 file's name carries the segment id, so Whoosh's own clean-up deletes it with
 its segment; it is derived data, rebuilt with its segment and never the only
@@ -129,7 +130,7 @@ class ColumnarBuilder:
                 arrays[f"{fieldname}.pos_end"] = np.cumsum(np.frombuffer(counts, dtype=np.int64), dtype=np.int64)
                 spans = self._spans.get(fieldname, (array("I"), array("I")))
                 if spans is not None:
-                    arrays[f"{fieldname}.start"] = np.frombuffer(spans[0], dtype=np.uint32)
+                    arrays[f"{fieldname}.start"] = _narrowest(np.frombuffer(spans[0], dtype=np.uint32))
                     arrays[f"{fieldname}.span"] = _narrowest(np.frombuffer(spans[1], dtype=np.uint32))
             found = lengths.get(fieldname)
             column = np.zeros(doc_count, dtype=np.float32)
@@ -165,13 +166,13 @@ def columnar_path(storage, segment) -> Path:
     return Path(storage.folder) / segment.make_filename(EXTENSION)
 
 
-def _narrowest(lengths: np.ndarray) -> np.ndarray:
-    """`lengths` in the narrowest unsigned type that holds the largest."""
-    largest = int(lengths.max()) if len(lengths) else 0
+def _narrowest(values: np.ndarray) -> np.ndarray:
+    """`values` (uint32) in the narrowest unsigned type that holds the largest."""
+    largest = int(values.max()) if len(values) else 0
     for dtype in (np.uint8, np.uint16):
         if largest <= np.iinfo(dtype).max:
-            return lengths.astype(dtype)
-    return lengths
+            return values.astype(dtype)
+    return values
 
 
 def _undelta(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:

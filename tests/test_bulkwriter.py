@@ -187,6 +187,7 @@ def test_columnar_character_spans_are_whooshs_characters(tmp_path, documents, co
     segment = ColumnarSegment(columnar_file(ours))
     assert segment.has_spans("content")
     assert segment.array("content", "span").dtype == np.uint8  # tokens are short
+    assert segment.array("content", "start").dtype.itemsize <= 2  # and so are these articles
     reader = theirs.reader()
     checked = 0
     for text in reader.lexicon("content"):
@@ -194,3 +195,16 @@ def test_columnar_character_spans_are_whooshs_characters(tmp_path, documents, co
         assert columnar_spans(segment, text) == {d: [tuple(c) for c in v] for d, v in expected.items()}, text
         checked += sum(map(len, expected.values()))
     assert checked > 2_000
+
+
+def test_columnar_spans_past_two_bytes_are_kept_whole(tmp_path):
+    # An article longer than 65,535 characters: its segment's starts take four
+    # bytes, and the last word's span is still where the text has it.
+    long = Article(id="long", title="긴 기사", body=["반도체 수출. " * 9_000, "클라우드 협력."])
+    ix = build(tmp_path / "long", BulkSegmentWriter, [document_for(long)])
+    segment = ColumnarSegment(columnar_file(ix))
+    assert segment.array("content", "start").dtype == np.uint32
+    text = "\n".join([long.title, long.body_text])
+    (spans,) = columnar_spans(segment, "클라우드".encode("utf-8")).values()
+    assert [text[start:end] for _, start, end in spans] == ["클라우드"]
+    assert spans[0][1] > 65_535
