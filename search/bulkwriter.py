@@ -37,7 +37,8 @@ import marshal
 import struct
 from array import array
 from collections import defaultdict
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Iterator, Optional
 
 import zlib
@@ -55,6 +56,8 @@ from search.analysis.analyzer import PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_counts
 from search.columnar import POSITIONAL_FIELDS, ColumnarBuilder, ColumnarSegment, columnar_path
 
+_chain = chain.from_iterable
+_OCCURRENCE = itemgetter(1, 2, 3)  # a token's (position, start, end)
 _pack_uint = struct.Struct("!I").pack
 _pack_int = struct.Struct("!i").pack
 _pack_ushort = struct.Struct("!H").pack
@@ -176,7 +179,7 @@ class TermPostings:
     def add(self, item: tuple, occurrences: Optional[array] = None) -> None:
         """One posting through Whoosh's pool interface; `occurrences`, where
         known (a merged segment's columnar file), its (position, character
-        start, length) triples."""
+        start, character end) triples."""
         fieldname, tbytes, docnum, weight, vbytes = item
         terms = self.field(fieldname)
         if fieldname in self.texts:
@@ -258,7 +261,7 @@ class TermPostings:
     def sorted_terms(self) -> Iterator[tuple[str, bytes, array, array, list, Optional[array]]]:
         """(fieldname, term bytes, docnums, weights, values, occurrences or
         None) in field and term order, as the codec needs them (occurrences:
-        (position, character start, length) triples in one flat array)."""
+        (position, character start, character end) triples in one flat array)."""
         if not self.runs:
             yield from self._memory_terms()
             return
@@ -534,7 +537,7 @@ class BulkSegmentWriter(SegmentWriter):
             # Each term's tokens in order, grouped by one C-level append per
             # token; then per term Whoosh's encoding (position and character
             # deltas) and, for the columnar file, each occurrence's position,
-            # character start and length as a flat triple.
+            # character start and end as a flat triple (one C-level chain).
             groups: defaultdict[str, list] = defaultdict(list)
             for token in value.tokens:
                 groups[token[0]].append(token)
@@ -545,10 +548,10 @@ class BulkSegmentWriter(SegmentWriter):
                 length += freq
                 _, pos, start, end = tokens[0]
                 if freq == 1:
-                    occurrences = (pos, start, end - start)
-                    deltas = [occurrences] if characters else [pos]
+                    occurrences = (pos, start, end)
+                    deltas = [(pos, start, end - start)] if characters else [pos]
                 else:
-                    occurrences = [n for token in tokens for n in (token[1], token[2], token[3] - token[2])]
+                    occurrences = list(_chain(map(_OCCURRENCE, tokens)))
                     positions = occurrences[0::3]
                     if characters:
                         deltas = [(pos, start, end - start)]

@@ -79,7 +79,7 @@ class ColumnarBuilder:
     def add(self, fieldname: str, tbytes: bytes, docs, weights, values=(), positions=None) -> None:
         """One term's postings (`docs` an array of "I", `weights` of "f").
         `positions`, where the writer kept them, are the postings' occurrences
-        in order as (position, character start, character length) triples in
+        in order as (position, character start, character end) triples in
         one flat array of "I" (each posting's count is its weight, the term
         frequency); else they are decoded from Whoosh's encoded posting
         `values` (character spans only where Whoosh's format has them)."""
@@ -101,7 +101,7 @@ class ColumnarBuilder:
                 kept[1].extend(int(w) for w in weights)
                 if spans is not None:
                     spans[0].frombytes(triples[1::3].tobytes())
-                    spans[1].frombytes(triples[2::3].tobytes())
+                    spans[1].frombytes((triples[2::3] - triples[1::3]).tobytes())
             else:
                 decoded, counts, starts, lengths = _positions(values)
                 kept[0].frombytes(decoded.tobytes())
@@ -294,7 +294,7 @@ class ColumnarSegment:
 
     def occurrences_by_doc(self, fieldname: str, term: bytes) -> dict[int, array]:
         """Each document's occurrences of `term` as flat (position, character
-        start, length) triples, the form the bulk writer keeps them in: how a
+        start, character end) triples, the form the bulk writer keeps them in: how a
         merge carries a segment's spans into the merged segment's file
         (Whoosh's postings of the field hold positions only)."""
         found = self.term_slice(fieldname, term)
@@ -305,7 +305,7 @@ class ColumnarSegment:
         triples = np.empty((len(index), 3), dtype=np.uint32)
         triples[:, 0] = self._arrays[f"{fieldname}.pos"][index]
         triples[:, 1] = self._arrays[f"{fieldname}.start"][index]
-        triples[:, 2] = self._arrays[f"{fieldname}.span"][index]
+        triples[:, 2] = triples[:, 1] + self._arrays[f"{fieldname}.span"][index]
         flat = triples.tobytes()
         ends = np.cumsum(counts * 12).tolist()
         docs = self._arrays[f"{fieldname}.docs"][found[0]:found[1]].tolist()
