@@ -13,11 +13,13 @@ the positional field (`content`) every posting's positions and, parallel to
 them, each occurrence's character span in the field's text (its start and
 its length, each in the narrowest unsigned type that holds the file's largest:
 a length nearly always in one byte, tokens are short; a start in two bytes
-unless an article of the segment is longer than 65,535 characters).  The snippets are cut at
-those spans (search.highlight.columnar_spans).  The
-file's name carries the segment id, so Whoosh's own clean-up deletes it with
-its segment; it is derived data, rebuilt with its segment and never the only
-copy of anything.
+unless an article of the segment is longer than 65,535 characters).  Snippets
+are cut at those spans (search.query.hits.columnar_spans).  The file's name
+carries the segment id, so Whoosh's own clean-up deletes it with its segment;
+it is derived data, rebuilt with its segment (a merge carries the spans over
+from the merged segments' files) and never the only copy of anything but the
+character spans, which Whoosh's postings no longer hold (index schema 6): they
+are derived from the stored text, as the analyzer reads it.
 
 The query side memory-maps the files of a generation (`ColumnarIndex`) and
 scores a term over all its postings in a few array operations
@@ -230,7 +232,6 @@ class ColumnarSegment:
         header = json.loads(raw[len(MAGIC) + 8:len(MAGIC) + 8 + size])
         start = -(-(len(MAGIC) + 8 + size) // _ALIGN) * _ALIGN
         self.doc_count = header["doc_count"]
-        self.version = raw[:len(MAGIC)]
         self._arrays: dict[str, np.ndarray] = {}
         self._blobs: dict[str, int] = {}  # field -> where its term bytes start in the map
         for name, (dtype, offset, count) in header["arrays"].items():
