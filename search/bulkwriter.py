@@ -37,7 +37,8 @@ import marshal
 import struct
 from array import array
 from collections import defaultdict
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Iterator, Optional
 
 import zlib
@@ -53,8 +54,10 @@ from whoosh.writing import SegmentWriter
 
 from search.analysis.analyzer import PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, bigram_counts
-from search.columnar import ColumnarBuilder, columnar_path
+from search.columnar import POSITIONAL_FIELDS, ColumnarBuilder, ColumnarSegment, columnar_path
 
+_chain = chain.from_iterable
+_OCCURRENCE = itemgetter(1, 2, 3)  # a token's (position, start, end)
 _pack_uint = struct.Struct("!I").pack
 _pack_int = struct.Struct("!i").pack
 _pack_ushort = struct.Struct("!H").pack
@@ -173,16 +176,23 @@ class TermPostings:
             found = self.counted[fieldname] = CountedTerms()
         return found
 
-    def add(self, item: tuple) -> None:
+    def add(self, item: tuple, occurrences: Optional[array] = None) -> None:
+        """One posting through Whoosh's pool interface; `occurrences`, where
+        known (a merged segment's columnar file), its (position, character
+        start, character end) triples."""
         fieldname, tbytes, docnum, weight, vbytes = item
         terms = self.field(fieldname)
         if fieldname in self.texts:
             tbytes = tbytes.decode("utf-8")
         entry = terms.get(tbytes)
         if entry is None:
-            entry = terms[tbytes] = [array("I"), array("f"), [], None]
+            entry = terms[tbytes] = [array("I"), array("f"), [], None if occurrences is None else array("I")]
             self.size += _TERM_BYTES
-        entry[3] = None  # positions only from our own tokens: the columnar file decodes these values
+        if occurrences is None:
+            entry[3] = None  # without occurrences: the columnar file decodes these values (positions only)
+        elif entry[3] is not None:
+            entry[3].extend(occurrences)
+            self.size += 4 * len(occurrences)
         entry[0].append(docnum)
         entry[1].append(weight)
         if vbytes:  # as Whoosh's postings writer: an empty value is not kept
@@ -249,8 +259,9 @@ class TermPostings:
             handle.close()
 
     def sorted_terms(self) -> Iterator[tuple[str, bytes, array, array, list, Optional[array]]]:
-        """(fieldname, term bytes, docnums, weights, values, positions or None)
-        in field and term order, as the codec needs them."""
+        """(fieldname, term bytes, docnums, weights, values, occurrences or
+        None) in field and term order, as the codec needs them (occurrences:
+        (position, character start, character end) triples in one flat array)."""
         if not self.runs:
             yield from self._memory_terms()
             return
@@ -466,6 +477,18 @@ class _TermWriter:
         return _pack_int(-size if last else size) + header + data, (sum(weights), minlength, maxlength, maxweight)
 
 
+def _columnar_source(storage, reader) -> Optional[ColumnarSegment]:
+    """The columnar file of the segment `reader` reads, where it has one."""
+    segment = getattr(reader, "segment", lambda: None)()
+    if segment is None:
+        return None
+    path = columnar_path(storage, segment)
+    if not path.exists():
+        return None
+    opened = ColumnarSegment(path)
+    return opened if opened.doc_count == reader.doc_count_all() else None
+
+
 class BulkSegmentWriter(SegmentWriter):
     """A Whoosh `SegmentWriter` whose postings go through `TermPostings`
     (see the module docstring).  Used like Whoosh's: `add_document`, then
@@ -513,7 +536,8 @@ class BulkSegmentWriter(SegmentWriter):
             terms = pool.text_field(fieldname)
             # Each term's tokens in order, grouped by one C-level append per
             # token; then per term Whoosh's encoding (position and character
-            # deltas) and the plain positions (for the columnar file).
+            # deltas) and, for the columnar file, each occurrence's position,
+            # character start and end as a flat triple (one C-level chain).
             groups: defaultdict[str, list] = defaultdict(list)
             for token in value.tokens:
                 groups[token[0]].append(token)
@@ -524,10 +548,11 @@ class BulkSegmentWriter(SegmentWriter):
                 length += freq
                 _, pos, start, end = tokens[0]
                 if freq == 1:
-                    positions = (pos,)
+                    occurrences = (pos, start, end)
                     deltas = [(pos, start, end - start)] if characters else [pos]
                 else:
-                    positions = [token[1] for token in tokens]
+                    occurrences = list(_chain(map(_OCCURRENCE, tokens)))
+                    positions = occurrences[0::3]
                     if characters:
                         deltas = [(pos, start, end - start)]
                         deltas += [(b[1] - a[1], b[2] - a[3], b[3] - b[2]) for a, b in zip(tokens, tokens[1:])]
@@ -543,8 +568,8 @@ class BulkSegmentWriter(SegmentWriter):
                 entry[1].append(freq)
                 entry[2].append(encoded)
                 if entry[3] is not None:
-                    entry[3].extend(positions)
-                added += _POSTING_BYTES + len(encoded) + 4 * freq
+                    entry[3].extend(occurrences)
+                added += _POSTING_BYTES + len(encoded) + 12 * freq
         elif isinstance(value, KeyedText) and fmt is formats.Existence:
             terms = pool.text_field(fieldname)
             keys = set(value.keys)
@@ -572,6 +597,28 @@ class BulkSegmentWriter(SegmentWriter):
         if pool.size > pool.limit:
             pool.spill()
         return length if field.scorable else 0
+
+    def add_postings_to_pool(self, reader, startdoc: int, docmap: Optional[dict]) -> None:
+        """A merged segment's postings (Whoosh's `add_reader`), with the
+        positional fields' occurrences and character spans taken from its
+        columnar file: `content`'s Whoosh postings keep positions only, and
+        the spans would be lost with the merged-away segment.  A segment
+        without spans in its file (one of Whoosh's own writer) gives the
+        merged file none (the field's postings are then decoded from Whoosh's
+        values, positions only)."""
+        source = _columnar_source(self.storage, reader)
+        schema, add = self.schema, self.pool.add
+        last, occurrences = None, {}
+        for fieldname, tbytes, docnum, weight, vbytes in reader.iter_postings():
+            if fieldname not in schema:
+                continue
+            newdoc = docmap[docnum] if docmap is not None else startdoc + docnum
+            if source is not None and fieldname in POSITIONAL_FIELDS and source.has_spans(fieldname):
+                if (fieldname, tbytes) != last:
+                    last, occurrences = (fieldname, tbytes), source.occurrences_by_doc(fieldname, tbytes)
+                add((fieldname, tbytes, newdoc, weight, vbytes), occurrences.get(docnum))
+            else:
+                add((fieldname, tbytes, newdoc, weight, vbytes))
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -8,10 +8,18 @@ file `<segment id>.cols` beside the segment: per field, the sorted terms
 (UTF-8 bytes in one blob with offsets), each term's slice of the postings,
 the postings' document numbers (uint32, local to the segment) and term
 frequencies (float32, Whoosh's weights), and every document's field length
-as Whoosh's BM25 reads it (the one-byte encoded length decoded again).  The
-file's name carries the segment id, so Whoosh's own clean-up deletes it with
-its segment; it is derived data, rebuilt with its segment and never the only
-copy of anything.
+as Whoosh's BM25 reads it (the one-byte encoded length decoded again); for
+the positional field (`content`) every posting's positions and, parallel to
+them, each occurrence's character span in the field's text (its start and
+its length, each in the narrowest unsigned type that holds the file's largest:
+a length nearly always in one byte, tokens are short; a start in two bytes
+unless an article of the segment is longer than 65,535 characters).  Snippets
+are cut at those spans (search.query.hits.columnar_spans).  The file's name
+carries the segment id, so Whoosh's own clean-up deletes it with its segment;
+it is derived data, rebuilt with its segment (a merge carries the spans over
+from the merged segments' files) and never the only copy of anything but the
+character spans, which Whoosh's postings no longer hold (index schema 6): they
+are derived from the stored text, as the analyzer reads it.
 
 The query side memory-maps the files of a generation (`ColumnarIndex`) and
 scores a term over all its postings in a few array operations
@@ -38,7 +46,11 @@ from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD
 COLUMNAR_FIELDS = (CONTENT_FIELD, BIGRAM_FIELD, INITIALS_FIELD)
 POSITIONAL_FIELDS = (CONTENT_FIELD,)
 EXTENSION = ".cols"
-MAGIC = b"NSCOLS1\n"
+# 2: the positional field's character spans (`.start`, `.span`).  A file of
+# version 1 is still read; it has no spans, and its generation's snippets are
+# read from Whoosh's postings (an index of schema 5 keeps them there).
+MAGIC = b"NSCOLS2\n"
+READABLE = (b"NSCOLS1\n", MAGIC)
 _ALIGN = 8
 
 
@@ -56,18 +68,23 @@ class ColumnarBuilder:
         # Each document's decoded field length (None where Whoosh has none).
         self.lengths: dict[str, Optional[list]] = {}
         # Fields whose positions are kept too (phrases, compounds): per field,
-        # every posting's positions in one array and how many each posting has.
+        # every posting's positions in one array and how many each posting
+        # has; and every position's character start and length, or None once a
+        # posting without them came (the field's file then has no spans).
         self.positional = frozenset(positional)
         self._positions: dict[str, tuple[array, array]] = {}
+        self._spans: dict[str, Optional[tuple[array, array]]] = {}
 
     def wants(self, fieldname: str) -> bool:
         return fieldname in self.fields
 
     def add(self, fieldname: str, tbytes: bytes, docs, weights, values=(), positions=None) -> None:
         """One term's postings (`docs` an array of "I", `weights` of "f").
-        `positions`, where the writer kept them, are the postings' positions
-        in order (each posting's count is its weight, the term frequency);
-        else they are decoded from Whoosh's encoded posting `values`."""
+        `positions`, where the writer kept them, are the postings' occurrences
+        in order as (position, character start, character end) triples in
+        one flat array of "I" (each posting's count is its weight, the term
+        frequency); else they are decoded from Whoosh's encoded posting
+        `values` (character spans only where Whoosh's format has them)."""
         found = self._terms.get(fieldname)
         if found is None:
             found = self._terms[fieldname] = [[], array("q"), array("I"), array("f")]
@@ -79,16 +96,26 @@ class ColumnarBuilder:
             kept = self._positions.get(fieldname)
             if kept is None:
                 kept = self._positions[fieldname] = (array("I"), array("q"))
+            spans = self._spans.setdefault(fieldname, (array("I"), array("I")))
             if positions is not None:
-                kept[0].extend(positions)
+                triples = np.frombuffer(positions, dtype=np.uint32)
+                kept[0].frombytes(triples[0::3].tobytes())
                 kept[1].extend(int(w) for w in weights)
+                if spans is not None:
+                    spans[0].frombytes(triples[1::3].tobytes())
+                    spans[1].frombytes((triples[2::3] - triples[1::3]).tobytes())
             else:
-                decoded, counts = _positions(values)
-                kept[0].extend(decoded.tolist())
+                decoded, counts, starts, lengths = _positions(values)
+                kept[0].frombytes(decoded.tobytes())
                 kept[1].extend(counts.tolist())
+                if spans is not None and starts is None and len(decoded):
+                    self._spans[fieldname] = None  # a posting without spans: none for the field
+                elif spans is not None and starts is not None:
+                    spans[0].frombytes(starts.tobytes())
+                    spans[1].frombytes(lengths.tobytes())
 
     def write(self, path: Path, doc_count: int) -> None:
-        """Writes the file (to a temporary name first: a reader never maps half a file)."""
+        """Writes the file (`write_arrays`)."""
         lengths = self.lengths
         arrays: dict[str, np.ndarray] = {}
         for fieldname in sorted(self.fields):
@@ -103,26 +130,36 @@ class ColumnarBuilder:
                 positions, counts = self._positions.get(fieldname) or (array("I"), array("q"))
                 arrays[f"{fieldname}.pos"] = np.frombuffer(positions, dtype=np.uint32)
                 arrays[f"{fieldname}.pos_end"] = np.cumsum(np.frombuffer(counts, dtype=np.int64), dtype=np.int64)
+                spans = self._spans.get(fieldname, (array("I"), array("I")))
+                if spans is not None:
+                    arrays[f"{fieldname}.start"] = _narrowest(np.frombuffer(spans[0], dtype=np.uint32))
+                    arrays[f"{fieldname}.span"] = _narrowest(np.frombuffer(spans[1], dtype=np.uint32))
             found = lengths.get(fieldname)
             column = np.zeros(doc_count, dtype=np.float32)
             if found is not None:
                 column[:len(found)] = [length or 0 for length in found[:doc_count]]
             arrays[f"{fieldname}.length"] = column
-        header: dict = {"doc_count": doc_count, "arrays": {}}
-        offset = 0
-        for name, array_ in arrays.items():
-            header["arrays"][name] = [array_.dtype.str, offset, int(array_.size)]
-            offset += -(-array_.nbytes // _ALIGN) * _ALIGN
-        encoded = json.dumps(header).encode("utf-8")
-        start = -(-(len(MAGIC) + 8 + len(encoded)) // _ALIGN) * _ALIGN
-        partial = path.with_name(path.name + ".partial")
-        with open(partial, "wb") as handle:
-            handle.write(MAGIC + struct.pack("<Q", len(encoded)) + encoded)
-            handle.write(b"\0" * (start - handle.tell()))
-            for array_ in arrays.values():
-                data = np.ascontiguousarray(array_).tobytes()
-                handle.write(data + b"\0" * (-len(data) % _ALIGN))
-        partial.replace(path)
+        write_arrays(path, doc_count, arrays)
+
+
+def write_arrays(path: Path, doc_count: int, arrays: dict[str, np.ndarray], magic: bytes = MAGIC) -> None:
+    """A columnar file of these named arrays (to a temporary name first: a
+    reader never maps half a file)."""
+    header: dict = {"doc_count": doc_count, "arrays": {}}
+    offset = 0
+    for name, array_ in arrays.items():
+        header["arrays"][name] = [array_.dtype.str, offset, int(array_.size)]
+        offset += -(-array_.nbytes // _ALIGN) * _ALIGN
+    encoded = json.dumps(header).encode("utf-8")
+    start = -(-(len(magic) + 8 + len(encoded)) // _ALIGN) * _ALIGN
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as handle:
+        handle.write(magic + struct.pack("<Q", len(encoded)) + encoded)
+        handle.write(b"\0" * (start - handle.tell()))
+        for array_ in arrays.values():
+            data = np.ascontiguousarray(array_).tobytes()
+            handle.write(data + b"\0" * (-len(data) % _ALIGN))
+    partial.replace(path)
 
 
 def columnar_path(storage, segment) -> Path:
@@ -131,26 +168,55 @@ def columnar_path(storage, segment) -> Path:
     return Path(storage.folder) / segment.make_filename(EXTENSION)
 
 
-def _positions(values) -> tuple[np.ndarray, np.ndarray]:
+def _narrowest(values: np.ndarray) -> np.ndarray:
+    """`values` (uint32) in the narrowest unsigned type that holds the largest."""
+    largest = int(values.max()) if len(values) else 0
+    for dtype in (np.uint8, np.uint16):
+        if largest <= np.iinfo(dtype).max:
+            return values.astype(dtype)
+    return values
+
+
+def _undelta(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Running sums of `deltas` that start again from 0 at each posting
+    (`counts` deltas each): subtract the running sum reached before it."""
+    running = np.cumsum(deltas.astype(np.int64))
+    ends = np.cumsum(counts)
+    before = np.zeros(len(counts), dtype=np.int64)
+    nonempty = (ends - counts) > 0
+    before[nonempty] = running[(ends - counts)[nonempty] - 1]
+    return running - np.repeat(before, counts)
+
+
+def _positions(values) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray], Optional[np.ndarray]]:
     """The positions of each posting (Whoosh's `Positions` or `Characters`
     value: a frequency, then pickled deltas, the position delta first in
-    each) as one array, and how many each posting has."""
+    each) as one array, how many each posting has, and, from a `Characters`
+    value ((position, start, length) deltas: the start's delta from the
+    previous occurrence's end), each occurrence's character start and length
+    (None, None from `Positions` values)."""
+    triples: list[tuple] = []
     deltas: list[int] = []
     counts = np.zeros(len(values), dtype=np.int64)
     for i, value in enumerate(values):
         found = loads(value[4:]) if len(value) > 4 else []
         if found and isinstance(found[0], tuple):
-            found = [d[0] for d in found]
-        deltas.extend(found)
+            triples.extend(found)
+        else:
+            deltas.extend(found)
         counts[i] = len(found)
-    running = np.cumsum(np.array(deltas, dtype=np.int64))
-    # Each posting's deltas start again from 0: subtract the running sum
-    # reached before it.
-    ends = np.cumsum(counts)
-    before = np.zeros(len(counts), dtype=np.int64)
-    nonempty = (ends - counts) > 0
-    before[nonempty] = running[(ends - counts)[nonempty] - 1]
-    return (running - np.repeat(before, counts)).astype(np.uint32), counts
+    if triples and deltas:
+        raise ValueError("a term's postings mix Positions and Characters values")
+    if not triples:
+        return _undelta(np.array(deltas, dtype=np.int64), counts).astype(np.uint32), counts, None, None
+    table = np.array(triples, dtype=np.int64).reshape(-1, 3)
+    positions = _undelta(table[:, 0], counts)
+    lengths = table[:, 2]
+    # A start is stored as its distance from the previous occurrence's end
+    # (from 0 for a posting's first): the running sum of (delta + length)
+    # less the occurrence's own length.
+    starts = _undelta(table[:, 1] + lengths, counts) - lengths
+    return positions.astype(np.uint32), counts, starts.astype(np.uint32), lengths.astype(np.uint32)
 
 
 class ColumnarSegment:
@@ -160,7 +226,7 @@ class ColumnarSegment:
         with open(path, "rb") as handle:
             self._map = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         raw = self._map
-        if raw[:len(MAGIC)] != MAGIC:
+        if raw[:len(MAGIC)] not in READABLE:
             raise ValueError(f"{path}: not a columnar postings file")
         size = struct.unpack("<Q", raw[len(MAGIC):len(MAGIC) + 8])[0]
         header = json.loads(raw[len(MAGIC) + 8:len(MAGIC) + 8 + size])
@@ -198,16 +264,54 @@ class ColumnarSegment:
                 return (int(post_end[middle - 1]) if middle else 0), int(post_end[middle])
         return None
 
-    def posting_positions(self, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The positions of the postings numbered `postings` (sorted), flat, and
-        how many belong to each posting."""
+    def _occurrences(self, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where in the flat per-occurrence arrays the postings numbered
+        `postings` (sorted) have their occurrences, and how many each has."""
         ends = self._arrays[f"{fieldname}.pos_end"]
         stop = ends[postings]
         start = np.where(postings > 0, ends[np.maximum(postings - 1, 0)], 0)
         counts = stop - start
-        # The index of every position of the chosen postings, without a loop.
+        # The index of every occurrence of the chosen postings, without a loop.
         index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return index, counts
+
+    def posting_positions(self, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of the postings numbered `postings` (sorted), flat, and
+        how many belong to each posting."""
+        index, counts = self._occurrences(fieldname, postings)
         return self._arrays[f"{fieldname}.pos"][index].astype(np.int64), counts
+
+    def has_spans(self, fieldname: str) -> bool:
+        return f"{fieldname}.start" in self._arrays
+
+    def posting_spans(self, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The character (starts, ends) of every occurrence of the postings
+        numbered `postings` (sorted), flat in position order, and how many
+        belong to each posting."""
+        index, counts = self._occurrences(fieldname, postings)
+        starts = self._arrays[f"{fieldname}.start"][index].astype(np.int64)
+        return starts, starts + self._arrays[f"{fieldname}.span"][index], counts
+
+
+    def occurrences_by_doc(self, fieldname: str, term: bytes) -> dict[int, array]:
+        """Each document's occurrences of `term` as flat (position, character
+        start, character end) triples, the form the bulk writer keeps them in: how a
+        merge carries a segment's spans into the merged segment's file
+        (Whoosh's postings of the field hold positions only)."""
+        found = self.term_slice(fieldname, term)
+        if found is None:
+            return {}
+        postings = np.arange(*found, dtype=np.int64)
+        index, counts = self._occurrences(fieldname, postings)
+        triples = np.empty((len(index), 3), dtype=np.uint32)
+        triples[:, 0] = self._arrays[f"{fieldname}.pos"][index]
+        triples[:, 1] = self._arrays[f"{fieldname}.start"][index]
+        triples[:, 2] = triples[:, 1] + self._arrays[f"{fieldname}.span"][index]
+        flat = triples.tobytes()
+        ends = np.cumsum(counts * 12).tolist()
+        docs = self._arrays[f"{fieldname}.docs"][found[0]:found[1]].tolist()
+        return {doc: array("I", flat[end - 12 * count:end])
+                for doc, count, end in zip(docs, counts.tolist(), ends)}
 
 
 class ColumnarIndex:
@@ -287,6 +391,12 @@ class ColumnarIndex:
 
     def has_positions(self, fieldname: str) -> bool:
         return all(f"{fieldname}.pos" in segment._arrays for segment, _ in self.segments)
+
+    def has_spans(self, fieldname: str) -> bool:
+        """Whether every segment's file has the field's character spans (a
+        file of version 1 has none; nor has one whose postings came, in part,
+        from a segment without them)."""
+        return all(segment.has_spans(fieldname) for segment, _ in self.segments)
 
     def bm25(self, fieldname: str, term: str, idf: float, avgfl: float, k1: float, b: float,
              boost: float = 1.0) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,10 @@ time and inflected forms are marked where they stand (협력 marks 협력에's �
 The offsets come from `content`, which indexes all text fields as one; they
 are mapped back to each field's text by where the field starts in it.
 
+A search reads them from the columnar files' character spans
+(search.query.hits.columnar_spans); `spans_by_doc` reads them from Whoosh's
+`Characters` postings, where an index of schema 5 keeps them.
+
 Output is HTML: every character of the text is escaped and only `<mark>` is added.
 """
 
@@ -22,11 +26,6 @@ SNIPPET_CHARS = 160
 # any real article, and a bound on the work for one that repeats a word
 # hundreds of thousands of times.
 MAX_SNIPPET_SPANS = 2_000
-
-
-def term_spans(reader, fieldname: str, terms: Iterable[str], docnum: int) -> list[tuple[int, int]]:
-    """Character spans of `terms` in one document's field, from the postings."""
-    return spans_by_doc(reader, fieldname, terms, [docnum]).get(docnum, [])
 
 
 def spans_by_doc(reader, fieldname: str, terms: Iterable[str], docnums: Iterable[int],

@@ -37,17 +37,21 @@ from search.korean import initials_of, is_hangul_word
 from search import stored as stored_fields
 from search.model import SEOUL, Article
 
+# 6: `content`'s Whoosh postings hold positions only, its character spans live
+# in the columnar files (search.columnar, version 2; an index of schema 5 keeps
+# them in Whoosh's postings and is still searched, its snippets read there,
+# until `reindex` rebuilds it in full: an incremental reindex refuses it);
 # 5: columnar postings beside each segment (search.columnar; an index of schema 4
 # is still searched, through Whoosh alone, until `reindex` rebuilds it in full);
-SCHEMA_VERSION = 5  # 4: text Unicode-normalised before analysis (search.analysis.normalize); 3: body, subtitles, captions only inside content
+SCHEMA_VERSION = 6  # 4: text Unicode-normalised before analysis (search.analysis.normalize); 3: body, subtitles, captions only inside content
 TEXT_FIELDS = ("title", "subtitles", "body", "captions")
 # Indexed fields: `title` (for 제목: searches, title marks and related articles)
 # and the derived ones below.  The text of subtitles, body and captions is
 # indexed only inside `content`: indexing it a second time per field doubled
 # the postings written (README, Performance).  Derived fields, never shown:
-# all text fields as one (`content`, morphemes with positions and character
-# offsets: one BM25 field ranks measurably better than a sum over four,
-# proximity is measured on it and snippets are cut at its offsets), its
+# all text fields as one (`content`, morphemes with positions, their character
+# offsets in the columnar files: one BM25 field ranks measurably better than a
+# sum over four, proximity is measured on it and snippets are cut at its offsets), its
 # character bigrams (`bigrams`), its Hangul words as written (`words`: the
 # vocabulary for did-you-mean) and their 초성 and the reporters' (`initials`).
 CONTENT_FIELD, BIGRAM_FIELD, INITIALS_FIELD, WORDS_FIELD = "content", "bigrams", "initials", "words"
@@ -89,13 +93,16 @@ class KeysField(FieldType):
 
 def build_schema(backend: str = "mecab") -> Schema:
     analyzer = KoreanAnalyzer(backend)
-    # chars=True stores each term's character offsets: snippets are cut from the
-    # stored text at those offsets instead of re-analysing it.
+    # Snippets are cut from the stored text at `content`'s character offsets
+    # instead of re-analysing it; the offsets are kept in the columnar files
+    # (search.columnar), not in Whoosh's postings, which no search reads for
+    # them (chars=False: ~1/3 fewer bytes per posting value to pickle).  No
+    # reader asks for `title`'s offsets either (its marks come from `content`).
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=analyzer, phrase=True, chars=True, stored=True),
+        title=TEXT(analyzer=analyzer, phrase=True, stored=True),
         body=STORED,
-        content=TEXT(analyzer=analyzer, phrase=True, chars=True),
+        content=TEXT(analyzer=analyzer, phrase=True),
         bigrams=TEXT(analyzer=BigramAnalyzer(), phrase=False),
         initials=KeysField(WordKeysAnalyzer(backend, initials=True), scorable=True),
         words=KeysField(WordKeysAnalyzer(backend)),

@@ -250,4 +250,4 @@ class SearchService:
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 return None
-            return highlighted_body(searcher, docnum, terms)
+            return highlighted_body(searcher, docnum, terms, generation.lookup())

@@ -7,8 +7,10 @@ import random
 from pathlib import Path
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.fields import TEXT
 from whoosh.writing import SegmentWriter
 
 import search.bulkwriter as bulkwriter
@@ -47,9 +49,9 @@ def documents():
     return [document_for(article) for article in articles(300)]
 
 
-def build(folder, writer_class, documents, commits=1, **options):
+def build(folder, writer_class, documents, commits=1, schema=None, **options):
     folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), build_schema())
+    ix = whoosh_index.create_in(str(folder), schema or build_schema())
     share = -(-len(documents) // commits)
     for first in range(0, len(documents), share):
         writer = writer_class(ix, **options)
@@ -154,3 +156,55 @@ def test_columnar_positions_of_a_merged_segment_are_whooshs(tmp_path, documents)
         assert ours == dict(reader.postings("content", text).items_as("positions")), text
         checked += 1
     assert checked > 50
+
+
+def columnar_spans(segment: ColumnarSegment, text: bytes) -> dict[int, list]:
+    """A term's (position, start, end) per document, from a columnar file."""
+    low, high = segment.term_slice("content", text)
+    postings = list(range(low, high))
+    starts, ends, counts = segment.posting_spans("content", np.array(postings, dtype=np.int64))
+    positions, _ = segment.posting_positions("content", np.array(postings, dtype=np.int64))
+    out, at = {}, 0
+    for posting, count in zip(postings, counts.tolist()):
+        out[int(segment.array("content", "docs")[posting])] = list(zip(
+            positions[at:at + count].tolist(), starts[at:at + count].tolist(), ends[at:at + count].tolist()))
+        at += count
+    return out
+
+
+@pytest.mark.parametrize("commits", [1, 3])
+def test_columnar_character_spans_are_whooshs_characters(tmp_path, documents, commits):
+    # Every occurrence's character span in the columnar file is the one a
+    # Characters posting of Whoosh's own writer holds for the same documents
+    # (`content` with chars=True, as schema 5 had it): written from our tokens
+    # (one commit) and carried through a merge of older segments (three
+    # commits, the last one merging: Whoosh's postings hold positions only,
+    # the spans come from the merged segments' columnar files).
+    ours = build(tmp_path / "ours", BulkSegmentWriter, documents, commits=commits)
+    schema = build_schema()
+    schema._fields["content"] = TEXT(analyzer=schema["content"].analyzer, phrase=True, chars=True)
+    theirs = build(tmp_path / "whoosh", SegmentWriter, documents, commits=commits, schema=schema)
+    segment = ColumnarSegment(columnar_file(ours))
+    assert segment.has_spans("content")
+    assert segment.array("content", "span").dtype == np.uint8  # tokens are short
+    assert segment.array("content", "start").dtype.itemsize <= 2  # and so are these articles
+    reader = theirs.reader()
+    checked = 0
+    for text in reader.lexicon("content"):
+        expected = dict(reader.postings("content", text).items_as("characters"))
+        assert columnar_spans(segment, text) == {d: [tuple(c) for c in v] for d, v in expected.items()}, text
+        checked += sum(map(len, expected.values()))
+    assert checked > 2_000
+
+
+def test_columnar_spans_past_two_bytes_are_kept_whole(tmp_path):
+    # An article longer than 65,535 characters: its segment's starts take four
+    # bytes, and the last word's span is still where the text has it.
+    long = Article(id="long", title="긴 기사", body=["반도체 수출. " * 9_000, "클라우드 협력."])
+    ix = build(tmp_path / "long", BulkSegmentWriter, [document_for(long)])
+    segment = ColumnarSegment(columnar_file(ix))
+    assert segment.array("content", "start").dtype == np.uint32
+    text = "\n".join([long.title, long.body_text])
+    (spans,) = columnar_spans(segment, "클라우드".encode("utf-8")).values()
+    assert [text[start:end] for _, start, end in spans] == ["클라우드"]
+    assert spans[0][1] > 65_535

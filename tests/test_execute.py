@@ -309,35 +309,6 @@ def test_title_overlap_from_positions_equals_whooshs_title_postings(services):
     assert compared > 200
 
 
-def test_snippet_spans_read_through_the_columnar_holders_equal_the_plain_walk(services):
-    """highlight.spans_by_doc told which documents hold a term (the columnar
-    positions) opens and walks only those: the same character spans."""
-    from search.highlight import spans_by_doc
-    from search.query.hits import page_hits
-
-    rng = random.Random(6)
-    compared = 0
-    for service in services:
-        generation = service.generation()
-        searcher, lookup = generation.searcher(), generation.lookup()
-        reader = searcher.reader()
-        live = np.flatnonzero(lookup.live).tolist()
-        for _ in range(20):
-            docnums = sorted(rng.sample(live, 10))
-            terms = set(rng.sample(NOUNS, rng.randint(1, 4))) | {"없는말"}
-
-            def holders(term, wanted):
-                return np.unique(lookup.positions("content", term, np.array(wanted))[0]).tolist()
-
-            expected = spans_by_doc(reader, "content", terms, docnums)
-            assert spans_by_doc(reader, "content", terms, docnums, holders) == expected
-            page = [(d, 1.0) for d in docnums]
-            assert page_hits(searcher, reader, page, terms, True, True, lookup) == \
-                page_hits(searcher, reader, page, terms, True, True)
-            compared += sum(map(len, expected.values()))
-    assert compared > 300
-
-
 def test_article_ids_from_the_id_terms_equal_the_stored_ids(services):
     """The ids search_ids lists come from the `id` field's terms, read once per
     generation: every live document's id is its stored one, in every layout

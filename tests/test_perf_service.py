@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import pytest
 
-from search.highlight import spans_by_doc, term_spans
+from search.query.hits import content_spans
 from search.indexer import reindex
 from search.query.matching import prune, streaming_unions
 from search.service import SearchRequest, SearchService
@@ -140,12 +140,13 @@ def test_date_sort_matches_sorted(perf_service, sort):
 
 
 def test_snippet_spans_batched_equal_one_by_one(perf_service):
-    reader = perf_service.generation().searcher().reader()
+    generation = perf_service.generation()
+    reader, lookup = generation.searcher().reader(), generation.lookup()
     docnums = list(range(0, 80, 3))
     terms = {"반도체", "수출", "협력", "대한", "민국"}
-    batched = spans_by_doc(reader, "content", terms, docnums)
+    batched = content_spans(reader, terms, docnums, lookup)
     for docnum in docnums:
-        assert batched.get(docnum, []) == term_spans(reader, "content", terms, docnum)
+        assert batched.get(docnum, []) == content_spans(reader, terms, [docnum], lookup).get(docnum, [])
     assert any(batched.values())
 
 

@@ -51,8 +51,8 @@ def test_the_block_skipping_walk_finds_the_plain_walks_documents_and_offsets(ser
                 wanted = sorted(rng.sample(range(size), min(size, rng.choice((1, 3, 10, 30)))))
                 plain, skipping = leaf.postings("content", term), leaf._terms.matcher(
                     "content", term, leaf.schema["content"].format)
-                expected = [(d, plain.value_as("characters")) for d in plain_walk(plain, wanted)]
-                got = [(d, skipping.value_as("characters")) for d in postings_at(skipping, wanted)]
+                expected = [(d, plain.value_as("positions")) for d in plain_walk(plain, wanted)]
+                got = [(d, skipping.value_as("positions")) for d in postings_at(skipping, wanted)]
                 # The plain postings skip deleted documents; the raw matcher does not.
                 assert [(d, v) for d, v in got if not leaf.is_deleted(d)] == expected, term
                 multi_block += leaf.doc_frequency("content", term) > 128

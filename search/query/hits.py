@@ -1,15 +1,17 @@
 """A page's hits: stored fields and snippets marked from the stored character
-offsets of the page's documents only."""
+offsets of the page's documents only (the generation's columnar spans, or
+Whoosh's postings in an index whose columnar files have none)."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 
 import numpy as np
 
 from search import stored as stored_fields
-from search.highlight import mark, marked_paragraphs, snippet, spans_by_doc, spans_by_field, term_spans
+from search.highlight import mark, marked_paragraphs, merge_spans, snippet, spans_by_doc, spans_by_field
 from search.index import CONTENT_FIELD
+from search.query.restricted import found_in
 from search.query.result import Hit
 
 
@@ -26,18 +28,15 @@ def texts_of(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
 
 def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],
               scored: bool, snippets: bool = True, lookup=None) -> list[Hit]:
-    """The page's hits with snippets: one postings matcher per term walks the
-    page's documents in order (instead of one per hit), reading the
-    character offsets of `content`, which holds every text field; with the
-    generation's columnar `lookup` (search.query.lookup), only the documents
-    that hold the term.  Without `snippets` (a caller that wants the ids), no
+    """The page's hits with snippets: the character spans of `content`,
+    which holds every text field, read for the page's documents only, from the
+    generation's columnar files (`lookup`, search.query.lookup) where they
+    have them, else by one postings matcher per term walking the page's
+    documents in order (with `lookup`'s positions naming the documents that
+    hold the term).  Without `snippets` (a caller that wants the ids), no
     text is marked or cut."""
     docnums = [docnum for docnum, _ in page]
-    holders = None
-    if lookup is not None and lookup.has_positions(CONTENT_FIELD):
-        def holders(term: str, wanted: list[int]) -> list[int]:
-            return np.unique(lookup.positions(CONTENT_FIELD, term, np.array(wanted, dtype=np.int64))[0]).tolist()
-    spans = spans_by_doc(reader, CONTENT_FIELD, terms, docnums, holders) if terms and snippets else {}
+    spans = content_spans(reader, terms, docnums, lookup) if terms and snippets else {}
     hits = []
     for docnum, score in page:
         stored = searcher.stored_fields(docnum)
@@ -69,13 +68,50 @@ def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: 
     return hits
 
 
+# -- character spans
+
+
+def columnar_spans(lookup, fieldname: str, terms: Iterable[str], docnums: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
+    """Character spans of `terms` in each of `docnums`' field, read from the
+    generation's columnar files (`lookup`: search.query.lookup.TermLookup,
+    whose index `has_spans(fieldname)`), each term found per segment by the
+    binary search its positions are read with: what
+    search.highlight.spans_by_doc reads from Whoosh's `Characters` postings,
+    without decoding a posting block.  Deleted documents have none."""
+    among = np.array(sorted(set(docnums)), dtype=np.int64)
+    found: dict[int, list[tuple[int, int]]] = {}
+    if not len(among):
+        return found
+    for term in terms:
+        for segment, at, postings, _ in found_in(lookup, fieldname, term, among):
+            starts, ends, counts = segment.posting_spans(fieldname, postings)
+            owners = np.repeat(among[at], counts).tolist()
+            for docnum, start, end in zip(owners, starts.tolist(), ends.tolist()):
+                found.setdefault(docnum, []).append((start, end))
+    return {docnum: merge_spans(spans) for docnum, spans in found.items()}
+
+
+def content_spans(reader, terms, docnums: list[int], lookup=None) -> dict[int, list[tuple[int, int]]]:
+    """The merged character spans of `terms` in `content` per document of
+    `docnums`: from the columnar files where `lookup`'s have spans, else from
+    Whoosh's postings (an index of schema 5)."""
+    if lookup is not None and lookup.index.has_spans(CONTENT_FIELD):
+        return columnar_spans(lookup, CONTENT_FIELD, terms, docnums)
+    holders = None
+    if lookup is not None and lookup.has_positions(CONTENT_FIELD):
+        def holders(term: str, wanted: list[int]) -> list[int]:
+            return np.unique(lookup.positions(CONTENT_FIELD, term, np.array(wanted, dtype=np.int64))[0]).tolist()
+    return spans_by_doc(reader, CONTENT_FIELD, terms, docnums, holders)
+
+
 # -- articles
 
 
-def highlighted_body(searcher, docnum: int, terms: set[str]) -> list[str]:
-    """Article `docnum`'s paragraphs as HTML with `terms` marked."""
+def highlighted_body(searcher, docnum: int, terms: set[str], lookup=None) -> list[str]:
+    """Article `docnum`'s paragraphs as HTML with `terms` marked (`lookup`:
+    the generation's columnar look-ups, where the spans are read)."""
     stored = searcher.stored_fields(docnum)
-    spans = term_spans(searcher.reader(), CONTENT_FIELD, terms, docnum) if terms else []
+    spans = content_spans(searcher.reader(), terms, [docnum], lookup).get(docnum, []) if terms else []
     texts = texts_of(stored, stored_fields.meta(stored))
     spans = spans_by_field(spans, texts).get("body", [])
     return marked_paragraphs(texts["body"], spans)  # linear in lines and marks (search/highlight.py)
