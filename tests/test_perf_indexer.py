@@ -41,7 +41,9 @@ def test_parallel_segments_agree_with_a_serial_build(tmp_path, parallel):
     serial = reindex([corpus], index_dir=tmp_path / "s", workers=1)
     fast = reindex([corpus], index_dir=tmp_path / "p", workers=2)
     segments = whoosh_index.open_dir(str(IndexLayout(tmp_path / "p").current())).reader().leaf_readers()
-    assert len(segments) == 2  # one per worker (each below SEGMENT_ARTICLES), no merge
+    # At most one per worker (each below SEGMENT_ARTICLES) and no merge; on a
+    # busy machine one worker can take every unit before the other starts.
+    assert 1 <= len(segments) <= 2
     assert (fast.indexed, fast.total) == (serial.indexed, serial.total) == (148, 148)
     assert [(f.source, f.line) for f in fast.failed] == [(f.source, f.line) for f in serial.failed]
     assert fast.duplicates == serial.duplicates and len(fast.duplicates) == 2
