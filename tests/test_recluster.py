@@ -167,7 +167,7 @@ def test_document_numbers_of_an_incremental_run_are_those_a_full_scan_reads(tmp_
     import json
 
     from search.indexer import reindex
-    from search.reindex.regroup import document_numbers
+    from search.reindex.regroup import document_number_column, document_numbers
 
     def write(count: int, edited: set[int]) -> None:
         lines = []
@@ -190,6 +190,16 @@ def test_document_numbers_of_an_incremental_run_are_those_a_full_scan_reads(tmp_
         assert dict(zip(table.ids, table.docnums.tolist())) == full, round_number
         base = sorted(p for p in (tmp_path / "ix").glob("gen-*") if p != current)[-1]
         assert document_numbers(current, base, (), set(table.ids)) == full
+        # The column the reindex keeps: the same numbers in the table's order, from the base or not,
+        # and an article named changed takes its number from the new segments only, as the mapping does.
+        listed = list(full) + ["not-there"]
+        expected = [full.get(article_id, -1) for article_id in listed]
+        assert document_number_column(current, listed).tolist() == expected
+        assert document_number_column(current, listed, base, (), table).tolist() == expected
+        named = {listed[0], listed[-2]}
+        mapping = document_numbers(current, base, named, set(listed))
+        assert document_number_column(current, listed, base, named).tolist() == [
+            mapping.get(article_id, -1) for article_id in listed]
         assert len(full) == count
 
 
@@ -226,3 +236,59 @@ def test_a_run_that_changed_nothing_keeps_the_last_table_which_is_the_full_clust
     assert len(calls) == 3
     assert not os.path.samefile(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)
     assert_same_groups(grouping.read_groups(second), plain)
+
+
+def assert_same_table(written: grouping.Groups, plain: grouping.Groups, docnums: list[int]) -> None:
+    """Every column of the table the incremental run wrote is the full clustering's."""
+    assert_same_groups(written, plain)
+    assert written.canonical.tolist() == plain.canonical.tolist()
+    assert written.signed.tolist() == plain.signed.tolist()
+    assert np.array_equal(written.signatures, plain.signatures)
+    assert written.published.tolist() == plain.published.tolist()
+    assert written.docnums.tolist() == docnums
+    assert written.chained_by_id
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_incremental_tables_after_random_runs_are_those_of_clustering_everything(tmp_path, seed, monkeypatch):
+    """Runs of random adds, changes (analysed again) and removals, the order
+    kept or shuffled, each written from the last table (write_groups, which
+    reclusters what the changes reach): every column of each table is that of
+    `cluster` over the same articles."""
+    calls = []
+    real = grouping._recluster
+    monkeypatch.setattr(grouping, "_recluster", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rng = np.random.default_rng(100 + seed)
+    current = corpus(rng, 400)
+    ids = list(current)
+    previous = tmp_path / "g0"
+    previous.mkdir()
+    grouping.write_groups(previous, ids, current, docnums={a: k for k, a in enumerate(ids)})
+    for run in range(1, 5):
+        analysed: dict[str, object] = {}
+        for article_id in rng.choice(ids, size=int(rng.integers(0, 8)), replace=False).tolist():
+            del current[article_id]
+        ids = [a for a in ids if a in current]
+        for article_id in rng.choice(ids, size=int(rng.integers(1, 8)), replace=False).tolist():
+            other = current[str(rng.choice(ids))]
+            if other is not None and rng.random() < 0.7:
+                current[article_id] = make_sketch(rng, other.signature, float(rng.choice([0.4, 0.95])), DAY)
+            else:
+                current[article_id] = None if rng.random() < 0.5 else make_sketch(
+                    rng, np.zeros(grouping.NUM_PERM, dtype=np.uint32), 0.0, 0)
+            analysed[article_id] = current[article_id]
+        extra = corpus(rng, int(rng.integers(0, 6)))
+        current.update(extra)
+        analysed.update(extra)
+        ids = ids + list(extra)
+        if rng.random() < 0.5:
+            rng.shuffle(ids)
+        docnums = [int(number) for number in rng.permutation(len(ids))]
+        building = tmp_path / f"g{run}"
+        building.mkdir()
+        summary = grouping.write_groups(building, ids, analysed, previous, docnums=np.array(docnums))
+        plain = grouping.cluster(ids, [current[a] for a in ids])
+        assert_same_table(grouping.read_groups(building), plain, docnums)
+        assert summary == plain.summary()
+        assert len(calls) == run  # reclustered, not clustered anew
+        previous = building
