@@ -264,9 +264,13 @@ def test_incremental_tables_after_random_runs_are_those_of_clustering_everything
     previous = tmp_path / "g0"
     previous.mkdir()
     grouping.write_groups(previous, ids, current, docnums={a: k for k, a in enumerate(ids)})
-    for run in range(1, 5):
+    for run in range(1, 7):
+        # Every other run only changes articles, in the same order, and hands
+        # write_groups the last table to reuse (the reindex's common case).
+        only_changes = run % 2 == 0
         analysed: dict[str, object] = {}
-        for article_id in rng.choice(ids, size=int(rng.integers(0, 8)), replace=False).tolist():
+        for article_id in rng.choice(ids, size=0 if only_changes else int(rng.integers(0, 8)),
+                                     replace=False).tolist():
             del current[article_id]
         ids = [a for a in ids if a in current]
         for article_id in rng.choice(ids, size=int(rng.integers(1, 8)), replace=False).tolist():
@@ -277,18 +281,66 @@ def test_incremental_tables_after_random_runs_are_those_of_clustering_everything
                 current[article_id] = None if rng.random() < 0.5 else make_sketch(
                     rng, np.zeros(grouping.NUM_PERM, dtype=np.uint32), 0.0, 0)
             analysed[article_id] = current[article_id]
-        extra = corpus(rng, int(rng.integers(0, 6)))
+        extra = corpus(rng, 0 if only_changes else int(rng.integers(0, 6)))
         current.update(extra)
         analysed.update(extra)
         ids = ids + list(extra)
-        if rng.random() < 0.5:
+        if not only_changes and rng.random() < 0.5:
             rng.shuffle(ids)
         docnums = [int(number) for number in rng.permutation(len(ids))]
         building = tmp_path / f"g{run}"
         building.mkdir()
-        summary = grouping.write_groups(building, ids, analysed, previous, docnums=np.array(docnums))
+        last = grouping.read_groups(previous)
+        summary = grouping.write_groups(building, ids, analysed, previous, docnums=np.array(docnums),
+                                        old=last, consume_old=only_changes)
         plain = grouping.cluster(ids, [current[a] for a in ids])
         assert_same_table(grouping.read_groups(building), plain, docnums)
         assert summary == plain.summary()
         assert len(calls) == run  # reclustered, not clustered anew
         previous = building
+
+
+@pytest.mark.parametrize("how", ["removed", "changed in place"])
+def test_an_article_leaving_a_chained_bucket_links_its_neighbours(tmp_path, how):
+    """A bucket of more than BUCKET_PAIRS_UP_TO articles is chained in id order;
+    when the middle one of y < x < z leaves it (removed, or analysed again into
+    something else), y and z become neighbours and join: they share two of
+    every three values (no band but the bucket's whole).  Only the old
+    signature of x reaches that bucket, so the regrouping must look at it,
+    also when the last table's signatures are reused in place."""
+    rng = np.random.default_rng(5)
+    _, band_rows = grouping.lsh_parameters(grouping.EVENT_THRESHOLD)
+    template = rng.integers(1, 2**32 - 1, size=band_rows, dtype=np.uint64).astype(np.uint32)
+
+    def member() -> np.ndarray:
+        values = rng.integers(1, 2**32 - 1, size=grouping.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+        values[:band_rows] = template
+        return values
+
+    sketches = {f"t{k:03d}": grouping.Sketch(member(), 0) for k in range(grouping.BUCKET_PAIRS_UP_TO + 6)}
+    y, x, z = member(), member(), member()
+    alike = np.arange(band_rows, grouping.NUM_PERM) % band_rows != band_rows - 1
+    z[band_rows:][alike] = y[band_rows:][alike]
+    sketches.update({"t050a": grouping.Sketch(y, 0), "t050b": grouping.Sketch(x, 0), "t050c": grouping.Sketch(z, 0)})
+    ids = sorted(sketches)
+    first = tmp_path / "g1"
+    first.mkdir()
+    grouping.write_groups(first, ids, sketches)
+    before = grouping.read_groups(first)
+    assert before.canonical[ids.index("t050c")] != before.canonical[ids.index("t050a")]  # apart while x stands between
+    after = dict(sketches)
+    if how == "removed":
+        del after["t050b"]
+        analysed = {}
+    else:
+        after["t050b"] = grouping.Sketch(rng.integers(1, 2**32 - 1, size=grouping.NUM_PERM,
+                                                      dtype=np.uint64).astype(np.uint32), 0)
+        analysed = {"t050b": after["t050b"]}
+    listed = [i for i in ids if i in after]
+    second = tmp_path / "g2"
+    second.mkdir()
+    grouping.write_groups(second, listed, analysed, first, old=grouping.read_groups(first), consume_old=True)
+    written = grouping.read_groups(second)
+    plain = grouping.cluster(listed, [after[i] for i in listed])
+    assert plain.canonical[listed.index("t050c")] == plain.canonical[listed.index("t050a")]  # joined now
+    assert_same_groups(written, plain)

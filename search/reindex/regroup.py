@@ -27,7 +27,8 @@ def regroup(building: Path, articles: Mapping[str, Any], sketches: Mapping[str, 
     ids = list(articles)
     summary = grouping.write_groups(building, ids, sketches, base,
                                     missing=lambda lacking: _sketches_from_index(building, lacking, backend),
-                                    docnums=document_number_column(building, ids, base, sketches, old), old=old)
+                                    docnums=document_number_column(building, ids, base, sketches, old), old=old,
+                                    consume_old=True)
     summary["seconds"] = round(time.perf_counter() - started, 3)
     return summary
 
