@@ -7,6 +7,8 @@ unsigned (too short) ones."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -217,7 +219,8 @@ def test_a_run_that_changed_nothing_keeps_the_last_table_which_is_the_full_clust
     first.mkdir()
     second.mkdir()
     grouping.write_groups(first, ids, sketches, docnums=docnums)
-    os.link(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)  # as new_generation_dir does
+    for name in (grouping.GROUPS_FILE, grouping.SIGNATURES_FILE):
+        os.link(first / name, second / name)  # as new_generation_dir does
     calls = []
     for name in ("_recluster", "_cluster"):
         real = getattr(grouping, name)
@@ -255,6 +258,8 @@ def test_incremental_tables_after_random_runs_are_those_of_clustering_everything
     kept or shuffled, each written from the last table (write_groups, which
     reclusters what the changes reach): every column of each table is that of
     `cluster` over the same articles."""
+    import os
+
     calls = []
     real = grouping._recluster
     monkeypatch.setattr(grouping, "_recluster", lambda *a, **k: calls.append(1) or real(*a, **k))
@@ -265,9 +270,10 @@ def test_incremental_tables_after_random_runs_are_those_of_clustering_everything
     previous.mkdir()
     grouping.write_groups(previous, ids, current, docnums={a: k for k, a in enumerate(ids)})
     for run in range(1, 7):
-        # Every other run only changes articles, in the same order, and hands
-        # write_groups the last table to reuse (the reindex's common case).
-        only_changes = run % 2 == 0
+        # Two runs in three only change articles, in the same order, and hand
+        # write_groups the last table to reuse (the reindex's common case):
+        # the signatures file stays, the table patches its rows.
+        only_changes = run % 3 != 0
         analysed: dict[str, object] = {}
         for article_id in rng.choice(ids, size=0 if only_changes else int(rng.integers(0, 8)),
                                      replace=False).tolist():
@@ -290,11 +296,18 @@ def test_incremental_tables_after_random_runs_are_those_of_clustering_everything
         docnums = [int(number) for number in rng.permutation(len(ids))]
         building = tmp_path / f"g{run}"
         building.mkdir()
+        for item in previous.iterdir():
+            os.link(item, building / item.name)  # as new_generation_dir does
         last = grouping.read_groups(previous)
         summary = grouping.write_groups(building, ids, analysed, previous, docnums=np.array(docnums),
                                         old=last, consume_old=only_changes)
         plain = grouping.cluster(ids, [current[a] for a in ids])
-        assert_same_table(grouping.read_groups(building), plain, docnums)
+        written = grouping.read_groups(building)
+        assert_same_table(written, plain, docnums)
+        kept = os.path.samefile(building / grouping.SIGNATURES_FILE, previous / grouping.SIGNATURES_FILE)
+        assert kept == only_changes
+        assert len(written.patched) >= (len(analysed) if only_changes else 0)
+        assert grouping.read_groups(previous).ids == last.ids  # the last generation reads as it did
         assert summary == plain.summary()
         assert len(calls) == run  # reclustered, not clustered anew
         previous = building
@@ -344,3 +357,37 @@ def test_an_article_leaving_a_chained_bucket_links_its_neighbours(tmp_path, how)
     plain = grouping.cluster(listed, [after[i] for i in listed])
     assert plain.canonical[listed.index("t050c")] == plain.canonical[listed.index("t050a")]  # joined now
     assert_same_groups(written, plain)
+
+
+def test_a_table_of_the_older_layout_is_read_and_followed_by_the_new(tmp_path):
+    """A table written before the signatures file (signatures inside
+    groups.npz) is read by the reindex and the query side alike, and the
+    next run writes the new layout from it, the same clusters."""
+    from search import collapse
+
+    rng = np.random.default_rng(21)
+    sketches = corpus(rng, 200)
+    ids = list(sketches)
+    plain = grouping.cluster(ids, list(sketches.values()))
+    first = tmp_path / "g1"
+    first.mkdir()
+    with open(first / grouping.GROUPS_FILE, "wb") as handle:
+        np.savez(handle, ids=np.array(ids, dtype=str), published=plain.published, signatures=plain.signatures,
+                 signed=plain.signed, canonical=plain.canonical, near=plain.near,
+                 docnums=np.arange(len(ids), dtype=np.int64), chained_by_id=np.array(True))
+    old = grouping.read_groups(first)
+    assert old.patched is None
+    assert_same_table(old, plain, list(range(len(ids))))
+    table = collapse.read_table(first, len(ids))
+    plain.docnums = np.arange(len(ids), dtype=np.int64)
+    assert table.cluster.tolist() == collapse.ClusterTable(plain, len(ids)).cluster.tolist()
+    assert (table.cluster >= 0).sum() > 10  # clusters to collapse
+    second = tmp_path / "g2"
+    second.mkdir()
+    os.link(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)
+    changed = {ids[3]: make_sketch(rng, plain.signatures[7], 0.95, DAY)}
+    grouping.write_groups(second, ids, changed, first, docnums=np.arange(len(ids)), old=old, consume_old=True)
+    written = grouping.read_groups(second)
+    assert written.patched is not None and (second / grouping.SIGNATURES_FILE).exists()
+    after = dict(sketches, **changed)
+    assert_same_table(written, grouping.cluster(ids, [after[a] for a in ids]), list(range(len(ids))))
