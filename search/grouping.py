@@ -56,12 +56,13 @@ SIGNATURE_FIELDS = ("subtitles", "body")
 BYLINE_WORDS = frozenset({"기자", "특파원", "통신원", "인턴", "선임"})
 BYLINE_REACH = 12
 GROUPS_FILE = "groups.npz"
-# Every article's signature (uint32 rows in the table's order), written when
-# the rows change (a full run, articles added or removed or reordered) and
-# kept by a run that only changes articles, which patches their rows in the
-# table: 42 MB at 100,000 articles was rewritten by every incremental run.
+# The articles' signatures (uint32 rows), written by a full run and kept by
+# an incremental one, whose table points its kept rows into the file and
+# holds the signatures of its new and changed articles itself: 42 MB at
+# 100,000 articles was rewritten by every incremental run.
 SIGNATURES_FILE = "signatures.npy"
-# More patched rows than this share of the articles: the signatures file is written again.
+# More rows held in the table than this share of the articles, or more rows of
+# gone articles left in the file: the file is written again.
 PATCHED_UP_TO = 0.05
 UNDATED = np.iinfo(np.int64).max
 # Off only to measure what grouping costs (benchmarks/grouping_cost.py).
@@ -178,10 +179,12 @@ class Groups:
     # Its large buckets were chained in id order (this version's `cluster`), so
     # `recluster` may start from it; a table of an older version is clustered again.
     chained_by_id: bool = True
-    # The rows whose signatures the table itself holds, the others being those
-    # of the generation's SIGNATURES_FILE (None: all of them in the table, as
-    # tables written before that file hold them, or a table never written).
-    patched: Optional[np.ndarray] = None
+    # Each row's row in the generation's SIGNATURES_FILE, -1 for the rows whose
+    # signatures the table itself holds (None: all of them in the table, as
+    # tables written before that file hold them, or a table never written),
+    # and how many rows the file has.
+    file_rows: Optional[np.ndarray] = None
+    file_length: int = 0
 
     def summary(self) -> dict[str, int]:
         sizes = np.bincount(self.canonical, minlength=len(self.ids)) if len(self.ids) else np.zeros(0, dtype=np.int64)
@@ -534,17 +537,24 @@ def read_groups(generation: Optional[Path]) -> Optional[Groups]:
     try:
         with np.load(path, allow_pickle=False) as data:
             ids = data["ids"].tolist()
-            patched = None
+            file_rows, length = None, 0
             if "signatures" in data.files:
                 signatures = data["signatures"]
             else:
-                signatures = np.load(Path(generation) / SIGNATURES_FILE, mmap_mode="c", allow_pickle=False)
-                patched = data["patched_rows"]
-                if signatures.shape != (len(ids), NUM_PERM) or signatures.dtype != np.uint32:
+                stored = np.load(Path(generation) / SIGNATURES_FILE, mmap_mode="c", allow_pickle=False)
+                file_rows, length = data["file_rows"], len(stored)
+                if (stored.dtype != np.uint32 or stored.shape[1:] != (NUM_PERM,) or len(file_rows) != len(ids)
+                        or (len(file_rows) and int(file_rows.max(initial=-1)) >= length)):
                     return None
-                signatures[patched] = data["patched_signatures"]
+                inside = np.flatnonzero(file_rows >= 0)
+                if length == len(ids) and np.array_equal(file_rows[inside], inside):
+                    signatures = stored  # row for row: mapped, never copied
+                else:
+                    signatures = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
+                    signatures[inside] = stored[file_rows[inside]]
+                signatures[file_rows < 0] = data["patched_signatures"]
             return Groups(ids, data["published"], signatures, data["signed"], data["canonical"], data["near"],
-                          data["docnums"], "chained_by_id" in data.files, patched)
+                          data["docnums"], "chained_by_id" in data.files, file_rows, length)
     except (OSError, KeyError, ValueError, IndexError):
         return None
 
@@ -610,20 +620,25 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     else:
         groups = _cluster(ids, signatures, published, signed)
     groups.docnums = _docnum_column(ids, docnums)
-    patched = None
-    if old is not None and old.patched is not None and previous is not None and old.ids == ids:
-        # The same rows as the last table: its signatures file (hard-linked
-        # into `building`) stays, and this table holds the rows changed since.
-        patched = np.union1d(old.patched, np.array(analysed, dtype=np.int64))
-        if len(patched) > PATCHED_UP_TO * max(1, n) or not _same_file(building, previous, SIGNATURES_FILE):
-            patched = None
-    if patched is None:
-        patched = np.zeros(0, dtype=np.int64)
+    file_rows = None
+    if old is not None and old.file_rows is not None and previous is not None:
+        # The last table's signatures file (hard-linked into `building`) stays:
+        # the rows kept from the last table point into it, and this table
+        # holds the others (new and analysed again) while they are few and
+        # the file's rows of gone articles are few.
+        file_rows = np.full(n, -1, dtype=np.int64)
+        file_rows[from_old] = old.file_rows[row_in_old[from_old]]
+        held = int(np.count_nonzero(file_rows < 0))
+        if (held > PATCHED_UP_TO * max(1, n) or old.file_length - (n - held) > PATCHED_UP_TO * max(1, n)
+                or not _same_file(building, previous, SIGNATURES_FILE)):
+            file_rows = None
+    if file_rows is None:
+        file_rows = np.arange(n, dtype=np.int64)
         _replace(Path(building) / SIGNATURES_FILE, lambda handle: np.save(handle, groups.signatures))
     _replace(Path(building) / GROUPS_FILE, lambda handle: np.savez(
         handle, ids=np.array(ids, dtype=str), published=groups.published, signed=groups.signed,
         canonical=groups.canonical, near=groups.near, docnums=groups.docnums, chained_by_id=np.array(True),
-        patched_rows=patched, patched_signatures=groups.signatures[patched]))
+        file_rows=file_rows, patched_signatures=groups.signatures[file_rows < 0]))
     return groups.summary()
 
 
@@ -658,7 +673,7 @@ def _unchanged_table(building: Path, previous: Path, old: Groups, ids: list[str]
     if not np.array_equal(old.docnums, _docnum_column(ids, docnums)):
         return False
     return _same_file(building, previous, GROUPS_FILE) and (
-        old.patched is None or _same_file(building, previous, SIGNATURES_FILE))
+        old.file_rows is None or _same_file(building, previous, SIGNATURES_FILE))
 
 
 def _few_changes(old: Groups, ids: list[str], changed: list[str], row_in_old: Optional[np.ndarray] = None) -> bool:
