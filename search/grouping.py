@@ -562,7 +562,8 @@ def read_groups(generation: Optional[Path]) -> Optional[Groups]:
 def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sketch],
                  previous: Optional[Path] = None, missing=None,
                  docnums: Union[Mapping[str, int], np.ndarray, None] = None,
-                 old: Optional[Groups] = None, consume_old: bool = False) -> dict[str, Any]:
+                 old: Optional[Groups] = None, consume_old: bool = False,
+                 row_in_old: Optional[np.ndarray] = None) -> dict[str, Any]:
     """Clusters the articles `ids` of a new generation and writes its table.
 
     `sketches` holds those analysed in this run (None for too little text); an article not among them
@@ -573,7 +574,8 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     already read (47 MB at 100,000 articles: read once per run); with
     `consume_old` the caller has no further use for it, and its columns may
     become the new table's, changed in place.  Returns the table's summary
-    for the manifest."""
+    for the manifest (`row_in_old`: each of `ids`' row in `old`, -1 for none,
+    when the caller has it)."""
     ids = list(ids)
     if old is None:
         old = read_groups(previous)
@@ -581,7 +583,10 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
         return old.summary()
     n = len(ids)
     # The rows of unchanged articles copied from the last table at once.
-    listed = _rows_in(old.ids, ids) if old is not None else np.full(n, -1, dtype=np.int64)
+    if old is None:
+        listed = np.full(n, -1, dtype=np.int64)
+    else:
+        listed = row_in_old if row_in_old is not None else _rows_in(old.ids, ids)
     row_in_old = listed.copy()
     analysed = [i for i, article_id in enumerate(ids) if article_id in sketches] if sketches else []
     row_in_old[analysed] = -1
