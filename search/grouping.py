@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from hashlib import sha1
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Iterable, Mapping, Optional, Union
 
 import numpy as np
 
@@ -56,6 +56,14 @@ SIGNATURE_FIELDS = ("subtitles", "body")
 BYLINE_WORDS = frozenset({"기자", "특파원", "통신원", "인턴", "선임"})
 BYLINE_REACH = 12
 GROUPS_FILE = "groups.npz"
+# The articles' signatures (uint32 rows), written by a full run and kept by
+# an incremental one, whose table points its kept rows into the file and
+# holds the signatures of its new and changed articles itself: 42 MB at
+# 100,000 articles was rewritten by every incremental run.
+SIGNATURES_FILE = "signatures.npy"
+# More rows held in the table than this share of the articles, or more rows of
+# gone articles left in the file: the file is written again.
+PATCHED_UP_TO = 0.05
 UNDATED = np.iinfo(np.int64).max
 # Off only to measure what grouping costs (benchmarks/grouping_cost.py).
 ENABLED = True
@@ -171,6 +179,12 @@ class Groups:
     # Its large buckets were chained in id order (this version's `cluster`), so
     # `recluster` may start from it; a table of an older version is clustered again.
     chained_by_id: bool = True
+    # Each row's row in the generation's SIGNATURES_FILE, -1 for the rows whose
+    # signatures the table itself holds (None: all of them in the table, as
+    # tables written before that file hold them, or a table never written),
+    # and how many rows the file has.
+    file_rows: Optional[np.ndarray] = None
+    file_length: int = 0
 
     def summary(self) -> dict[str, int]:
         sizes = np.bincount(self.canonical, minlength=len(self.ids)) if len(self.ids) else np.zeros(0, dtype=np.int64)
@@ -358,8 +372,9 @@ def _groups(ids: list[str], signatures: np.ndarray, published: np.ndarray, signe
     if n:
         first[1:] = roots[order][1:] != roots[order][:-1]
     heads = order[first]
-    head_of_root = dict(zip(roots[heads].tolist(), heads.tolist()))
-    canonical[:] = [head_of_root[r] for r in roots.tolist()]
+    head_of_root = np.zeros(n, dtype=np.int64)
+    head_of_root[roots[heads]] = heads
+    canonical[:] = head_of_root[roots]
     near = np.zeros(n, dtype=bool)
     members = np.flatnonzero(canonical != np.arange(n))
     if len(members):
@@ -407,35 +422,31 @@ def recluster(old: Groups, ids: list[str], sketches: list[Optional[Sketch]], cha
 
 def _recluster(old: Groups, ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
                changed: Iterable[str], threshold: float = EVENT_THRESHOLD,
-               near_threshold: float = NEAR_COPY_THRESHOLD) -> Groups:
+               near_threshold: float = NEAR_COPY_THRESHOLD, row_in_old: Optional[np.ndarray] = None,
+               gone_probes: Optional[np.ndarray] = None) -> Groups:
+    """`recluster` of the table's columns; `row_in_old`: each of `ids`' row in
+    `old` (-1: new), `gone_probes`: the old signatures of the changed and gone
+    rows when `old.signatures` no longer holds them (write_groups' `consume_old`)."""
     n = len(ids)
     bands, band_rows = lsh_parameters(threshold)
-    old_row = {article_id: i for i, article_id in enumerate(old.ids)}
-    row_in_old = np.array([old_row.get(article_id, -1) for article_id in ids], dtype=np.int64)
+    if row_in_old is None:
+        row_in_old = _rows_in(old.ids, ids)
     changed = set(changed)
-    changed_rows = np.array(sorted({i for i, article_id in enumerate(ids) if article_id in changed}
-                                   | set(np.flatnonzero(row_in_old < 0).tolist())), dtype=np.int64)
+    changed_mask = row_in_old < 0
+    changed_mask[[i for i, article_id in enumerate(ids) if article_id in changed] if changed else []] = True
+    changed_rows = np.flatnonzero(changed_mask)
     kept_old = np.zeros(len(old.ids), dtype=bool)
-    kept_old[row_in_old[row_in_old >= 0]] = True
-    kept_old[row_in_old[changed_rows][row_in_old[changed_rows] >= 0]] = False
+    kept_old[row_in_old[~changed_mask]] = True
     gone_old = np.flatnonzero(~kept_old)  # removed or changed: their old links go
-    signed_rows = np.flatnonzero(signed)
-    keys = [band_key(signatures, signed_rows, band, band_rows) for band in range(bands)]
     gone_signed = gone_old[old.signed[gone_old]]
     changed_signed = changed_rows[signed[changed_rows]]
-
-    def members(wanted: list[np.ndarray]) -> np.ndarray:
-        """Rows (of the new generation) in a bucket with a key of `wanted` (per band)."""
-        hit = np.zeros(len(signed_rows), dtype=bool)
-        for band in range(bands):
-            hit |= np.isin(keys[band], wanted[band])
-        return signed_rows[hit]
-
-    position = np.full(n, -1, dtype=np.int64)
-    position[signed_rows] = np.arange(len(signed_rows))
-    touched = members([np.concatenate([keys[band][position[changed_signed]],
-                                       band_key(old.signatures, gone_signed, band, band_rows)])
-                       for band in range(bands)])
+    # Each band's first value of every row, for the filter before a band's key is computed.
+    firsts = signatures[:, 0:bands * band_rows:band_rows]
+    if gone_probes is None:
+        gone_probes = old.signatures[gone_signed]
+    probes = np.concatenate([signatures[changed_signed], gone_probes])
+    touched = np.unique(np.concatenate(
+        [np.zeros(0, dtype=np.int64)] + _sharing_bucket(signatures, firsts, signed, probes, bands, band_rows)))
     # The old components to take apart: those of the touched and of the gone articles.
     taken_apart = np.zeros(len(old.ids), dtype=bool)
     old_of_touched = row_in_old[touched]
@@ -458,13 +469,14 @@ def _recluster(old: Groups, ids: list[str], signatures: np.ndarray, published: n
     opened = np.flatnonzero(open_rows & signed)
     if len(opened):
         # Every bucket holding an open article, with all its members, chained in id order.
-        ordered = _by_id(ids, signed_rows)
-        ordered_position = position[ordered]
+        hits = _sharing_bucket(signatures, firsts, signed, signatures[opened], bands, band_rows)
+        reached = np.unique(np.concatenate(hits))
+        rank = np.zeros(n, dtype=np.int64)
+        rank[_by_id(ids, reached)] = np.arange(len(reached))
         found = []
-        for band in range(bands):
-            band_keys = keys[band][ordered_position]
-            hit = np.isin(band_keys, keys[band][position[opened]])
-            pairs = _band_pairs(band_keys[hit], ordered[hit])
+        for band, rows in enumerate(hits):
+            rows = rows[np.argsort(rank[rows], kind="stable")]
+            pairs = _band_pairs(band_key(signatures, rows, band, band_rows), rows)
             # A link to a closed article never holds: it would have joined the
             # two last time (its bucket is untouched, its links the same) and
             # the closed one's component would be open.
@@ -473,25 +485,85 @@ def _recluster(old: Groups, ids: list[str], signatures: np.ndarray, published: n
     return _groups(ids, signatures, published, signed, parent, near_threshold)
 
 
+# A band's first value is looked up by its low bits in a table of this many
+# entries: rows whose first value cannot match skip computing the band's key.
+_FILTER_BITS = 16
+
+
+def _sharing_bucket(signatures: np.ndarray, firsts: np.ndarray, signed: np.ndarray, probes: np.ndarray,
+                    bands: int, band_rows: int) -> list[np.ndarray]:
+    """Per band, the signed rows (ascending) whose key in that band equals some
+    probe signature's (each of `probes` a NUM_PERM row).  A row's key is
+    computed only when its band's first value shares its low bits with a
+    probe's (`firsts`: each band's first value of every row), so a few
+    probes cost a pass over one column per band, not every row's keys
+    (0.2-0.3 s of sorting at 100,000 articles)."""
+    found = []
+    mask = np.uint32((1 << _FILTER_BITS) - 1)
+    everyone = np.arange(len(probes))
+    for band in range(bands):
+        if not len(probes):
+            found.append(np.zeros(0, dtype=np.int64))
+            continue
+        table = np.zeros(1 << _FILTER_BITS, dtype=bool)
+        table[probes[:, band * band_rows] & mask] = True
+        maybe = np.flatnonzero(table[firsts[:, band] & mask] & signed)
+        keys = band_key(signatures, maybe, band, band_rows)
+        found.append(maybe[np.isin(keys, band_key(probes, everyone, band, band_rows))])
+    return found
+
+
+def _rows_in(old_ids: list[str], ids: list[str]) -> np.ndarray:
+    """Each of `ids`' row in `old_ids` (-1: not there)."""
+    if old_ids == ids:
+        return np.arange(len(ids), dtype=np.int64)
+    old_row = dict(zip(old_ids, range(len(old_ids))))
+    return np.array([old_row.get(article_id, -1) for article_id in ids], dtype=np.int64)
+
+
 # ---------------------------------------------------------------- a generation's table
 
 
 def read_groups(generation: Optional[Path]) -> Optional[Groups]:
-    """The table of a generation, or None when it has none (built before grouping, or unreadable)."""
+    """The table of a generation, or None when it has none (built before
+    grouping, or unreadable).  Reads both layouts: signatures inside
+    `groups.npz` (tables written before SIGNATURES_FILE), or in the
+    generation's SIGNATURES_FILE, mapped copy-on-write (the query side never
+    touches them; the reindex changes only its patched rows), with the rows
+    patched since that file was written kept in the table."""
     if generation is None:
         return None
     path = Path(generation) / GROUPS_FILE
     try:
         with np.load(path, allow_pickle=False) as data:
-            return Groups(data["ids"].tolist(), data["published"], data["signatures"], data["signed"],
-                          data["canonical"], data["near"], data["docnums"], "chained_by_id" in data.files)
-    except (OSError, KeyError, ValueError):
+            ids = data["ids"].tolist()
+            file_rows, length = None, 0
+            if "signatures" in data.files:
+                signatures = data["signatures"]
+            else:
+                stored = np.load(Path(generation) / SIGNATURES_FILE, mmap_mode="c", allow_pickle=False)
+                file_rows, length = data["file_rows"], len(stored)
+                if (stored.dtype != np.uint32 or stored.shape[1:] != (NUM_PERM,) or len(file_rows) != len(ids)
+                        or (len(file_rows) and int(file_rows.max(initial=-1)) >= length)):
+                    return None
+                inside = np.flatnonzero(file_rows >= 0)
+                if length == len(ids) and np.array_equal(file_rows[inside], inside):
+                    signatures = stored  # row for row: mapped, never copied
+                else:
+                    signatures = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
+                    signatures[inside] = stored[file_rows[inside]]
+                signatures[file_rows < 0] = data["patched_signatures"]
+            return Groups(ids, data["published"], signatures, data["signed"], data["canonical"], data["near"],
+                          data["docnums"], "chained_by_id" in data.files, file_rows, length)
+    except (OSError, KeyError, ValueError, IndexError):
         return None
 
 
 def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sketch],
                  previous: Optional[Path] = None, missing=None,
-                 docnums: Optional[Mapping[str, int]] = None, old: Optional[Groups] = None) -> dict[str, Any]:
+                 docnums: Union[Mapping[str, int], np.ndarray, None] = None,
+                 old: Optional[Groups] = None, consume_old: bool = False,
+                 row_in_old: Optional[np.ndarray] = None) -> dict[str, Any]:
     """Clusters the articles `ids` of a new generation and writes its table.
 
     `sketches` holds those analysed in this run (None for too little text); an article not among them
@@ -499,53 +571,101 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     generation's table, or else from `missing(ids)` (id → Sketch, for an
     index built before grouping).  `docnums` (id → document number in the new
     generation) is kept with the table; `old`, if given, is `previous`'s table
-    already read (47 MB at 100,000 articles: read once per run).  Returns the
-    table's summary for the manifest."""
+    already read (47 MB at 100,000 articles: read once per run); with
+    `consume_old` the caller has no further use for it, and its columns may
+    become the new table's, changed in place.  Returns the table's summary
+    for the manifest (`row_in_old`: each of `ids`' row in `old`, -1 for none,
+    when the caller has it)."""
     ids = list(ids)
     if old is None:
         old = read_groups(previous)
     if old is not None and _unchanged_table(building, previous, old, ids, sketches, docnums):
         return old.summary()
-    old_rows = {article_id: i for i, article_id in enumerate(old.ids)} if old is not None else {}
     n = len(ids)
     # The rows of unchanged articles copied from the last table at once.
-    row_in_old = np.array([-1 if article_id in sketches else old_rows.get(article_id, -1) for article_id in ids],
-                          dtype=np.int64)
+    if old is None:
+        listed = np.full(n, -1, dtype=np.int64)
+    else:
+        listed = row_in_old if row_in_old is not None else _rows_in(old.ids, ids)
+    row_in_old = listed.copy()
+    analysed = [i for i, article_id in enumerate(ids) if article_id in sketches] if sketches else []
+    row_in_old[analysed] = -1
     from_old = np.flatnonzero(row_in_old >= 0)
-    signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
     published = np.full(n, UNDATED, dtype=np.int64)
     signed = np.zeros(n, dtype=bool)
+    gone_probes = None
+    if consume_old and old is not None and len(listed) == len(old.ids) and old.ids == ids:
+        # The same articles in the same order: the last table's signature column
+        # becomes this one's, its analysed rows overwritten below (a copy is
+        # 42 MB of fresh pages at 100,000 articles, ~0.2-0.4 s under load); the
+        # old signatures of those rows kept first, for `recluster`.
+        gone_probes = old.signatures[[i for i in analysed if old.signed[i]]]
+        signatures = old.signatures
+        signatures[analysed] = 0
+    else:
+        signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
+        if len(from_old):
+            signatures[from_old] = old.signatures[row_in_old[from_old]]
     if len(from_old):
         signed[from_old] = old.signed[row_in_old[from_old]]
-        signatures[from_old] = old.signatures[row_in_old[from_old]]
         published[from_old] = np.where(signed[from_old], old.published[row_in_old[from_old]], UNDATED)
-    changed = [article_id for article_id in ids if article_id in sketches]
-    lacking = [article_id for i, article_id in enumerate(ids) if row_in_old[i] < 0 and article_id not in sketches]
+    changed = [ids[i] for i in analysed]
+    fresh = np.flatnonzero(row_in_old < 0).tolist()  # analysed, new or not in the last table
+    lacking = [ids[i] for i in fresh if ids[i] not in sketches]
     found = dict(sketches)
     if lacking and missing is not None:
         found.update({article_id: item for article_id, item in missing(lacking).items() if article_id not in found})
-    for i, article_id in enumerate(ids):
-        if row_in_old[i] < 0 and found.get(article_id) is not None:
-            signatures[i], published[i], signed[i] = found[article_id].signature, found[article_id].published, True
-    if old is not None and old.chained_by_id and not lacking and _few_changes(old, ids, changed):
-        groups = _recluster(old, ids, signatures, published, signed, changed)
+    for i in fresh:
+        item = found.get(ids[i])
+        if item is not None:
+            signatures[i], published[i], signed[i] = item.signature, item.published, True
+    if old is not None and old.chained_by_id and not lacking and _few_changes(old, ids, changed, listed):
+        groups = _recluster(old, ids, signatures, published, signed, changed, row_in_old=listed,
+                            gone_probes=gone_probes)
     else:
         groups = _cluster(ids, signatures, published, signed)
-    numbers = docnums or {}
-    groups.docnums = np.array([numbers.get(article_id, -1) for article_id in ids], dtype=np.int64)
-    temporary = Path(building) / f".{GROUPS_FILE}.tmp"
-    with open(temporary, "wb") as handle:
-        np.savez(handle, ids=np.array(ids, dtype=str), published=groups.published, signatures=groups.signatures,
-                 signed=groups.signed, canonical=groups.canonical, near=groups.near, docnums=groups.docnums,
-                 chained_by_id=np.array(True))
-    # Replaced, never written in place: in an incremental build the old name is a
-    # hard link to the last generation's file.
-    os.replace(temporary, Path(building) / GROUPS_FILE)
+    groups.docnums = _docnum_column(ids, docnums)
+    file_rows = None
+    if old is not None and old.file_rows is not None and previous is not None:
+        # The last table's signatures file (hard-linked into `building`) stays:
+        # the rows kept from the last table point into it, and this table
+        # holds the others (new and analysed again) while they are few and
+        # the file's rows of gone articles are few.
+        file_rows = np.full(n, -1, dtype=np.int64)
+        file_rows[from_old] = old.file_rows[row_in_old[from_old]]
+        held = int(np.count_nonzero(file_rows < 0))
+        if (held > PATCHED_UP_TO * max(1, n) or old.file_length - (n - held) > PATCHED_UP_TO * max(1, n)
+                or not _same_file(building, previous, SIGNATURES_FILE)):
+            file_rows = None
+    if file_rows is None:
+        file_rows = np.arange(n, dtype=np.int64)
+        _replace(Path(building) / SIGNATURES_FILE, lambda handle: np.save(handle, groups.signatures))
+    _replace(Path(building) / GROUPS_FILE, lambda handle: np.savez(
+        handle, ids=np.array(ids, dtype=str), published=groups.published, signed=groups.signed,
+        canonical=groups.canonical, near=groups.near, docnums=groups.docnums, chained_by_id=np.array(True),
+        file_rows=file_rows, patched_signatures=groups.signatures[file_rows < 0]))
     return groups.summary()
 
 
+def _replace(path: Path, write) -> None:
+    """Writes the file at `path` by `write(handle)` into a temporary file that
+    then takes its name: never written in place, since in an incremental build
+    the old name is a hard link to the last generation's file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as handle:
+        write(handle)
+    os.replace(temporary, path)
+
+
+def _same_file(building: Path, previous: Path, name: str) -> bool:
+    try:
+        return os.path.samefile(Path(building) / name, Path(previous) / name)
+    except OSError:
+        return False
+
+
 def _unchanged_table(building: Path, previous: Path, old: Groups, ids: list[str], sketches: Mapping[str, Sketch],
-                     docnums: Optional[Mapping[str, int]]) -> bool:
+                     docnums: Union[Mapping[str, int], np.ndarray, None]) -> bool:
     """Whether the new generation's table is the last one as it stands: no
     article analysed in this run, the same articles in the same order (so the
     same signatures, and clusters, which depend on nothing else) at the same
@@ -555,16 +675,26 @@ def _unchanged_table(building: Path, previous: Path, old: Groups, ids: list[str]
     again or rewriting its 47 MB."""
     if sketches or not old.chained_by_id or old.docnums is None or old.ids != ids:
         return False
+    if not np.array_equal(old.docnums, _docnum_column(ids, docnums)):
+        return False
+    return _same_file(building, previous, GROUPS_FILE) and (
+        old.file_rows is None or _same_file(building, previous, SIGNATURES_FILE))
+
+
+def _few_changes(old: Groups, ids: list[str], changed: list[str], row_in_old: Optional[np.ndarray] = None) -> bool:
+    """Whether so few articles are new, changed or gone that `recluster` pays
+    (`row_in_old`: each of `ids`' row in `old`, -1 for a new article)."""
+    if row_in_old is None:
+        row_in_old = _rows_in(old.ids, ids)
+    new = int(np.count_nonzero(row_in_old < 0))
+    gone = len(old.ids) - (len(ids) - new)
+    return len(changed) + new + gone <= RECLUSTER_UP_TO * max(1, len(ids))
+
+
+def _docnum_column(ids: list[str], docnums) -> np.ndarray:
+    """Each of `ids`' document number (-1: not known) from `docnums`: a mapping
+    id → number, or already the column (an array in the order of `ids`)."""
+    if isinstance(docnums, np.ndarray):
+        return docnums.astype(np.int64, copy=False)
     numbers = docnums or {}
-    if not np.array_equal(old.docnums, np.array([numbers.get(article_id, -1) for article_id in ids], dtype=np.int64)):
-        return False
-    try:
-        return os.path.samefile(Path(building) / GROUPS_FILE, Path(previous) / GROUPS_FILE)
-    except OSError:
-        return False
-
-
-def _few_changes(old: Groups, ids: list[str], changed: list[str]) -> bool:
-    """Whether so few articles are new, changed or gone that `recluster` pays."""
-    gone = len(old.ids) - (len(ids) - len(set(ids).difference(old.ids)))
-    return len(changed) + len(set(ids).difference(old.ids)) + gone <= RECLUSTER_UP_TO * max(1, len(ids))
+    return np.array([numbers.get(article_id, -1) for article_id in ids], dtype=np.int64)

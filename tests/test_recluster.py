@@ -7,6 +7,8 @@ unsigned (too short) ones."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -167,7 +169,7 @@ def test_document_numbers_of_an_incremental_run_are_those_a_full_scan_reads(tmp_
     import json
 
     from search.indexer import reindex
-    from search.reindex.regroup import document_numbers
+    from search.reindex.regroup import document_number_column, document_numbers
 
     def write(count: int, edited: set[int]) -> None:
         lines = []
@@ -190,6 +192,16 @@ def test_document_numbers_of_an_incremental_run_are_those_a_full_scan_reads(tmp_
         assert dict(zip(table.ids, table.docnums.tolist())) == full, round_number
         base = sorted(p for p in (tmp_path / "ix").glob("gen-*") if p != current)[-1]
         assert document_numbers(current, base, (), set(table.ids)) == full
+        # The column the reindex keeps: the same numbers in the table's order, from the base or not,
+        # and an article named changed takes its number from the new segments only, as the mapping does.
+        listed = list(full) + ["not-there"]
+        expected = [full.get(article_id, -1) for article_id in listed]
+        assert document_number_column(current, listed).tolist() == expected
+        assert document_number_column(current, listed, base, (), table).tolist() == expected
+        named = {listed[0], listed[-2]}
+        mapping = document_numbers(current, base, named, set(listed))
+        assert document_number_column(current, listed, base, named).tolist() == [
+            mapping.get(article_id, -1) for article_id in listed]
         assert len(full) == count
 
 
@@ -207,7 +219,8 @@ def test_a_run_that_changed_nothing_keeps_the_last_table_which_is_the_full_clust
     first.mkdir()
     second.mkdir()
     grouping.write_groups(first, ids, sketches, docnums=docnums)
-    os.link(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)  # as new_generation_dir does
+    for name in (grouping.GROUPS_FILE, grouping.SIGNATURES_FILE):
+        os.link(first / name, second / name)  # as new_generation_dir does
     calls = []
     for name in ("_recluster", "_cluster"):
         real = getattr(grouping, name)
@@ -226,3 +239,160 @@ def test_a_run_that_changed_nothing_keeps_the_last_table_which_is_the_full_clust
     assert len(calls) == 3
     assert not os.path.samefile(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)
     assert_same_groups(grouping.read_groups(second), plain)
+
+
+def assert_same_table(written: grouping.Groups, plain: grouping.Groups, docnums: list[int]) -> None:
+    """Every column of the table the incremental run wrote is the full clustering's."""
+    assert_same_groups(written, plain)
+    assert written.canonical.tolist() == plain.canonical.tolist()
+    assert written.signed.tolist() == plain.signed.tolist()
+    assert np.array_equal(written.signatures, plain.signatures)
+    assert written.published.tolist() == plain.published.tolist()
+    assert written.docnums.tolist() == docnums
+    assert written.chained_by_id
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_incremental_tables_after_random_runs_are_those_of_clustering_everything(tmp_path, seed, monkeypatch):
+    """Runs of random adds, changes (analysed again) and removals, the order
+    kept or shuffled, each written from the last table (write_groups, which
+    reclusters what the changes reach): every column of each table is that of
+    `cluster` over the same articles."""
+    import os
+
+    calls = []
+    real = grouping._recluster
+    monkeypatch.setattr(grouping, "_recluster", lambda *a, **k: calls.append(1) or real(*a, **k))
+    rng = np.random.default_rng(100 + seed)
+    current = corpus(rng, 400)
+    ids = list(current)
+    kept_runs = 0
+    previous = tmp_path / "g0"
+    previous.mkdir()
+    grouping.write_groups(previous, ids, current, docnums={a: k for k, a in enumerate(ids)})
+    for run in range(1, 7):
+        # Two runs in three only change articles, in the same order, and hand
+        # write_groups the last table to reuse (the reindex's common case).
+        only_changes = run % 3 != 0
+        analysed: dict[str, object] = {}
+        for article_id in rng.choice(ids, size=0 if only_changes else int(rng.integers(0, 8)),
+                                     replace=False).tolist():
+            del current[article_id]
+        ids = [a for a in ids if a in current]
+        for article_id in rng.choice(ids, size=int(rng.integers(1, 8)), replace=False).tolist():
+            other = current[str(rng.choice(ids))]
+            if other is not None and rng.random() < 0.7:
+                current[article_id] = make_sketch(rng, other.signature, float(rng.choice([0.4, 0.95])), DAY)
+            else:
+                current[article_id] = None if rng.random() < 0.5 else make_sketch(
+                    rng, np.zeros(grouping.NUM_PERM, dtype=np.uint32), 0.0, 0)
+            analysed[article_id] = current[article_id]
+        extra = corpus(rng, 0 if only_changes else int(rng.integers(0, 6)))
+        current.update(extra)
+        analysed.update(extra)
+        ids = ids + list(extra)
+        if not only_changes and rng.random() < 0.5:
+            rng.shuffle(ids)
+        docnums = [int(number) for number in rng.permutation(len(ids))]
+        building = tmp_path / f"g{run}"
+        building.mkdir()
+        for item in previous.iterdir():
+            os.link(item, building / item.name)  # as new_generation_dir does
+        last = grouping.read_groups(previous)
+        summary = grouping.write_groups(building, ids, analysed, previous, docnums=np.array(docnums),
+                                        old=last, consume_old=only_changes)
+        plain = grouping.cluster(ids, [current[a] for a in ids])
+        written = grouping.read_groups(building)
+        assert_same_table(written, plain, docnums)
+        kept = os.path.samefile(building / grouping.SIGNATURES_FILE, previous / grouping.SIGNATURES_FILE)
+        held = int(np.count_nonzero(written.file_rows < 0))
+        # The file stays while few rows are held in the table (all of them on a rewrite: none held).
+        assert kept == (held > 0 or not analysed)
+        assert kept or written.file_rows.tolist() == list(range(len(ids)))
+        assert held >= (len(analysed) if kept else 0)
+        kept_runs += kept
+        assert grouping.read_groups(previous).ids == last.ids  # the last generation reads as it did
+        assert summary == plain.summary()
+        assert len(calls) == run  # reclustered, not clustered anew
+        previous = building
+    assert kept_runs >= 3
+
+
+@pytest.mark.parametrize("how", ["removed", "changed in place"])
+def test_an_article_leaving_a_chained_bucket_links_its_neighbours(tmp_path, how):
+    """A bucket of more than BUCKET_PAIRS_UP_TO articles is chained in id order;
+    when the middle one of y < x < z leaves it (removed, or analysed again into
+    something else), y and z become neighbours and join: they share two of
+    every three values (no band but the bucket's whole).  Only the old
+    signature of x reaches that bucket, so the regrouping must look at it,
+    also when the last table's signatures are reused in place."""
+    rng = np.random.default_rng(5)
+    _, band_rows = grouping.lsh_parameters(grouping.EVENT_THRESHOLD)
+    template = rng.integers(1, 2**32 - 1, size=band_rows, dtype=np.uint64).astype(np.uint32)
+
+    def member() -> np.ndarray:
+        values = rng.integers(1, 2**32 - 1, size=grouping.NUM_PERM, dtype=np.uint64).astype(np.uint32)
+        values[:band_rows] = template
+        return values
+
+    sketches = {f"t{k:03d}": grouping.Sketch(member(), 0) for k in range(grouping.BUCKET_PAIRS_UP_TO + 6)}
+    y, x, z = member(), member(), member()
+    alike = np.arange(band_rows, grouping.NUM_PERM) % band_rows != band_rows - 1
+    z[band_rows:][alike] = y[band_rows:][alike]
+    sketches.update({"t050a": grouping.Sketch(y, 0), "t050b": grouping.Sketch(x, 0), "t050c": grouping.Sketch(z, 0)})
+    ids = sorted(sketches)
+    first = tmp_path / "g1"
+    first.mkdir()
+    grouping.write_groups(first, ids, sketches)
+    before = grouping.read_groups(first)
+    assert before.canonical[ids.index("t050c")] != before.canonical[ids.index("t050a")]  # apart while x stands between
+    after = dict(sketches)
+    if how == "removed":
+        del after["t050b"]
+        analysed = {}
+    else:
+        after["t050b"] = grouping.Sketch(rng.integers(1, 2**32 - 1, size=grouping.NUM_PERM,
+                                                      dtype=np.uint64).astype(np.uint32), 0)
+        analysed = {"t050b": after["t050b"]}
+    listed = [i for i in ids if i in after]
+    second = tmp_path / "g2"
+    second.mkdir()
+    grouping.write_groups(second, listed, analysed, first, old=grouping.read_groups(first), consume_old=True)
+    written = grouping.read_groups(second)
+    plain = grouping.cluster(listed, [after[i] for i in listed])
+    assert plain.canonical[listed.index("t050c")] == plain.canonical[listed.index("t050a")]  # joined now
+    assert_same_groups(written, plain)
+
+
+def test_a_table_of_the_older_layout_is_read_and_followed_by_the_new(tmp_path):
+    """A table written before the signatures file (signatures inside
+    groups.npz) is read by the reindex and the query side alike, and the
+    next run writes the new layout from it, the same clusters."""
+    from search import collapse
+
+    rng = np.random.default_rng(21)
+    sketches = corpus(rng, 200)
+    ids = list(sketches)
+    plain = grouping.cluster(ids, list(sketches.values()))
+    first = tmp_path / "g1"
+    first.mkdir()
+    with open(first / grouping.GROUPS_FILE, "wb") as handle:
+        np.savez(handle, ids=np.array(ids, dtype=str), published=plain.published, signatures=plain.signatures,
+                 signed=plain.signed, canonical=plain.canonical, near=plain.near,
+                 docnums=np.arange(len(ids), dtype=np.int64), chained_by_id=np.array(True))
+    old = grouping.read_groups(first)
+    assert old.file_rows is None
+    assert_same_table(old, plain, list(range(len(ids))))
+    table = collapse.read_table(first, len(ids))
+    plain.docnums = np.arange(len(ids), dtype=np.int64)
+    assert table.cluster.tolist() == collapse.ClusterTable(plain, len(ids)).cluster.tolist()
+    assert (table.cluster >= 0).sum() > 10  # clusters to collapse
+    second = tmp_path / "g2"
+    second.mkdir()
+    os.link(first / grouping.GROUPS_FILE, second / grouping.GROUPS_FILE)
+    changed = {ids[3]: make_sketch(rng, plain.signatures[7], 0.95, DAY)}
+    grouping.write_groups(second, ids, changed, first, docnums=np.arange(len(ids)), old=old, consume_old=True)
+    written = grouping.read_groups(second)
+    assert written.file_rows is not None and (second / grouping.SIGNATURES_FILE).exists()
+    after = dict(sketches, **changed)
+    assert_same_table(written, grouping.cluster(ids, [after[a] for a in ids]), list(range(len(ids))))
