@@ -8,7 +8,7 @@ import statistics
 import threading
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -53,15 +53,19 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of a process and all its descendants, summed."""
-    tree = _children()
-    total, stack = 0, [pid]
+def _tree(pid: int) -> Iterator[int]:
+    """A process and all its descendants (one reading of /proc)."""
+    children = _children()
+    stack = [pid]
     while stack:
         current = stack.pop()
-        total += rss_bytes(current)
-        stack.extend(tree.get(current, []))
-    return total
+        yield current
+        stack.extend(children.get(current, []))
+
+
+def tree_rss_bytes(pid: int) -> int:
+    """Resident memory of a process and all its descendants, summed."""
+    return sum(rss_bytes(member) for member in _tree(pid))
 
 
 def pss_bytes(pid: int) -> int:
@@ -82,30 +86,22 @@ def tree_pss_bytes(pid: int) -> Optional[int]:
     has no smaps_rollup: not Linux, or before 4.14)."""
     if not os.path.exists(f"/proc/{pid}/smaps_rollup"):
         return None
-    tree = _children()
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        total += pss_bytes(current)
-        stack.extend(tree.get(current, []))
-    return total
+    return sum(pss_bytes(member) for member in _tree(pid))
+
+
+def cpu_ticks(pid: int) -> int:
+    """User + system CPU of one process so far, in clock ticks (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def tree_cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its living descendants, in seconds."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    tree = _children()
-    total, stack = 0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/stat", "rb") as handle:
-                fields = handle.read().rsplit(b")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        except (OSError, IndexError, ValueError):
-            pass
-        stack.extend(tree.get(current, []))
-    return total / ticks
+    return sum(cpu_ticks(member) for member in _tree(pid)) / os.sysconf("SC_CLK_TCK")
 
 
 class PeakMemory:
