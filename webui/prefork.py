@@ -24,7 +24,7 @@ import signal
 import sys
 import time
 from collections import deque
-from typing import Callable
+from typing import Callable, Optional
 
 from search import exit_with_parent
 
@@ -81,16 +81,24 @@ def run_workers(work: Callable[[], int], processes: int, name: str = "news-searc
                 pass
 
     previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    def start() -> Optional[int]:
+        """A new worker's pid, or None once stopping.  Stop signals wait until
+        the new pid is known to `stop` (and a stop that came first forks none)."""
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            if stopping:
+                return None
+            pid = _start_worker(work, parent)
+            workers.add(pid)
+            return pid
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
     deaths: deque[float] = deque(maxlen=GIVE_UP_DEATHS)
     status = 0
     try:
         for _ in range(processes):
-            # Stop signals wait until the new pid is known to `stop`.
-            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-            try:
-                workers.add(_start_worker(work, parent))
-            finally:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            start()
         while workers:
             pid, wait_status = os.wait()  # retried after a signal handler (PEP 475)
             if pid not in workers:  # some other child of this process
@@ -106,14 +114,9 @@ def run_workers(work: Callable[[], int], processes: int, name: str = "news-searc
                 status = 1
                 stop(signal.SIGTERM, None)
                 continue
-            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-            try:
-                if not stopping:
-                    fresh = _start_worker(work, parent)
-                    workers.add(fresh)
-                    print(f"{name}: started worker process {fresh} in its place", file=sys.stderr, flush=True)
-            finally:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+            fresh = start()
+            if fresh is not None:
+                print(f"{name}: started worker process {fresh} in its place", file=sys.stderr, flush=True)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
