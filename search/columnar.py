@@ -292,7 +292,6 @@ class ColumnarSegment:
         starts = self._arrays[f"{fieldname}.start"][index].astype(np.int64)
         return starts, starts + self._arrays[f"{fieldname}.span"][index], counts
 
-
     def occurrences_by_doc(self, fieldname: str, term: bytes) -> dict[int, array]:
         """Each document's occurrences of `term` as flat (position, character
         start, character end) triples, the form the bulk writer keeps them in: how a
