@@ -34,34 +34,22 @@ def regroup(building: Path, articles: Mapping[str, Any], sketches: Mapping[str, 
     return summary
 
 
-def document_numbers(building: Path, base: Optional[Path] = None, changed: Container[str] = (),
-                     live: Container[str] = (), old: Optional[grouping.Groups] = None) -> dict[str, int]:
-    """Article id → document number in the generation at `building` (live
-    documents only), from the id terms' own term information (search.index.article_ids:
-    reading each id's postings took 64 s of a 100,000-article incremental run).
-
-    Given the generation `base` it was built from (incremental), the segments
-    the two share at the head of their table of contents keep their documents
-    and numbers: an article of the new generation (`live`) not `changed` keeps
-    its number there from `base`'s groups table (`old`, if the caller read it
-    already), and only the segments after them are read (the ids of a
-    100,000-article index took 3–5 s to read; a new small segment, milliseconds)."""
-    ix, segments, shared, shared_docs, old = _shared_head(building, base, old)
-    found: dict[str, int] = {}
-    if shared_docs:
-        found = {article: docnum for article, docnum in zip(old.ids, old.docnums.tolist())
-                 if 0 <= docnum < shared_docs and article in live and article not in changed}
-    found.update(_numbers_after(ix, segments[shared:], shared_docs))
-    return found
-
-
 def document_number_column(building: Path, ids: list[str], base: Optional[Path] = None,
                            changed: Container[str] = (), old: Optional[grouping.Groups] = None,
                            row_in_old: Optional[np.ndarray] = None) -> np.ndarray:
-    """`document_numbers(building, base, changed, ids, old)` as a column in the
-    order of `ids` (-1: not found), built with array operations: the mapping
-    and its look-up per article cost ~0.2 s of a 100-change run at 100,000 articles
-    (`row_in_old`: each of `ids`' row in `old`, if the caller has it)."""
+    """Each of `ids`' document number in the generation at `building` (-1: not
+    a live document there), from the id terms' own term information
+    (search.index.article_ids: reading each id's postings took 64 s of a
+    100,000-article incremental run).
+
+    Given the generation `base` it was built from (incremental), the segments
+    the two share at the head of their table of contents keep their documents
+    and numbers: an article not `changed` keeps its number there from `base`'s
+    groups table (`old`, if the caller read it already), and only the segments
+    after them are read (the ids of a 100,000-article index took 3–5 s to read;
+    a new small segment, milliseconds).  Built with array operations: a mapping
+    and its look-up per article cost ~0.2 s of a 100-change run at 100,000
+    articles (`row_in_old`: each of `ids`' row in `old`, if the caller has it)."""
     ix, segments, shared, shared_docs, old = _shared_head(building, base, old)
     column = np.full(len(ids), -1, dtype=np.int64)
     if shared_docs:
