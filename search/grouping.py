@@ -430,7 +430,7 @@ def _recluster(old: Groups, ids: list[str], signatures: np.ndarray, published: n
     n = len(ids)
     bands, band_rows = lsh_parameters(threshold)
     if row_in_old is None:
-        row_in_old = _rows_in(old.ids, ids)
+        row_in_old = rows_in(old.ids, ids)
     changed = set(changed)
     changed_mask = row_in_old < 0
     changed_mask[[i for i, article_id in enumerate(ids) if article_id in changed] if changed else []] = True
@@ -513,7 +513,7 @@ def _sharing_bucket(signatures: np.ndarray, firsts: np.ndarray, signed: np.ndarr
     return found
 
 
-def _rows_in(old_ids: list[str], ids: list[str]) -> np.ndarray:
+def rows_in(old_ids: list[str], ids: list[str]) -> np.ndarray:
     """Each of `ids`' row in `old_ids` (-1: not there)."""
     if old_ids == ids:
         return np.arange(len(ids), dtype=np.int64)
@@ -586,7 +586,7 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     if old is None:
         listed = np.full(n, -1, dtype=np.int64)
     else:
-        listed = row_in_old if row_in_old is not None else _rows_in(old.ids, ids)
+        listed = row_in_old if row_in_old is not None else rows_in(old.ids, ids)
     row_in_old = listed.copy()
     analysed = [i for i, article_id in enumerate(ids) if article_id in sketches] if sketches else []
     row_in_old[analysed] = -1
@@ -685,7 +685,7 @@ def _few_changes(old: Groups, ids: list[str], changed: list[str], row_in_old: Op
     """Whether so few articles are new, changed or gone that `recluster` pays
     (`row_in_old`: each of `ids`' row in `old`, -1 for a new article)."""
     if row_in_old is None:
-        row_in_old = _rows_in(old.ids, ids)
+        row_in_old = rows_in(old.ids, ids)
     new = int(np.count_nonzero(row_in_old < 0))
     gone = len(old.ids) - (len(ids) - new)
     return len(changed) + new + gone <= RECLUSTER_UP_TO * max(1, len(ids))

@@ -25,7 +25,7 @@ def regroup(building: Path, articles: Mapping[str, Any], sketches: Mapping[str, 
     started = time.perf_counter()
     old = grouping.read_groups(base) if base is not None else None  # once for both steps
     ids = list(articles)
-    row_in_old = grouping._rows_in(old.ids, ids) if old is not None else None  # once for both steps
+    row_in_old = grouping.rows_in(old.ids, ids) if old is not None else None  # once for both steps
     summary = grouping.write_groups(building, ids, sketches, base,
                                     missing=lambda lacking: _sketches_from_index(building, lacking, backend),
                                     docnums=document_number_column(building, ids, base, sketches, old, row_in_old),
@@ -54,7 +54,7 @@ def document_number_column(building: Path, ids: list[str], base: Optional[Path] 
     column = np.full(len(ids), -1, dtype=np.int64)
     if shared_docs:
         if row_in_old is None:
-            row_in_old = grouping._rows_in(old.ids, ids)
+            row_in_old = grouping.rows_in(old.ids, ids)
         known = np.flatnonzero(row_in_old >= 0)
         numbers = old.docnums[row_in_old[known]]
         keep = (numbers >= 0) & (numbers < shared_docs)
