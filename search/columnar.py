@@ -177,6 +177,13 @@ def _narrowest(values: np.ndarray) -> np.ndarray:
     return values
 
 
+def range_indexes(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indexes start, start + 1, … (count of them) of each range, one
+    after the other in one array, without a loop: every occurrence of some
+    postings in the flat per-occurrence arrays, every pair of some documents."""
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+
+
 def _undelta(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Running sums of `deltas` that start again from 0 at each posting
     (`counts` deltas each): subtract the running sum reached before it."""
@@ -271,9 +278,7 @@ class ColumnarSegment:
         stop = ends[postings]
         start = np.where(postings > 0, ends[np.maximum(postings - 1, 0)], 0)
         counts = stop - start
-        # The index of every occurrence of the chosen postings, without a loop.
-        index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        return index, counts
+        return range_indexes(start, counts), counts
 
     def posting_positions(self, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The positions of the postings numbered `postings` (sorted), flat, and

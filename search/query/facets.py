@@ -12,6 +12,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from search.columnar import range_indexes
 from search.query.request import SearchRequest
 from search.query.result import FacetCount
 
@@ -256,10 +257,7 @@ def _result_pairs(docs: np.ndarray, table: FacetTable) -> tuple[np.ndarray, np.n
     `docs`, and the position in `docs` of each pair's document."""
     start = table.reporters_start[docs]
     counts = table.reporters_start[docs + 1] - start
-    total = int(counts.sum())
-    # The index of every pair of the chosen documents, without a loop.
-    index = np.repeat(start - np.cumsum(counts) + counts, counts) + np.arange(total)
-    return table.doc_reporters[index], np.repeat(np.arange(len(docs)), counts)
+    return table.doc_reporters[range_indexes(start, counts)], np.repeat(np.arange(len(docs)), counts)
 
 
 def _top(hist: np.ndarray, names: list[str], ids: dict[str, int], limit: int, selected: set[str]) -> list[FacetCount]:
