@@ -132,24 +132,36 @@ class Reindexer:
             remove_unfinished(self.layout)
             current = self.layout.current()
             manifest = self.layout.read_manifest(current) if current else {}
-            # Nothing compatible to start from: build in full, and say why.
-            rebuild_reason = incremental_blocker(current, manifest, self.backend) if incremental else ""
-            if rebuild_reason:
-                incremental = False
-            if paths is None:
-                paths = manifest.get("paths") or [DEFAULT_SEEDS]
-            # os.path.realpath, not Path.resolve: that raises RuntimeError on a link loop.
-            paths = [os.path.realpath(os.fspath(p)) for p in paths]
-            report = ReindexReport(index=str(self.layout.root), incremental=incremental,
-                                   rebuild_reason=rebuild_reason)
-            report.previous_total = len(manifest.get("articles") or {})
+            # The last manifest's tables (~500,000 containers at 100,000
+            # articles) live as long as the run: out of the cyclic garbage
+            # collector's sight, or every full collection walks them again
+            # (a third of the time of planning a 100,000-line file).
+            gc.freeze()
             try:
-                generation = self._build(paths, report, current if incremental else None, manifest)
+                return self._run(paths, incremental, started, current, manifest)
             finally:
-                report.seconds = time.perf_counter() - started
-            report.generation = generation.name
-            report.published = True
-            prune_generations(self.layout)
+                gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
+
+    def _run(self, paths, incremental: bool, started: float, current: Optional[Path], manifest: dict) -> ReindexReport:
+        """`run`, once the lock is held and the last manifest read."""
+        # Nothing compatible to start from: build in full, and say why.
+        rebuild_reason = incremental_blocker(current, manifest, self.backend) if incremental else ""
+        if rebuild_reason:
+            incremental = False
+        if paths is None:
+            paths = manifest.get("paths") or [DEFAULT_SEEDS]
+        # os.path.realpath, not Path.resolve: that raises RuntimeError on a link loop.
+        paths = [os.path.realpath(os.fspath(p)) for p in paths]
+        report = ReindexReport(index=str(self.layout.root), incremental=incremental,
+                               rebuild_reason=rebuild_reason)
+        report.previous_total = len(manifest.get("articles") or {})
+        try:
+            generation = self._build(paths, report, current if incremental else None, manifest)
+        finally:
+            report.seconds = time.perf_counter() - started
+        report.generation = generation.name
+        report.published = True
+        prune_generations(self.layout)
         return report
 
     # -- building
@@ -416,8 +428,6 @@ class Reindexer:
         except BaseException:
             writer.cancel()
             raise
-        finally:
-            gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
 
     def _write_segments_in_parallel(self, ix, building: Path, units: list[WorkUnit], ledger: Ledger) -> None:
         """A full build with every core writing: each worker process loads,
