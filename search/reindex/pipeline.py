@@ -53,6 +53,7 @@ from search.layout import (
 )
 from search.paths import DEFAULT_SEEDS
 from search.reindex.plan import copied_again, jsonl_units, settle_copies
+from search.reindex.prefetch import Prefetch
 from search.reindex.regroup import regroup
 from search.reindex.stale import delete_stale
 from search.reindex.report import Ledger, ReindexRefused, ReindexReport
@@ -189,6 +190,13 @@ class Reindexer:
         seeds: dict[str, list] = manifest.get("copies") or {} if base else {}
 
         building = new_generation_dir(self.layout, base)
+        # Bodies of the last generation: a worker does not analyse a copy of one.
+        copied = frozenset(manifest.get("copies") or ()) if base is not None else frozenset()
+        # An incremental run's first changed lines go to a worker as soon as
+        # they are planned (search/reindex/prefetch.py).
+        prefetch = (Prefetch(max(1, self.workers - 1), (self.backend, known_hashes, known_lines, copied))
+                    if base is not None and self.workers > 1 else None)
+        offer = prefetch.offer if prefetch is not None else (lambda unit: unit)
         try:
             if base is None:
                 ix = whoosh_index.create_in(str(building), build_schema(self.backend))
@@ -213,8 +221,8 @@ class Reindexer:
                         # its duplicates be gone, it is planned by its lines once more
                         # next time, and its digest kept then.
                         whole = hashlib.blake2b(digest_size=16) if key not in had_duplicates else None
-                        units.extend(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes, known_copies,
-                                                 whole))
+                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes,
+                                                            known_copies, whole)))
                         if whole is not None:
                             digests[key] = whole.hexdigest()
                         continue
@@ -224,7 +232,8 @@ class Reindexer:
                         report.files_unchanged += 1
                         continue
                     if jsonl:
-                        units.extend(jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes, known_copies))
+                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes,
+                                                            known_copies)))
                     else:
                         units.append(FileUnit(source))
                 except OSError as exc:
@@ -261,10 +270,10 @@ class Reindexer:
             if base is None and self._parallel(units, total_bytes):
                 self._write_segments_in_parallel(ix, building, units, ledger)
             else:
-                # Bodies of the last generation: a worker does not analyse a copy of one.
-                copied = frozenset(manifest.get("copies") or ()) if base is not None else frozenset()
                 self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, copied, ledger,
-                                            old_articles, base, unreadable)
+                                            old_articles, base, unreadable, prefetch)
+            if prefetch is not None:
+                prefetch.close()  # every result taken: its worker is done
             for failure in report.failed[failures_before:]:
                 if failure.unreadable:
                     unreadable.files.add(failure.source)
@@ -299,6 +308,9 @@ class Reindexer:
         except ReindexRefused:
             discard_generation(building)  # never published, never to be
             raise
+        finally:
+            if prefetch is not None:
+                prefetch.close()
         return publish(self.layout, building, new_manifest, fsync=self.fsync)
 
     def _refusal(self, paths: list[str], discovery, report: ReindexReport, previous: dict[str, list[str]],
@@ -333,7 +345,7 @@ class Reindexer:
     def _write_in_this_process(self, ix, units: list[WorkUnit], total_bytes: int, known_hashes: dict[str, str],
                                known_lines: dict[str, str], copied: frozenset, ledger: Ledger,
                                old_articles: dict[str, list[str]], base: Optional[Path],
-                               unreadable: "_Unreadable") -> None:
+                               unreadable: "_Unreadable", prefetch: Optional[Prefetch] = None) -> None:
         """One Whoosh writer here; analysis in worker processes when it pays.
         Used for incremental updates (deletions and additions in one commit)
         and for small inputs."""
@@ -343,7 +355,7 @@ class Reindexer:
         report = ledger.report
         try:
             bar = self._progress_bar(sum(unit_size(u) for u in units)) if self.progress else None
-            for outcomes in self._run_units(units, total_bytes, known_hashes, known_lines, copied):
+            for outcomes in self._run_units(units, total_bytes, known_hashes, known_lines, copied, prefetch):
                 if isinstance(outcomes, KnownLinesUnit):
                     # Lines indexed last time at the same place, accounted as
                     # they come (an `Unchanged` record apiece and its dispatch
@@ -543,14 +555,21 @@ class Reindexer:
 
     def _run_units(self, units: list[WorkUnit], total_bytes: int, known: dict[str, str],
                    known_lines: dict[str, str],
-                   copied: frozenset = frozenset()) -> Iterator[Union[list[Outcome], KnownLinesUnit]]:
+                   copied: frozenset = frozenset(),
+                   prefetch: Optional[Prefetch] = None) -> Iterator[Union[list[Outcome], KnownLinesUnit]]:
         """Each unit's outcomes, in input order; a `KnownLinesUnit` comes back
-        as it is (its lines are all unchanged: the caller accounts for them)."""
+        as it is (its lines are all unchanged: the caller accounts for them).
+        A unit `prefetch` sent ahead comes back from there."""
+        take = prefetch.take if prefetch is not None else (lambda unit: None)
         if self.workers <= 1 or total_bytes < PARALLEL_MIN_BYTES or len(units) < 2:
             init_worker(self.backend, known, known_lines)
             for unit in units:
                 if isinstance(unit, KnownLinesUnit):
                     yield unit
+                    continue
+                ahead = take(unit)
+                if ahead is not None:
+                    yield ahead.get()
                     continue
                 # Loaded only: the caller analyses what it writes, once (the
                 # derived fields are assembled from those tokens).
@@ -570,7 +589,7 @@ class Reindexer:
                 elif isinstance(unit, KnownCopiesUnit):
                     window.append(_Ready(copied_again(unit)))
                 else:
-                    window.append(pool.apply_async(process_unit, (unit,)))
+                    window.append(take(unit) or pool.apply_async(process_unit, (unit,)))
                 if len(window) >= limit:
                     yield window.popleft().get()
             while window:
