@@ -2,7 +2,8 @@
 a worker as soon as they are planned (search/reindex/prefetch.py).  Held to
 the plain path, the same run in this process alone (one worker): the same
 report, manifest tables, groups table and index, document for document and
-term for term, whether every changed line was sent ahead or only some."""
+term for term, whether every changed line was sent ahead or only some, and
+lines that only moved are still recognised as unchanged articles."""
 
 from __future__ import annotations
 
@@ -72,6 +73,9 @@ def test_prefetched_lines_give_the_index_the_plain_run_gives(tmp_path, monkeypat
         records[i]["body"] += " 고친 문단이 붙었다."
     records[22]["body"] = records[8]["body"]
     records[35]["body"] = records[17]["body"]
+    # Two lines trade places: other keys, the same articles (unchanged, by
+    # the content hashes the worker is sent).
+    records[10], records[11] = records[11], records[10]
     records.append({"id": "new", "title": "새 기사", "body": "새로 들어온 기사의 본문이다. 반도체 수출이 늘었다."})
     write(path, records)
 
@@ -85,6 +89,7 @@ def test_prefetched_lines_give_the_index_the_plain_run_gives(tmp_path, monkeypat
 
     assert summary(fast) == summary(plain)
     assert (fast.indexed, len(fast.duplicates)) == (5, 2)  # a3, a4, a17, a30, new; a22 and a35 copies
+    assert fast.unchanged == 40 - 6
     if limit >= 512:
         assert sent_ahead_all == []  # analysed in the worker, none in this process
     else:
@@ -99,11 +104,14 @@ def test_prefetched_lines_give_the_index_the_plain_run_gives(tmp_path, monkeypat
 
 
 def test_nothing_is_sent_ahead_without_worker_processes_or_changed_lines(tmp_path, monkeypatch):
-    started = []
-    real = prefetch.Prefetch.start
-    monkeypatch.setattr(prefetch.Prefetch, "start", lambda self: started.append(1) or real(self))
+    started, sent = [], []
+    real_start, real_close = prefetch.Prefetch.start, prefetch.Prefetch.close
+    monkeypatch.setattr(prefetch.Prefetch, "start", lambda self: started.append(1) or real_start(self))
+    monkeypatch.setattr(prefetch.Prefetch, "close", lambda self: sent.append(self._articles) or real_close(self))
     path = tmp_path / "c.jsonl"
     write(path, [record(i) for i in range(10)])
-    reindex([path], tmp_path / "ix", workers=2)  # a full build: no prefetch
+    reindex([path], tmp_path / "ix", workers=2)  # a full build: no worker sent anything ahead
+    reindex([path], tmp_path / "ix", incremental=True, workers=1)  # no worker processes
+    assert started == [] and sent == []
     reindex([path], tmp_path / "ix", incremental=True, workers=2)  # nothing changed
-    assert started == []
+    assert started == [1] and set(sent) == {0}

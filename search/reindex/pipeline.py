@@ -134,18 +134,28 @@ class Reindexer:
         with WriterLock(self.layout.lock_path, self.wait_for_lock):
             remove_unfinished(self.layout)
             current = self.layout.current()
-            manifest = self.layout.read_manifest(current) if current else {}
-            # The last manifest's tables (~500,000 containers at 100,000
-            # articles) live as long as the run: out of the cyclic garbage
-            # collector's sight, or every full collection walks them again
-            # (a third of the time of planning a 100,000-line file).
-            gc.freeze()
+            # The worker that analyses an incremental run's first changed lines
+            # while the rest is planned (search/reindex/prefetch.py), forked
+            # before the last manifest is read.
+            prefetch = (Prefetch(self.backend).start()
+                        if incremental and current is not None and self.workers > 1 else None)
             try:
-                return self._run(paths, incremental, started, current, manifest)
+                manifest = self.layout.read_manifest(current) if current else {}
+                # The last manifest's tables (~500,000 containers at 100,000
+                # articles) live as long as the run: out of the cyclic garbage
+                # collector's sight, or every full collection walks them again
+                # (a third of the time of planning a 100,000-line file).
+                gc.freeze()
+                try:
+                    return self._run(paths, incremental, started, current, manifest, prefetch)
+                finally:
+                    gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
             finally:
-                gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
+                if prefetch is not None:
+                    prefetch.close()
 
-    def _run(self, paths, incremental: bool, started: float, current: Optional[Path], manifest: dict) -> ReindexReport:
+    def _run(self, paths, incremental: bool, started: float, current: Optional[Path], manifest: dict,
+             prefetch: Optional[Prefetch] = None) -> ReindexReport:
         """`run`, once the lock is held and the last manifest read."""
         # Nothing compatible to start from: build in full, and say why.
         rebuild_reason = incremental_blocker(current, manifest, self.backend) if incremental else ""
@@ -159,7 +169,8 @@ class Reindexer:
                                rebuild_reason=rebuild_reason)
         report.previous_total = len(manifest.get("articles") or {})
         try:
-            generation = self._build(paths, report, current if incremental else None, manifest)
+            generation = self._build(paths, report, current if incremental else None, manifest,
+                                     prefetch if incremental else None)
         finally:
             report.seconds = time.perf_counter() - started
         report.generation = generation.name
@@ -169,7 +180,8 @@ class Reindexer:
 
     # -- building
 
-    def _build(self, paths: list[str], report: ReindexReport, base: Optional[Path], manifest: dict) -> Path:
+    def _build(self, paths: list[str], report: ReindexReport, base: Optional[Path], manifest: dict,
+               prefetch: Optional[Prefetch] = None) -> Path:
         discovery = self.loader.discover(paths)
         report.failed.extend(discovery.missing)
         report.failed.extend(discovery.failures)
@@ -199,8 +211,8 @@ class Reindexer:
         copied = frozenset(manifest.get("copies") or ()) if base is not None else frozenset()
         # An incremental run's first changed lines go to a worker as soon as
         # they are planned (search/reindex/prefetch.py).
-        prefetch = (Prefetch(max(1, self.workers - 1), (self.backend, known_hashes, known_lines, copied))
-                    if base is not None and self.workers > 1 else None)
+        if prefetch is not None:
+            prefetch.prepare(known_hashes, copied)
         offer = prefetch.offer if prefetch is not None else (lambda unit: unit)
         try:
             if base is None:

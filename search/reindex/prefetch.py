@@ -9,6 +9,13 @@ sent ahead (their results wait in memory until the write loop takes them, in
 input order); the rest of a large change goes through the same pool in the
 write loop's bounded window, as before.
 
+The worker is forked when the run starts, before the last manifest is read:
+forked later, with that manifest's ~500,000 containers in memory, every page
+this process then wrote (a reference count) was copied first, ~0.5 s of
+system time over a run at 100,000 articles.  What it needs of the manifest
+(the content hashes and body fingerprints of the last generation) is sent to
+it with the first unit.
+
 The outcomes are those of the pool path the write loop has always used for
 larger changes (search/reindex/worker.py: process_unit with analysis), so
 the index is the one the in-process path writes (tests/test_reindex_prefetch.py)."""
@@ -19,7 +26,7 @@ import multiprocessing
 from typing import Any, Optional
 
 from search.reindex.units import LinesUnit, WorkUnit
-from search.reindex.worker import init_pool_worker, process_unit
+from search.reindex.worker import init_pool_worker, init_worker, process_unit
 
 # Articles sent ahead at most: enough for a typical small update, few enough
 # that their tokens waiting in memory do not matter.
@@ -27,38 +34,51 @@ PREFETCH_ARTICLES = 512
 
 
 class Prefetch:
-    """A pool started on the first changed line offered, and the results of
-    the units sent to it, by unit."""
+    """One worker process, and the results of the units sent to it, by unit."""
 
-    def __init__(self, workers: int, initargs: tuple, limit: Optional[int] = None):
-        self.workers = workers
-        self.initargs = initargs
+    def __init__(self, backend: str, limit: Optional[int] = None):
+        self.backend = backend
         self.limit = PREFETCH_ARTICLES if limit is None else limit
         self.pool: Optional[Any] = None
+        self._state: Optional[tuple] = None  # init_worker's arguments, sent with the first unit
+        self._state_set: Optional[Any] = None  # its AsyncResult, checked before the first result is used
         self._sent: dict[int, tuple[WorkUnit, Any]] = {}  # id(unit) → (unit, its AsyncResult)
         self._articles = 0
 
+    def start(self) -> "Prefetch":
+        """Forks the worker (call it while this process is small)."""
+        if self.pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            # One process: the units (and the state before them) are run in the order sent.
+            self.pool = context.Pool(1, initializer=init_pool_worker, initargs=(self.backend, None))
+        return self
+
+    def prepare(self, known: dict[str, str], copied: frozenset) -> None:
+        """The last generation's content hashes by id and body fingerprints
+        (search/reindex/worker.py: init_worker), for the worker."""
+        self._state = (self.backend, known, None, copied)
+
     def offer(self, unit: WorkUnit) -> WorkUnit:
-        """`unit`, sent to the pool first when it holds lines to load and the limit allows."""
-        if isinstance(unit, LinesUnit) and self._articles + len(unit.keys) <= self.limit:
-            self.start()
+        """`unit`, sent to the worker first when it holds lines to load and the limit allows."""
+        if (self.pool is not None and self._state is not None and isinstance(unit, LinesUnit)
+                and self._articles + len(unit.keys) <= self.limit):
+            if not self._articles:
+                self._state_set = self.pool.apply_async(init_worker, self._state)
             # The unit itself is kept with its result: its id cannot be reused meanwhile.
             self._sent[id(unit)] = (unit, self.pool.apply_async(process_unit, (unit,)))
             self._articles += len(unit.keys)
         return unit
 
-    def start(self):
-        """The pool (started now if it was not)."""
-        if self.pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = context.Pool(self.workers, initializer=init_pool_worker, initargs=self.initargs)
-        return self.pool
-
     def take(self, unit: WorkUnit) -> Optional[Any]:
         """The pending result of `unit` if it was sent ahead (once), else None."""
         sent = self._sent.pop(id(unit), None)
-        return None if sent is None else sent[1]
+        if sent is None:
+            return None
+        if self._state_set is not None:
+            self._state_set.get()  # raises here, as the unit would, if the worker could not take the state
+            self._state_set = None
+        return sent[1]
 
     def close(self) -> None:
         if self.pool is not None:
