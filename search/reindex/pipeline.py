@@ -52,6 +52,7 @@ from search.layout import (
     WriterLock, discard_generation, new_generation_dir, prune_generations, publish, remove_unfinished,
 )
 from search.paths import DEFAULT_SEEDS
+from search.reindex.absorb import articles_to_absorb, merge_policy
 from search.reindex.plan import copied_again, jsonl_units, settle_copies
 from search.reindex.prefetch import Prefetch
 from search.reindex.regroup import regroup
@@ -205,6 +206,11 @@ class Reindexer:
         # The kind of line key of the generation this run starts from (kept, so
         # its keys still match), else this version's.
         line_keys = manifest.get("line_keys", LEGACY_LINE_KEYS) if base else LINE_KEYS
+        # The articles of the small segments this run takes in (search/reindex/absorb.py):
+        # read and analysed again as if changed, so the plan and the workers do not know them.
+        absorbed = articles_to_absorb(base)
+        known_to_units = ({i: h for i, h in known_hashes.items() if i not in absorbed}
+                          if absorbed else known_hashes)
 
         building = new_generation_dir(self.layout, base)
         # Bodies of the last generation: a worker does not analyse a copy of one.
@@ -212,7 +218,7 @@ class Reindexer:
         # An incremental run's first changed lines go to a worker as soon as
         # they are planned (search/reindex/prefetch.py).
         if prefetch is not None:
-            prefetch.prepare(known_hashes, copied)
+            prefetch.prepare(known_to_units, copied)
         offer = prefetch.offer if prefetch is not None else (lambda unit: unit)
         try:
             if base is None:
@@ -238,7 +244,7 @@ class Reindexer:
                         # its duplicates be gone, it is planned by its lines once more
                         # next time, and its digest kept then.
                         whole = hashlib.blake2b(digest_size=16) if key not in had_duplicates else None
-                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes,
+                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_to_units,
                                                             known_copies, whole, line_keys)))
                         if whole is not None:
                             digests[key] = whole.hexdigest()
@@ -249,7 +255,7 @@ class Reindexer:
                         report.files_unchanged += 1
                         continue
                     if jsonl:
-                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_hashes,
+                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_to_units,
                                                             known_copies, line_keys=line_keys)))
                     else:
                         units.append(FileUnit(source))
@@ -291,7 +297,9 @@ class Reindexer:
             if base is None and self._parallel(units, total_bytes):
                 self._write_segments_in_parallel(ix, building, units, ledger)
             else:
-                self._write_in_this_process(ix, units, total_bytes, known_hashes, known_lines, copied, ledger,
+                # (An article taken in never comes back unchanged: the ledger
+                # looks up no hash of one in `known_to_units`.)
+                self._write_in_this_process(ix, units, total_bytes, known_to_units, known_lines, copied, ledger,
                                             old_articles, base, unreadable, prefetch)
             if prefetch is not None:
                 prefetch.close()  # every result taken: its worker is done
@@ -455,8 +463,12 @@ class Reindexer:
             # A full build here is small (below PARALLEL_MIN_BYTES or one
             # worker): one segment is cheap.  An incremental update adds a small
             # segment and lets Whoosh's policy merge only small ones, so it never
-            # rewrites the big segments of the last full build.
-            writer.commit(optimize=base is None)
+            # rewrites the big segments of the last full build; a segment left
+            # without a live document (its articles taken in) goes (absorb.py).
+            if base is None:
+                writer.commit(optimize=True)
+            else:
+                writer.commit(mergetype=merge_policy)
             checkpoint("reindex:commit")
         except BaseException:
             writer.cancel()
