@@ -31,7 +31,8 @@ from search.index import article_ids
 # Small segments an index may hold before a run takes some in; it then takes
 # in the smallest, down to half of these.
 SMALL_SEGMENTS = 8
-# A segment is small when the largest segment holds more than this many times its documents.
+# A segment is small when the largest segment holds more than this many times
+# its live documents.
 SMALL_RATIO = 20
 
 
@@ -47,11 +48,13 @@ def articles_to_absorb(base: Optional[Path]) -> set[str]:
     segments = ix._segments()
     if len(segments) <= SMALL_SEGMENTS:
         return set()
-    largest = max(segment.doc_count_all() for segment in segments)
-    small = [segment for segment in segments if segment.doc_count_all() * SMALL_RATIO < largest]
+    # By live documents: a segment most of whose articles changed since is
+    # small again (and the cheapest to take in).
+    largest = max(segment.doc_count() for segment in segments)
+    small = [segment for segment in segments if segment.doc_count() * SMALL_RATIO < largest]
     if len(small) <= SMALL_SEGMENTS:
         return set()
-    chosen = sorted(small, key=lambda segment: segment.doc_count_all())[:len(small) - SMALL_SEGMENTS // 2]
+    chosen = sorted(small, key=lambda segment: segment.doc_count())[:len(small) - SMALL_SEGMENTS // 2]
     found: set[str] = set()
     for segment in chosen:
         reader = SegmentReader(ix.storage, ix.schema, segment)
