@@ -16,6 +16,7 @@ half-written one, and a killed reindex leaves the old one untouched.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional, Sequence
 
+import orjson
 from whoosh import index as whoosh_index
 from whoosh import formats
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
@@ -370,9 +372,30 @@ class IndexLayout:
         if generation is None:
             return {}
         try:
-            return json.loads((generation / MANIFEST).read_text("utf-8"))
+            return parse_manifest((generation / MANIFEST).read_bytes())
         except (OSError, ValueError):
             return {}
+
+
+def parse_manifest(data: bytes) -> dict[str, Any]:
+    """A manifest's JSON (search/layout.py's manifest_bytes).  orjson reads the
+    22 MB manifest of 100,000 articles in ~0.2 s, json.loads in ~0.3-0.35 s
+    (every incremental run reads it first); orjson refuses the escaped lone
+    surrogates that carry a file name that is not UTF-8, which json.loads
+    reads as they were written.  The cyclic garbage collector is paused
+    meanwhile: a tree parsed from JSON holds no cycle, and its collections,
+    triggered by the new containers and walking every one made so far, were
+    a third of the parse."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data.decode("utf-8"))
+    finally:
+        if paused:
+            gc.enable()
 
 
 def article_ids(reader) -> list:

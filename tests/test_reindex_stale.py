@@ -78,15 +78,15 @@ def test_deleting_by_the_tables_numbers_leaves_what_delete_by_query_leaves(tmp_p
     calls = {"by_number": 0, "by_query": 0}
     real_numbers = stale.base_document_numbers
 
-    def numbers(base, segments):
-        found = real_numbers(base, segments)
+    def numbers(base, segments, wanted=None):
+        found = real_numbers(base, segments, wanted)
         calls["by_number"] += found is not None
         return found
 
     monkeypatch.setattr(stale, "base_document_numbers", numbers)
     fast = run_twice(tmp_path / "fast", "ix")
     assert calls["by_number"] == 2  # both incremental runs took the fast path
-    monkeypatch.setattr(stale, "base_document_numbers", lambda base, segments: None)
+    monkeypatch.setattr(stale, "base_document_numbers", lambda base, segments, wanted=None: None)
     plain = run_twice(tmp_path / "plain", "ix")
     fast_docs, plain_docs = live_documents(fast), live_documents(plain)
     assert len(fast_docs) == 30 and [d[0] for d in fast_docs] == [d[0] for d in plain_docs]
@@ -109,6 +109,10 @@ def test_a_table_that_does_not_match_the_segments_is_not_trusted(tmp_path):
     ix = whoosh_index.open_dir(str(current))
     with ix.searcher() as searcher:
         assert all(searcher.stored_fields(docnum)["id"] == article for article, docnum in numbers.items())
+    # only the ids asked for, at the same numbers; one not in the table is left out
+    assert stale.base_document_numbers(current, segments, ["a7", "a3", "nowhere"]) == {
+        "a3": numbers["a3"], "a7": numbers["a7"]}
+    assert stale.base_document_numbers(current, segments, []) == {}
 
     def rewrite(change) -> None:
         path = current / grouping.GROUPS_FILE
@@ -134,8 +138,8 @@ def test_an_id_the_table_cannot_place_goes_through_delete_by_query(tmp_path, mon
     reindex([corpus], index_dir=index_dir, workers=1)
     real = stale.base_document_numbers
 
-    def numbers(base, segments):
-        found = real(base, segments)
+    def numbers(base, segments, wanted=None):
+        found = real(base, segments, wanted)
         if broken == "missing":
             found.pop("a3")
         else:  # the table names a document the segment has deleted already

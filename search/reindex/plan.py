@@ -5,21 +5,29 @@ then, are recognised by their bytes alone)."""
 from __future__ import annotations
 
 import hashlib
-from typing import Container, Iterator, Mapping, Optional
+from functools import partial
+from typing import Callable, Container, Iterator, Mapping, Optional
 
 from search.ingest.loader import SourceFile
-from search.reindex.units import Copied, KnownCopiesUnit, KnownCopy, KnownLinesUnit, LinesUnit, WorkUnit
+from search.reindex.units import (
+    LINE_KEYS, Copied, KnownCopiesUnit, KnownCopy, KnownLinesUnit, LinesUnit, WorkUnit,
+)
+
+_HASHES: dict[str, Callable] = {"sha256": hashlib.sha256, "blake2b": partial(hashlib.blake2b, digest_size=16)}
 
 
-def line_key(path: str, number: int, raw: bytes) -> str:
-    """Identifies one JSONL line's bytes at its place in its file.  The line
-    number is part of it because an article without an id or URL takes its id
-    from the line it stands on."""
-    return hashlib.blake2b(raw + f"\0{path}\0{number}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def line_key(path: str, number: int, raw: bytes, kind: str = LINE_KEYS) -> str:
+    """Identifies one JSONL line's bytes at its place in its file: 32 hex
+    digits of a hash of `kind` (search/reindex/units.py: LINE_KEY_KINDS).
+    The line number is part of it because an article without an id or URL
+    takes its id from the line it stands on."""
+    hashed = _HASHES[kind](raw + f"\0{path}\0{number}".encode("utf-8", "surrogatepass"))
+    return hashed.hexdigest()[:32]
 
 
 def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], known: Mapping[str, str],
-                known_copies: Optional[Mapping[str, list]] = None, digest=None) -> Iterator[WorkUnit]:
+                known_copies: Optional[Mapping[str, list]] = None, digest=None,
+                line_keys: str = LINE_KEYS) -> Iterator[WorkUnit]:
     """Batches of a JSONL file's lines: `LinesUnit`s to load (runs of
     consecutive lines, by byte range), `KnownLinesUnit`s for lines whose
     bytes were indexed last time at the same place: those need no parsing
@@ -28,7 +36,8 @@ def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], 
     exact copies last time (`known_copies`: line key → [copy's id, body
     fingerprint]), to be settled by `settle_copies` once every file is planned.
     `digest` (a hashlib object), if given, is fed the file's bytes on the way:
-    the file's digest without a second read of it.
+    the file's digest without a second read of it.  `line_keys`: the kind of
+    key computed (that of the keys in `known_lines` and `known_copies`).
 
     Every line is read and its key computed (a changed line is always found);
     what is kept per line is a few operations: one run of one kind is open at
@@ -38,7 +47,7 @@ def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], 
     known_copies = known_copies or {}
     # line_key's bytes, with the hash fed in two parts: no copy of each line.
     tail = f"\0{path}\0".encode("utf-8", "surrogatepass")
-    blake2b = hashlib.blake2b
+    new_hash = _HASHES[line_keys]
     lines, same, copies = 0, 1, 2
     kind = lines
     run: list = []
@@ -46,18 +55,18 @@ def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], 
 
     def unit() -> WorkUnit:
         if kind == lines:
-            return LinesUnit(path, source.relative, first, start, offset, run)
+            return LinesUnit(path, source.relative, first, start, offset, run, line_keys)
         if kind == same:
             return KnownLinesUnit(path, run)
-        return KnownCopiesUnit(path, source.relative, run)
+        return KnownCopiesUnit(path, source.relative, run, line_keys)
 
     with open(source.path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if digest is not None:
                 digest.update(raw)
-            hashed = blake2b(raw, digest_size=16)
+            hashed = new_hash(raw)
             hashed.update(tail + str(number).encode("ascii"))
-            key = hashed.hexdigest()
+            key = hashed.hexdigest()[:32]
             article_id = known_lines.get(key)
             if article_id is not None and article_id in known:
                 line_kind, item, limit = same, (article_id, key), batch * 16
@@ -100,11 +109,12 @@ def settle_copies(units: list[WorkUnit], settled: Container[str], seeds: Mapping
                 run.append(entry)
                 continue
             if run:
-                out.append(KnownCopiesUnit(unit.path, unit.relative, run))
+                out.append(KnownCopiesUnit(unit.path, unit.relative, run, unit.line_keys))
                 run = []
-            out.append(LinesUnit(unit.path, unit.relative, entry.number, entry.start, entry.end, [entry.key]))
+            out.append(LinesUnit(unit.path, unit.relative, entry.number, entry.start, entry.end, [entry.key],
+                                 unit.line_keys))
         if run:
-            out.append(KnownCopiesUnit(unit.path, unit.relative, run))
+            out.append(KnownCopiesUnit(unit.path, unit.relative, run, unit.line_keys))
     return out
 
 
@@ -126,4 +136,4 @@ def unit_lines(unit: LinesUnit) -> Iterator[tuple[int, bytes, Optional[str]]]:
         stop = len(data) if stop < 0 else stop + 1
         raw = data[cursor:stop]
         cursor = stop
-        yield number, raw, key if line_key(unit.path, number, raw) == key else None
+        yield number, raw, key if line_key(unit.path, number, raw, unit.line_keys) == key else None

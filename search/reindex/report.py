@@ -12,7 +12,7 @@ parallel builds alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional, Union
+from typing import Any, Iterable, Mapping, Optional, Union
 
 from search.dedup import CopyFinder
 from search.ingest.errors import LoadFailure, LoadWarning
@@ -165,6 +165,23 @@ class Ledger:
         self._record(article_id, source, content_hash, key)
         self.report.unchanged += 1
         return True
+
+    def unchanged_lines(self, source: str, entries: Iterable[tuple[str, str]], hashes: Mapping[str, str]) -> None:
+        """`unchanged` of each (article id, line key) of JSONL lines indexed
+        last time at the same place (`hashes`: id → content hash), in one call:
+        an id not seen before in this run costs two dictionary stores (one
+        `unchanged` call apiece was ~0.25 s of 81,000 lines)."""
+        articles, lines = self.articles, self.lines
+        count = 0
+        for article_id, key in entries:
+            if article_id in articles:  # a second article with this id: reported by `unchanged`
+                self.unchanged(article_id, source, hashes[article_id], key)
+                continue
+            articles[article_id] = [source, hashes[article_id]]
+            if key:
+                lines[key] = article_id
+            count += 1
+        self.report.unchanged += count
 
     def indexed(self, article_id: str, source: str, content_hash: str, key: Optional[str], chars: int,
                 fingerprint: Optional[str] = None, line: Optional[int] = None, sketch: Any = None) -> bool:

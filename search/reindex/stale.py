@@ -14,7 +14,7 @@ counts), the ids go through `delete_by_query` as before."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 from whoosh import query as Q
@@ -22,11 +22,14 @@ from whoosh import query as Q
 from search import grouping
 
 
-def base_document_numbers(base: Optional[Path], segments) -> Optional[dict[str, int]]:
+def base_document_numbers(base: Optional[Path], segments,
+                          wanted: Optional[Iterable[str]] = None) -> Optional[dict[str, int]]:
     """Article id → document number in `base`'s segments (as listed by the
     writer that starts from them), or None when `base`'s groups table cannot
     be trusted for them: no table, no numbers, or not exactly one number per
-    live document of `segments`."""
+    live document of `segments`.  Given `wanted`, only those ids (found by
+    one array comparison: the mapping of every id cost ~0.15 s at 100,000
+    articles, for the ~100 a run deletes)."""
     if base is None:
         return None
     try:
@@ -42,7 +45,11 @@ def base_document_numbers(base: Optional[Path], segments) -> Optional[dict[str, 
             or (live.any() and int(docnums[live].max()) >= total)
             or len(np.unique(docnums[live])) != int(live.sum())):
         return None
-    return dict(zip(ids[live].tolist(), docnums[live].tolist()))
+    if wanted is None:
+        return dict(zip(ids[live].tolist(), docnums[live].tolist()))
+    wanted = list(wanted)
+    rows = np.flatnonzero(live & np.isin(ids, np.array(wanted, dtype=str))) if wanted else []
+    return dict(zip(ids[rows].tolist(), docnums[rows].tolist()))
 
 
 def delete_stale(writer, stale: list[str], base: Optional[Path]) -> None:
@@ -50,7 +57,7 @@ def delete_stale(writer, stale: list[str], base: Optional[Path]) -> None:
     the writer started from (never the new versions it added)."""
     if not stale:
         return
-    numbers = base_document_numbers(base, writer.segments)
+    numbers = base_document_numbers(base, writer.segments, stale)
     by_query = stale if numbers is None else [article_id for article_id in stale if article_id not in numbers]
     if numbers is not None:
         starts = np.cumsum([0] + [segment.doc_count_all() for segment in writer.segments])
