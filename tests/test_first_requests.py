@@ -1,0 +1,99 @@
+"""The shortcuts a first request takes (issue 12: HTTP first requests at
+100,000 articles), each held to its plain reference on the generated corpus
+of tests/columnar_fixtures.py in its three build layouts:
+
+- a search's proximity bonuses and title overlaps, read once per document
+  (search.query.bonuses), equal each reorder's own reading of them;
+- the top of a search among some documents (`execute._held`) keeps what
+  `np.isin` keeps;
+- whole searches with the shortcuts give what they give without them.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from columnar_fixtures import NOUNS, PRESSES, build_layouts
+from search.query import execute
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory):
+    from search.service import SearchService
+
+    built = [SearchService(path, cache_size=0) for path in build_layouts(tmp_path_factory.mktemp("first"))]
+    assert any(not s.generation().lookup().all_live for s in built)  # deletions are exercised
+    yield built
+
+
+def _queries() -> list[str]:
+    rng = random.Random(12)
+    out = ["경제정책", "경제정책 투자", "정부 -기업", "AI 투자", "김철수", "김철수 기자", "정부 기자:이영희",
+           "정부는 무엇을 발표했나?", "\"투자 시장\" 협력", "정부 OR 병원 환경", "제목:정부 투자", "없는말 정부",
+           "언론사:가나일보 정부", "날짜:2020-02..2020-04 시장", "정부 투자 인공지능 병원 학교"]
+    for _ in range(30):
+        out.append(" ".join(rng.sample(NOUNS, rng.randint(2, 4))))
+    return out
+
+
+def test_bonuses_read_once_per_search_equal_each_reorders_own_reading(services):
+    from search.query.bonuses import Bonuses
+
+    rng = random.Random(3)
+    compared = 0
+    for service in services:
+        generation = service.generation()
+        searcher, lookup = generation.searcher(), generation.lookup()
+        live = np.flatnonzero(lookup.live).tolist()
+        for _ in range(15):
+            bonuses = Bonuses(searcher, lookup)
+            terms = rng.sample(NOUNS, rng.randint(1, 4)) + ["소식"] * rng.randint(0, 1)
+            # Overlapping sets, a document twice, deleted documents too.
+            for docnums in (rng.sample(live, 30), rng.sample(live, 30), rng.sample(range(lookup.size), 20) * 2):
+                assert bonuses.proximity(docnums, terms) == execute.proximity(searcher, lookup, docnums, terms)
+                expected = execute.title_overlap(searcher, lookup, docnums, terms)
+                assert bonuses.title_overlap(docnums, terms) == expected
+                compared += len(expected)
+            other = terms[::-1]  # other terms: other bonuses, never the first ones'
+            docnums = rng.sample(live, 30)
+            assert bonuses.proximity(docnums, other) == execute.proximity(searcher, lookup, docnums, other)
+    assert compared > 300
+
+
+def test_documents_held_among_some_are_those_isin_keeps():
+    rng = np.random.default_rng(5)
+    size = 5000
+    for docs_count in (0, 1, 30, 400, 5000):
+        docs = np.sort(rng.choice(size, docs_count, replace=False)).astype(np.int64)
+        for allowed_count in (0, 1, 3, 30, 800, 5000):
+            allowed = np.sort(rng.choice(size, allowed_count, replace=False)).astype(np.int64)
+            allowed[: allowed_count // 2] = docs[: allowed_count // 2] if len(docs) >= allowed_count // 2 else \
+                allowed[: allowed_count // 2]
+            allowed = np.unique(allowed)
+            assert execute._held(docs, allowed, size).tolist() == np.isin(docs, allowed).tolist()
+
+
+def test_searches_with_the_shortcuts_equal_searches_without(services, monkeypatch):
+    from search.query import run
+    from search.service import SearchRequest
+
+    requests = [SearchRequest(q=text, collapse=True) for text in _queries()]
+    requests += [SearchRequest(q=text, presses=[PRESSES[0]], collapse=True) for text in _queries()[:10]]
+    requests += [SearchRequest(q=text, page=2, size=5) for text in _queries()[:10]]
+    for service in services:
+        got = [_json(service, request) for request in requests]
+        with monkeypatch.context() as patched:
+            patched.setattr(run, "bonuses_of", lambda generation: None)
+            assert [_json(service, request) for request in requests] == got
+        assert sum(bool(result["hits"]) for result in got) > 30
+
+
+def _json(service, request) -> dict:
+    from search.render import search_result_json
+
+    found = search_result_json(service.search(request))
+    found.pop("took_ms", None)
+    return found
