@@ -66,9 +66,13 @@ class TermLookup:
         self.live = index.live
         self.all_live = bool(index.live.all())
         # Per segment, its documents' live mask (a view of `live`), None where none is deleted.
-        self._segment_live = [None if index.live[offset:offset + segment.doc_count].all()
-                              else index.live[offset:offset + segment.doc_count]
-                              for segment, offset in index.segments]
+        self.segment_live = [None if index.live[offset:offset + segment.doc_count].all()
+                             else index.live[offset:offset + segment.doc_count]
+                             for segment, offset in index.segments]
+        # Where each segment's documents begin and end, one after the other
+        # (search.query.restricted finds them in a sorted list with one search).
+        self.segment_bounds = np.array([bound for segment, offset in index.segments
+                                        for bound in (offset, offset + segment.doc_count)], dtype=np.int64)
         self._count = searcher.doc_count_all()
         self._average: dict[str, float] = {}
         self._slices: dict[tuple[str, str], tuple] = {}
@@ -168,7 +172,7 @@ class TermLookup:
         and anything is converted (18 % of the documents of the benchmark's
         100,000-article index are deleted copies)."""
         docs, tfs, lengths = [], [], []
-        segments, live = self.index.segments, self._segment_live
+        segments, live = self.index.segments, self.segment_live
         for number, offset, low, high in self.slices(fieldname, term):
             segment = segments[number][0]
             local = segment.array(fieldname, "docs")[low:high]
@@ -191,7 +195,7 @@ class TermLookup:
         """The term's live documents, sorted (as `postings`' first array,
         without reading frequencies and lengths)."""
         docs = []
-        segments, live = self.index.segments, self._segment_live
+        segments, live = self.index.segments, self.segment_live
         for number, offset, low, high in self.slices(fieldname, term):
             local = segments[number][0].array(fieldname, "docs")[low:high]
             if live[number] is not None:

@@ -28,28 +28,37 @@ def found_in(lookup, fieldname: str, term: str, among: np.ndarray) -> Iterator[t
     """Per segment holding the term at any of the sorted documents `among`:
     (segment, indices into `among` of those documents in ascending order,
     their posting numbers in the segment's arrays, their local document
-    numbers).  Deleted documents are never found."""
-    segments = lookup.index.segments
-    check_live = not lookup.all_live
-    for number, offset, low, high in lookup.slices(fieldname, term):
-        segment = segments[number][0]
-        first, last = np.searchsorted(among, (offset, offset + segment.doc_count))
+    numbers).  Deleted documents are never found.
+
+    Called a few dozen times a search, mostly for a page's or a rerank's few
+    documents, where the cost is the number of numpy calls, not their work:
+    where each segment's documents begin and end in `among` is one binary
+    search for all segments (`lookup.segment_bounds`), and a deleted
+    document is dropped by its segment's own live mask."""
+    slices = lookup.slices(fieldname, term)
+    if not slices or not len(among):
+        return
+    cuts = np.searchsorted(among, lookup.segment_bounds).tolist()
+    segments, live = lookup.index.segments, lookup.segment_live
+    for number, offset, low, high in slices:
+        first, last = cuts[2 * number], cuts[2 * number + 1]
         if first == last or high == low:
             continue
+        segment = segments[number][0]
         local = (among[first:last] - offset).astype(np.uint32)
         docs = segment.array(fieldname, "docs")[low:high]
         if len(local) <= len(docs):
             at = np.searchsorted(docs, local)
-            at[at == len(docs)] = 0
+            np.minimum(at, len(docs) - 1, out=at)  # past the end: compared with the last, never equal
             held = docs[at] == local
             where, postings = np.flatnonzero(held), at[held]
         else:  # the candidates are the longer list: look each posting up in them
             at = np.searchsorted(local, docs)
-            at[at == len(local)] = 0
+            np.minimum(at, len(local) - 1, out=at)
             held = local[at] == docs
             where, postings = at[held], np.flatnonzero(held)
-        if check_live and len(where):
-            alive = lookup.live[among[first + where]]
+        if live[number] is not None and len(where):
+            alive = live[number][local[where]]
             where, postings = where[alive], postings[alive]
         if len(where):
             yield segment, where + first, postings + low, local[where]
