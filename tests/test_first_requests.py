@@ -97,3 +97,32 @@ def _json(service, request) -> dict:
     found = search_result_json(service.search(request))
     found.pop("took_ms", None)
     return found
+
+
+def test_field_lengths_read_whole_equal_whooshs_per_document(services):
+    compared = 0
+    for service in services:
+        generation = service.generation()
+        reader, lookup = generation.searcher().reader(), generation.lookup()
+        for fieldname in ("title", "content", "bigrams", "no_such_field"):
+            lengths = lookup.field_lengths(fieldname)
+            assert len(lengths) == reader.doc_count_all()
+            expected = [reader.doc_field_length(d, fieldname, 0) or 0 for d in range(reader.doc_count_all())]
+            assert lengths.tolist() == expected, fieldname
+            assert lookup.doc_field_length(7, fieldname) == expected[7]
+            compared += sum(1 for value in expected if value)
+    assert compared > 1000
+
+
+def test_byline_names_read_whole_answer_as_document_frequencies_do(services):
+    from search.query.bylines import vocabulary_names
+
+    for service in services:
+        generation = service.generation()
+        searcher, lookup = generation.searcher(), generation.lookup()
+        lookup.warm()
+        names = vocabulary_names(lookup)
+        for text in ["김철수", "이영희", "김철수가", "박세연", "", "정부", "김", "철수"]:
+            assert names(text) == bool(searcher.doc_frequency("reporter", text)), text
+        assert names("김철수") and not names("박세연")
+        assert lookup.is_term("press", "가나일보") == bool(searcher.doc_frequency("press", "가나일보")) is True

@@ -573,7 +573,7 @@ def title_overlap(searcher, index, docnums: Sequence[int], terms: Sequence[str])
     if not len(docs) or not distinct or headline.TITLE_FIELD not in searcher.schema:
         return {}
     lookup = lookup_of(searcher, index)
-    lengths = [lookup.doc_field_length(docnum, headline.TITLE_FIELD) for docnum in docs.tolist()]
+    lengths = lookup.field_lengths(headline.TITLE_FIELD)[docs].tolist()
     found = np.zeros(len(docs), dtype=np.int64)
     tokens = np.zeros(len(docs), dtype=np.int64)
     for term in distinct:
