@@ -126,3 +126,50 @@ def test_byline_names_read_whole_answer_as_document_frequencies_do(services):
             assert names(text) == bool(searcher.doc_frequency("reporter", text)), text
         assert names("김철수") and not names("박세연")
         assert lookup.is_term("press", "가나일보") == bool(searcher.doc_frequency("press", "가나일보")) is True
+
+
+def test_term_tables_find_what_each_segments_binary_search_finds(services):
+    from search.columnar import COLUMNAR_FIELDS
+
+    checked = 0
+    for service in services:
+        generation = service.generation()
+        reader, lookup = generation.searcher().reader(), generation.lookup()
+        for fieldname in COLUMNAR_FIELDS:
+            table = lookup.term_table(fieldname)
+            known = [t for t in reader.lexicon(fieldname)] if fieldname in reader.schema else []
+            probes = set(known) | {t + b"x" for t in known[:50]} | {t[:-1] for t in known[:50]} | {b"", b"\xea"}
+            for term in probes:
+                expected = [(number,) + found for number, (segment, _) in enumerate(lookup.index.segments)
+                            if (found := segment.term_slice(fieldname, term)) is not None]
+                assert table.slices(term) == expected, (fieldname, term)
+                checked += bool(expected)
+    assert checked > 300
+
+
+class _Segment:
+    """A columnar segment's term arrays, built from a sorted list of terms."""
+
+    def __init__(self, terms: list[bytes]):
+        self._arrays = {"f.term_end": np.cumsum([len(t) for t in terms]).astype(np.int64),
+                        "f.terms": np.frombuffer(b"".join(terms), dtype=np.uint8),
+                        "f.post_end": np.arange(1, len(terms) + 1, dtype=np.int64) * 3}
+
+    def array(self, fieldname, name):
+        return self._arrays[f"{fieldname}.{name}"]
+
+
+def test_terms_sharing_their_first_eight_bytes_are_told_apart():
+    from search.query.termtable import TermTable
+
+    first = sorted([b"abc", b"abcdefgh", b"abcdefgh1", b"abcdefgh2", b"abcdefghij", b"zz"])
+    second = sorted([b"abcdefgh", b"abcdefgh2", b"abcdefghi", b"b"])
+
+    class Index:
+        segments = [(_Segment(first), 0), (_Segment(second), 10)]
+
+    table = TermTable(Index(), "f")
+    for term in first + second + [b"abcdefg", b"abcdefgh0", b"abcdefgh3", b"", b"zzz", b"a"]:
+        expected = [(number, 3 * terms.index(term), 3 * terms.index(term) + 3)
+                    for number, terms in enumerate((first, second)) if term in terms]
+        assert table.slices(term) == expected, term

@@ -33,6 +33,7 @@ from search.index import CONTENT_FIELD
 from search.query.longlists import LongLists
 from search.query.restricted import positions_at
 from search.query.runs import holds_run
+from search.query.termtable import TermTable
 
 # Terms whose slices and frequencies are kept per generation; past this the
 # memo starts again (a bound on memory, ~100 bytes a term).
@@ -125,9 +126,7 @@ class TermLookup:
         self._average: dict[str, float] = {}
         self._slices: dict[tuple[str, str], tuple] = {}
         self._frequency: dict[tuple[str, str], int] = {}
-        # Each segment's term ends as a memoryview: indexing it gives Python
-        # ints (numpy scalars cost ~10x more in a binary search's loop).
-        self._ends: dict[tuple[int, str], memoryview] = {}
+        self._tables: dict[str, TermTable] = {}
         # The one look-up the query words are read against (search.query.words
         # keeps a query's analysis while its look-up stays the same object).
         self.holds = self._holds
@@ -199,8 +198,11 @@ class TermLookup:
 
     def warm(self) -> None:
         """Reads now what every search's first use would read: the titles'
-        lengths and the byline names (a forked server worker shares them
-        with its parent instead of reading them again)."""
+        lengths, the byline names and the columnar fields' term tables (a
+        forked server worker shares them with its parent instead of reading
+        them again)."""
+        for fieldname in COLUMNAR_FIELDS:
+            self.term_table(fieldname)
         if TITLE_FIELD in self.schema:
             self.field_lengths(TITLE_FIELD)
         for fieldname in WHOLE_FIELDS:
@@ -211,38 +213,22 @@ class TermLookup:
 
     def slices(self, fieldname: str, term: str) -> tuple:
         """(segment number, document offset, low, high) of the term's postings
-        in each segment that has it."""
+        in each segment that has it (found in the field's search.query.termtable)."""
         key = (fieldname, term)
         found = self._slices.get(key)
         if found is None:
-            encoded = term.encode("utf-8")
-            found = tuple((number, offset) + span
-                          for number, (segment, offset) in enumerate(self.index.segments)
-                          if (span := self._term_slice(number, segment, fieldname, encoded)) is not None)
+            segments = self.index.segments
+            found = tuple((number, segments[number][1], low, high)
+                          for number, low, high in self.term_table(fieldname).slices(term.encode("utf-8")))
             self._remember(self._slices, key, found)
         return found
 
-    def _term_slice(self, number: int, segment, fieldname: str, term: bytes) -> Optional[tuple[int, int]]:
-        ends = self._ends.get((number, fieldname))
-        if ends is None:
-            array = segment._arrays.get(f"{fieldname}.term_end")
-            if array is None or not len(array):
-                return None
-            ends = self._ends[(number, fieldname)] = memoryview(array).cast("B").cast("q")
-        raw, base = segment._map, segment._blobs[fieldname]
-        low, high = 0, len(ends)
-        while low < high:
-            middle = (low + high) // 2
-            first = ends[middle - 1] if middle else 0
-            found = raw[base + first:base + ends[middle]]
-            if found < term:
-                low = middle + 1
-            elif found > term:
-                high = middle
-            else:
-                post_end = segment.array(fieldname, "post_end")
-                return (int(post_end[middle - 1]) if middle else 0), int(post_end[middle])
-        return None
+    def term_table(self, fieldname: str) -> TermTable:
+        """The field's terms of every segment (search.query.termtable), read once."""
+        table = self._tables.get(fieldname)
+        if table is None:
+            table = self._tables[fieldname] = TermTable(self.index, fieldname)
+        return table
 
     def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document numbers, term frequencies, field lengths) of the term's
