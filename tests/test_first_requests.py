@@ -173,3 +173,23 @@ def test_terms_sharing_their_first_eight_bytes_are_told_apart():
         expected = [(number, 3 * terms.index(term), 3 * terms.index(term) + 3)
                     for number, terms in enumerate((first, second)) if term in terms]
         assert table.slices(term) == expected, term
+
+
+def test_facet_top_values_are_those_sorting_every_count_by_name_gives():
+    from search.query.facets import _name_ranks, _top
+
+    rng = random.Random(8)
+    names = ["김철수", "이영희", "가나", "Zeta", "alpha", "박", "박세연", "ㄱ", "가", "éclair"] + [f"기자{i}" for i in range(60)]
+    rng.shuffle(names)  # not in name order: the ranks must order them
+    ids = {name: i for i, name in enumerate(names)}
+    rank = _name_ranks(names)
+    for _ in range(300):
+        hist = np.array([rng.choice([0, 0, 1, 1, 1, 2, 3, 7]) for _ in names], dtype=np.int64)
+        limit = rng.choice([0, 1, 3, 10, 100])
+        selected = set(rng.sample(names, rng.randint(0, 2))) | ({"없는이름"} if rng.random() < 0.2 else set())
+        expected = sorted(((names[i], int(hist[i])) for i in range(len(names)) if hist[i]),
+                          key=lambda kv: (-kv[1], kv[0]))[:limit] if limit > 0 else []
+        shown = {name for name, _ in expected}
+        expected += [(v, int(hist[ids[v]]) if v in ids else 0) for v in sorted(selected - shown)]
+        got = _top(hist, names, ids, limit, selected, rank)
+        assert [(f.value, f.count) for f in got] == expected
