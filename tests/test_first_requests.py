@@ -193,3 +193,45 @@ def test_facet_top_values_are_those_sorting_every_count_by_name_gives():
         expected += [(v, int(hist[ids[v]]) if v in ids else 0) for v in sorted(selected - shown)]
         got = _top(hist, names, ids, limit, selected, rank)
         assert [(f.value, f.count) for f in got] == expected
+
+
+def test_a_union_of_few_documents_merges_to_the_bits_of_the_dense_merge(services):
+    generation = services[0].generation()
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        parts = []
+        for _ in range(int(rng.integers(2, 6))):
+            docs = np.unique(rng.integers(0, 300, int(rng.integers(0, 40)))).astype(np.int64)
+            parts.append((docs, rng.random(len(docs)) * rng.choice([0.1, 1.0, 7.3])))
+        for op, empty in ((np.add, 0.0), (np.maximum, -np.inf)):
+            sparse = execute._Evaluator(generation.searcher(), generation.lookup())
+            sparse.size = 10**6  # few documents against the index: the union's merge
+            dense = execute._Evaluator(generation.searcher(), generation.lookup())
+            dense.size = 300  # many: arrays over the index
+            got, expected = sparse._combine(parts, op, empty), dense._combine(parts, op, empty)
+            assert got[0].tolist() == expected[0].tolist()
+            assert got[1].tolist() == expected[1].tolist()  # the same bits
+
+
+def test_the_densest_snippet_window_is_the_first_best_by_its_definition():
+    from search.highlight import densest_start
+
+    rng = random.Random(6)
+    for _ in range(500):
+        words = ["정부", "투자", "시장", "a", "bb"]
+        text, spans = "", []
+        for _ in range(rng.randint(1, 40)):
+            text += " " * rng.randint(0, 90)
+            word = rng.choice(words)
+            spans.append((len(text), len(text) + len(word)))
+            text += word
+        width = rng.choice([1, 5, 40, 160])
+        best, best_score = None, -1
+        for i, (start, _) in enumerate(spans):
+            end = i
+            while end < len(spans) and spans[end][1] - start <= width:
+                end += 1
+            score = len({text[a:b] for a, b in spans[i:end]}) * 10 + (end - i)
+            if score > best_score:
+                best, best_score = start, score
+        assert densest_start(text, spans, width) == best

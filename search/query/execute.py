@@ -428,6 +428,20 @@ class _Evaluator:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         if len(parts) == 1:
             return parts[0]
+        if sum(len(docs) for docs, _ in parts) * 32 < self.size:
+            # Few documents: merged over their union, not over arrays the
+            # size of the index (three of them, 100,000 entries each at
+            # 100,000 articles); each document's scores are merged in the
+            # same order from the same start, so to the same bits.
+            union = np.unique(np.concatenate([docs for docs, _ in parts]))
+            merged = np.full(len(union), empty)
+            for docs, scores in parts:
+                at = np.searchsorted(union, docs)
+                if op is np.add:
+                    merged[at] += scores
+                else:
+                    merged[at] = op(merged[at], scores)
+            return union, merged
         dense = np.full(self.size, empty)
         hit = np.zeros(self.size, dtype=bool)
         for docs, scores in parts:
