@@ -235,3 +235,29 @@ def test_the_densest_snippet_window_is_the_first_best_by_its_definition():
             if score > best_score:
                 best, best_score = start, score
         assert densest_start(text, spans, width) == best
+
+
+@pytest.mark.parametrize("few_occurrences", [1024, 3])
+def test_a_few_postings_occurrences_sliced_equal_the_files_own_reading(services, monkeypatch, few_occurrences):
+    from search.query import restricted
+
+    monkeypatch.setattr(restricted, "FEW_OCCURRENCES", few_occurrences)  # 3: most take the file's own reading
+    rng = np.random.default_rng(9)
+    checked = 0
+    for service in services:
+        for segment, _ in service.generation().lookup().index.segments:
+            total = len(segment.array("content", "docs"))
+            for count in (1, 2, 7, restricted.FEW_POSTINGS, restricted.FEW_POSTINGS + 1):
+                for _ in range(10):
+                    postings = np.sort(rng.choice(total, min(count, total), replace=False)).astype(np.int64)
+                    if rng.random() < 0.3:
+                        postings[0] = 0  # the first posting of the file
+                        postings = np.unique(postings)
+                    for got, expected in zip(restricted.posting_positions(segment, "content", postings),
+                                             segment.posting_positions("content", postings)):
+                        assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+                    for got, expected in zip(restricted.posting_spans(segment, "content", postings),
+                                             segment.posting_spans("content", postings)):
+                        assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
+                    checked += 1
+    assert checked > 100

@@ -17,7 +17,7 @@ whole-list readers give at those documents (tests/test_restricted.py).
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 import numpy as np
 
@@ -93,6 +93,52 @@ def bm25_at(lookup, fieldname: str, term: str, among: np.ndarray, idf: float, av
     return np.concatenate(where), np.concatenate(scores)
 
 
+# At most this many postings (a page's or a rerank's documents in a segment)
+# are read by slicing each one's run of occurrences; more through the
+# columnar file's own index arithmetic (ColumnarSegment.posting_positions,
+# posting_spans: about 15 numpy calls whatever the count, most of the cost
+# for a few postings), unless they hold more than FEW_OCCURRENCES occurrences
+# (a word repeated throughout a long article).
+FEW_POSTINGS = 48
+FEW_OCCURRENCES = 1024
+
+
+def _occurrences(segment, fieldname: str, postings: np.ndarray) -> Optional[tuple[np.ndarray, np.ndarray]]:
+    """Where the postings' occurrences lie in the segment's flat
+    per-occurrence arrays, and how many each has (ColumnarSegment's
+    arithmetic, for a few postings in Python), or None past FEW_OCCURRENCES."""
+    ends = memoryview(segment.array(fieldname, "pos_end"))
+    runs = [((ends[posting - 1] if posting else 0), ends[posting]) for posting in postings.tolist()]
+    if sum(stop - start for start, stop in runs) > FEW_OCCURRENCES:
+        return None  # a word repeated throughout an article: numpy's arithmetic
+    index: list[int] = []
+    for start, stop in runs:
+        index.extend(range(start, stop))
+    return np.array(index, dtype=np.int64), np.array([stop - start for start, stop in runs], dtype=np.int64)
+
+
+def posting_positions(segment, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ColumnarSegment.posting_positions: the positions of the sorted
+    postings numbered `postings`, flat, and how many belong to each."""
+    found = _occurrences(segment, fieldname, postings) if 0 < len(postings) <= FEW_POSTINGS else None
+    if found is None:
+        return segment.posting_positions(fieldname, postings)
+    index, counts = found
+    return segment.array(fieldname, "pos")[index].astype(np.int64), counts
+
+
+def posting_spans(segment, fieldname: str, postings: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ColumnarSegment.posting_spans: the character (starts, ends) of every
+    occurrence of the sorted postings numbered `postings`, flat, and how
+    many belong to each."""
+    found = _occurrences(segment, fieldname, postings) if 0 < len(postings) <= FEW_POSTINGS else None
+    if found is None:
+        return segment.posting_spans(fieldname, postings)
+    index, counts = found
+    starts = segment.array(fieldname, "start")[index].astype(np.int64)
+    return starts, starts + segment.array(fieldname, "span")[index], counts
+
+
 def positions_at(lookup, fieldname: str, term: str, among: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(document, position) of every occurrence of the term in the sorted
     documents `among`, in document and position order.  TermLookup.positions
@@ -101,7 +147,7 @@ def positions_at(lookup, fieldname: str, term: str, among: np.ndarray) -> tuple[
     call it directly."""
     docs_out, positions_out = [], []
     for segment, at, postings, _ in found_in(lookup, fieldname, term, among):
-        positions, counts = segment.posting_positions(fieldname, postings)
+        positions, counts = posting_positions(segment, fieldname, postings)
         positions_out.append(positions)
         docs_out.append(np.repeat(among[at], counts))
     if not docs_out:
