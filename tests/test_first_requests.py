@@ -261,3 +261,30 @@ def test_a_few_postings_occurrences_sliced_equal_the_files_own_reading(services,
                         assert got.dtype == expected.dtype and got.tolist() == expected.tolist()
                     checked += 1
     assert checked > 100
+
+
+def test_a_few_candidates_looked_up_one_by_one_are_found_as_numpy_finds_them(services, monkeypatch):
+    from search.query import restricted
+
+    rng = random.Random(10)
+    checked = 0
+    for service in services:
+        generation = service.generation()
+        lookup = generation.lookup()
+        terms = [t.decode("utf-8") for t in generation.searcher().reader().lexicon("content")][:40]
+        for term in terms + ["없는말"]:
+            for count in (1, 3, 16, 17, 60):
+                among = np.array(sorted(rng.sample(range(lookup.size), min(count, lookup.size))), dtype=np.int64)
+                answers = []
+                for few in (0, 10**6):  # numpy for every segment; one by one for every segment
+                    monkeypatch.setattr(restricted, "FEW_CANDIDATES", few)
+                    answers.append([(segment.doc_count, where, postings, local)
+                                    for segment, where, postings, local in restricted.found_in(lookup, "content", term, among)])
+                numpy_found, one_by_one = answers
+                assert len(numpy_found) == len(one_by_one)
+                for expected, got in zip(numpy_found, one_by_one):
+                    assert expected[0] == got[0]
+                    for a, b in zip(expected[1:], got[1:]):
+                        assert a.dtype == b.dtype and a.tolist() == b.tolist()
+                        checked += len(a)
+    assert checked > 1000

@@ -17,11 +17,14 @@ whole-list readers give at those documents (tests/test_restricted.py).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Iterator, Optional
 
 import numpy as np
 
 _NO_DOCS = np.zeros(0, dtype=np.int64)
+# A segment's candidates up to this many are each looked up by `bisect`.
+FEW_CANDIDATES = 16
 
 
 def found_in(lookup, fieldname: str, term: str, among: np.ndarray) -> Iterator[tuple]:
@@ -45,6 +48,12 @@ def found_in(lookup, fieldname: str, term: str, among: np.ndarray) -> Iterator[t
         if first == last or high == low:
             continue
         segment = segments[number][0]
+        if last - first <= FEW_CANDIDATES:
+            found = _found_few(segment.array(fieldname, "docs"), live[number], among[first:last], first, offset,
+                               low, high)
+            if found is not None:
+                yield (segment,) + found
+            continue
         local = (among[first:last] - offset).astype(np.uint32)
         docs = segment.array(fieldname, "docs")[low:high]
         if len(local) <= len(docs):
@@ -62,6 +71,28 @@ def found_in(lookup, fieldname: str, term: str, among: np.ndarray) -> Iterator[t
             where, postings = where[alive], postings[alive]
         if len(where):
             yield segment, where + first, postings + low, local[where]
+
+
+def _found_few(docs: np.ndarray, live: Optional[np.ndarray], among: np.ndarray, first: int, offset: int,
+               low: int, high: int) -> Optional[tuple]:
+    """found_in's answer for one segment and a few documents: each looked up
+    in the term's slice `docs[low:high]` by `bisect` (a dozen numpy calls
+    cost more than a binary search in Python for each of a few)."""
+    view = memoryview(docs)
+    alive = memoryview(live) if live is not None else None
+    where: list[int] = []
+    postings: list[int] = []
+    local: list[int] = []
+    for number, doc in enumerate(among.tolist(), start=first):
+        doc -= offset
+        at = bisect_left(view, doc, low, high)
+        if at < high and view[at] == doc and (alive is None or alive[doc]):
+            where.append(number)
+            postings.append(at)
+            local.append(doc)
+    if not where:
+        return None
+    return np.array(where, dtype=np.int64), np.array(postings, dtype=np.int64), np.array(local, dtype=np.uint32)
 
 
 def holding(lookup, fieldname: str, term: str, among: np.ndarray) -> np.ndarray:
