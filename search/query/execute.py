@@ -197,7 +197,7 @@ class _Evaluator:
         held = np.zeros(self.size, dtype=bool)
         for part in parts:
             held[part] = True
-        return np.flatnonzero(held)
+        return held.nonzero()[0]
 
     def _filter(self, query: Q.Query) -> Optional[np.ndarray]:
         """The documents of a filter clause from the facet arrays (which hold
@@ -224,7 +224,7 @@ class _Evaluator:
                 held &= table.day_ordinal >= low
             if high is not None:
                 held &= table.day_ordinal <= high
-            return np.flatnonzero(held).astype(np.int64)
+            return held.nonzero()[0].astype(np.int64)
         return None
 
     def _phrases(self, query: CheckedPhrases, within: Optional[np.ndarray] = None) -> np.ndarray:
@@ -321,7 +321,7 @@ class _Evaluator:
         """`part_scores` at `docs` (all of them in `part_docs`): found by
         binary search for a few documents, else through a dense array."""
         if len(docs) * 16 < len(part_docs):
-            return part_scores[np.searchsorted(part_docs, docs)]
+            return part_scores[part_docs.searchsorted(docs)]
         dense = np.empty(self.size)
         dense[part_docs] = part_scores
         return dense[docs]
@@ -354,7 +354,7 @@ class _Evaluator:
                 hit[where], scores[where] = True, term_scores
             return hit, scores
         if isinstance(query, Q.ConstantScoreQuery):
-            where = np.searchsorted(among, self.matches(query.child, among))
+            where = among.searchsorted(self.matches(query.child, among))
             hit[where], scores[where] = True, float(query.score)
             return hit, scores
         if isinstance(query, Q.DisjunctionMax):
@@ -373,14 +373,14 @@ class _Evaluator:
                 raise Unsupported(repr(query))
             docs = self.matches(required.child, among)
             ranked_hit, ranked_scores = self.scored_at(query.b, docs)
-            where = np.searchsorted(among, docs)
+            where = among.searchsorted(docs)
             hit[where] = True
             scores[where] = float(required.score or 1.0)
             scores[where[ranked_hit]] += ranked_scores[ranked_hit]
             return hit, scores
         if isinstance(query, Q.AndNot):
             hit, scores = self.scored_at(query.a, among)
-            held = np.flatnonzero(hit)
+            held = hit.nonzero()[0]
             hit[held[np.isin(among[held], self.excluded(query.b, among[held]), assume_unique=True)]] = False
             return hit, np.where(hit, scores, 0.0)
         if type(query) in (Q.Or, DefaultOr, ScoredUnion):
@@ -436,7 +436,7 @@ class _Evaluator:
             union = np.unique(np.concatenate([docs for docs, _ in parts]))
             merged = np.full(len(union), empty)
             for docs, scores in parts:
-                at = np.searchsorted(union, docs)
+                at = union.searchsorted(docs)
                 if op is np.add:
                     merged[at] += scores
                 else:
@@ -450,7 +450,7 @@ class _Evaluator:
             else:
                 dense[docs] = op(dense[docs], scores)
             hit[docs] = True
-        docs = np.flatnonzero(hit)
+        docs = hit.nonzero()[0]
         return docs, dense[docs]
 
 
@@ -470,7 +470,7 @@ def _among(within: np.ndarray, docs: np.ndarray) -> np.ndarray:
     """The sorted documents `within` that are in the sorted `docs`."""
     if not len(within) or not len(docs):
         return within[:0]
-    at = np.searchsorted(docs, within)
+    at = docs.searchsorted(within)
     at[at == len(docs)] = 0
     return within[docs[at] == within]
 
@@ -534,7 +534,7 @@ def _held(docs: np.ndarray, allowed: np.ndarray, size: int) -> np.ndarray:
         return np.zeros(len(docs), dtype=bool)
     if len(allowed) * 16 < len(docs):
         held = np.zeros(len(docs), dtype=bool)
-        at = np.searchsorted(docs, allowed)
+        at = docs.searchsorted(allowed)
         inside = at < len(docs)
         at = at[inside]
         held[at[docs[at] == allowed[inside]]] = True
@@ -564,7 +564,7 @@ def proximity(searcher, index: ColumnarIndex, docnums: Sequence[int], terms: Seq
         if not len(held):
             continue
         # The first MAX_PROXIMITY_POSITIONS of the term in each document.
-        starts = np.searchsorted(held, held, side="left")
+        starts = held.searchsorted(held, side="left")
         keep = (np.arange(len(held)) - starts) < MAX_PROXIMITY_POSITIONS
         for docnum, position in zip(held[keep].tolist(), positions[keep].tolist()):
             occurrences.setdefault(docnum, []).append((position, term))
@@ -596,7 +596,7 @@ def title_overlap(searcher, index, docnums: Sequence[int], terms: Sequence[str])
         if not len(held):
             continue
         where, counts = np.unique(held, return_counts=True)
-        at = np.searchsorted(docs, where)
+        at = docs.searchsorted(where)
         found[at] += 1
         tokens[at] += counts
     overlap = {}

@@ -237,7 +237,7 @@ def facet_and_filter(docs: np.ndarray, request: SearchRequest, table: FacetTable
     month_hist = np.bincount(month[month_mask], minlength=len(table.month_names))
     allowed = docs[ok_reporter & ok_press & ok_day]
 
-    counted_months = np.flatnonzero(month_hist)
+    counted_months = month_hist.nonzero()[0]
     day_counts = Counter(dict(zip([table.month_names[i] for i in counted_months.tolist()],
                                   month_hist[counted_months].tolist())))
 
@@ -280,7 +280,7 @@ def _top(hist: np.ndarray, names: list[str], ids: dict[str, int], limit: int, se
     values counted at least as often as the `limit`-th are sorted, by numpy:
     a common word's result counts thousands of reporters, most of them once,
     and sorting them by name in Python was most of a facet's cost."""
-    counted = np.flatnonzero(hist)
+    counted = hist.nonzero()[0]
     ranked: list[tuple[str, int]] = []
     if limit > 0 and len(counted):
         if len(counted) > limit:

@@ -41,7 +41,7 @@ def found_in(lookup, fieldname: str, term: str, among: np.ndarray) -> Iterator[t
     slices = lookup.slices(fieldname, term)
     if not slices or not len(among):
         return
-    cuts = np.searchsorted(among, lookup.segment_bounds).tolist()
+    cuts = among.searchsorted(lookup.segment_bounds).tolist()
     segments, live = lookup.index.segments, lookup.segment_live
     for number, offset, low, high in slices:
         first, last = cuts[2 * number], cuts[2 * number + 1]
@@ -57,15 +57,15 @@ def found_in(lookup, fieldname: str, term: str, among: np.ndarray) -> Iterator[t
         local = (among[first:last] - offset).astype(np.uint32)
         docs = segment.array(fieldname, "docs")[low:high]
         if len(local) <= len(docs):
-            at = np.searchsorted(docs, local)
+            at = docs.searchsorted(local)
             np.minimum(at, len(docs) - 1, out=at)  # past the end: compared with the last, never equal
             held = docs[at] == local
-            where, postings = np.flatnonzero(held), at[held]
+            where, postings = held.nonzero()[0], at[held]
         else:  # the candidates are the longer list: look each posting up in them
-            at = np.searchsorted(local, docs)
+            at = local.searchsorted(docs)
             np.minimum(at, len(local) - 1, out=at)
             held = local[at] == docs
-            where, postings = at[held], np.flatnonzero(held)
+            where, postings = at[held], held.nonzero()[0]
         if live[number] is not None and len(where):
             alive = live[number][local[where]]
             where, postings = where[alive], postings[alive]
