@@ -288,3 +288,39 @@ def test_a_few_candidates_looked_up_one_by_one_are_found_as_numpy_finds_them(ser
                         assert a.dtype == b.dtype and a.tolist() == b.tolist()
                         checked += len(a)
     assert checked > 1000
+
+
+def _densest_window_with_a_counter(occurrences, weights, window):
+    """The plain reference: the running sum kept with a Counter, `max` at each step."""
+    from collections import Counter
+
+    ordered = sorted(occurrences)
+    best = current = 0.0
+    inside: Counter = Counter()
+    left = 0
+    for position, term in ordered:
+        if inside[term] == 0:
+            current += weights[term]
+        inside[term] += 1
+        while ordered[left][0] <= position - window:
+            gone = ordered[left][1]
+            inside[gone] -= 1
+            if inside[gone] == 0:
+                current -= weights[gone]
+            left += 1
+        best = max(best, current)
+    return best
+
+
+def test_the_densest_proximity_window_sums_to_the_references_bits():
+    from search.ranking import densest_window
+
+    rng = random.Random(2)
+    for _ in range(5000):
+        names = rng.sample(["정부", "투자", "시장", "a", "b", "c"], rng.randint(1, 6))
+        weights = {t: rng.choice([rng.random() * 5, 0.1, 0.2, 0.7, 3.3333333]) for t in names}
+        occurrences = list({(rng.randrange(rng.choice([5, 40, 300])), rng.choice(names))
+                            for _ in range(rng.randint(0, 30))})
+        window = rng.choice([1, 3, 10])
+        assert densest_window(occurrences, weights, window) == _densest_window_with_a_counter(occurrences, weights,
+                                                                                              window)

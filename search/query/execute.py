@@ -488,7 +488,7 @@ def top_k(docs: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[float, int
         keep = -scores <= kth  # ties at the boundary kept, then ordered by docnum
         docs, scores = docs[keep], scores[keep]
     order = np.lexsort((docs, -scores))[:k]
-    return [(float(scores[i]), int(docs[i])) for i in order]
+    return list(zip(scores[order].tolist(), docs[order].tolist()))
 
 
 def ranked(searcher, index: ColumnarIndex, query: Q.Query, terms: Optional[Sequence[str]], limit: int,
