@@ -77,7 +77,6 @@ def search_ids(generation: Generation, q: str, limit: int) -> Optional[list[str]
     searcher = generation.searcher()
     parser = generation.parser
     parsed = parser.parse(q)
-    keyword = parsed.node is not None and not parser.is_question(parsed)
     compiled = parser.compile(parsed, searcher=vocabulary_of(generation))
     query, proximity = compiled.query, list(compiled.proximity_terms)
     if query is not None:
@@ -90,7 +89,9 @@ def search_ids(generation: Generation, q: str, limit: int) -> Optional[list[str]
             best = by_title(generation, best, proximity, bonuses)
         known = generation.article_ids()
         ids = [known[docnum] or searcher.stored_fields(docnum)["id"] for _, docnum in best[:limit]]
-    if keyword and len(ids) < limit:
+    # Whether it is a keyword query (its words read once more without the
+    # index's look-up) matters only for a short list.
+    if len(ids) < limit and parsed.node is not None and not parser.is_question(parsed):
         return None
     return ids
 
