@@ -6,7 +6,14 @@ of tests/columnar_fixtures.py in its three build layouts:
   (search.query.bonuses), equal each reorder's own reading of them;
 - the top of a search among some documents (`execute._held`) keeps what
   `np.isin` keeps;
-- whole searches with the shortcuts give what they give without them.
+- whole searches with the shortcuts give what they give without them;
+- what the warm-up reads whole (titles' lengths, byline names, the term
+  tables of search.query.termtable) answers as Whoosh's per-document and
+  per-term reads and each segment's own binary search do;
+- facets ordered by numpy, a union of few documents merged over the union,
+  a few candidates looked up with bisect, a few postings' occurrences read
+  through their runs, and the densest windows of snippets and proximity
+  give their references' answers, floats to the last bit.
 """
 
 from __future__ import annotations
