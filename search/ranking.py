@@ -17,7 +17,6 @@ Two stages, both measured on the KorQuAD retrieval set (README, relevance table)
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import Any, Iterable, Optional, Sequence
 
 from whoosh import matching
@@ -130,19 +129,23 @@ def densest_window(occurrences: Sequence[tuple[int, str]], weights: dict[str, fl
     that fit in `window` consecutive positions."""
     ordered = sorted(occurrences)
     best = current = 0.0
-    inside: Counter = Counter()
+    inside: dict[str, int] = {}  # term -> its occurrences in the window
     left = 0
     for position, term in ordered:
-        if inside[term] == 0:
+        count = inside.get(term, 0)
+        if count == 0:
             current += weights[term]
-        inside[term] += 1
-        while ordered[left][0] <= position - window:
+        inside[term] = count + 1
+        limit = position - window
+        while ordered[left][0] <= limit:
             gone = ordered[left][1]
-            inside[gone] -= 1
-            if inside[gone] == 0:
+            count = inside[gone] - 1
+            inside[gone] = count
+            if count == 0:
                 current -= weights[gone]
             left += 1
-        best = max(best, current)
+        if current > best:
+            best = current
     return best
 
 

@@ -116,14 +116,16 @@ class SearchService:
     def warm(self) -> None:
         """Does the one-time work of a generation now rather than in the first
         request: opens the index and a searcher, reads the facet table, the
-        columnar postings, the article ids, the did-you-mean vocabulary and the
-        same-event clusters,
+        columnar postings, the titles' lengths and the byline names, the
+        article ids, the did-you-mean vocabulary and the same-event clusters,
         loads the morphological analyser (`news-search serve` calls this
         before listening)."""
         with self._engine:
             generation = self.generation()
             generation.facets()
-            generation.lookup()
+            lookup = generation.lookup()
+            if lookup is not None:
+                lookup.warm()
             generation.article_ids()
             generation.vocabulary()
             generation.clusters()

@@ -66,6 +66,9 @@ def vocabulary_names(vocabulary) -> Callable[[str], bool]:
     `doc_frequency(field, text)` and a `schema`)."""
     if vocabulary is None or "reporter" not in vocabulary.schema:
         return lambda text: False
+    is_term = getattr(vocabulary, "is_term", None)  # a generation's look-ups: the names read once
+    if is_term is not None:
+        return lambda text: is_term("reporter", text)
     return lambda text: bool(vocabulary.doc_frequency("reporter", text))
 
 

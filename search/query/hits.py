@@ -11,7 +11,7 @@ import numpy as np
 from search import stored as stored_fields
 from search.highlight import mark, marked_paragraphs, merge_spans, snippet, spans_by_doc, spans_by_field
 from search.index import CONTENT_FIELD
-from search.query.restricted import found_in
+from search.query.restricted import found_in, posting_spans
 from search.query.result import Hit
 
 
@@ -84,7 +84,7 @@ def columnar_spans(lookup, fieldname: str, terms: Iterable[str], docnums: Iterab
         return found
     for term in terms:
         for segment, at, postings, _ in found_in(lookup, fieldname, term, among):
-            starts, ends, counts = segment.posting_spans(fieldname, postings)
+            starts, ends, counts = posting_spans(segment, fieldname, postings)
             owners = np.repeat(among[at], counts).tolist()
             for docnum, start, end in zip(owners, starts.tolist(), ends.tolist()):
                 found.setdefault(docnum, []).append((start, end))

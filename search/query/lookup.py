@@ -24,12 +24,16 @@ from typing import Optional
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader
+from whoosh.util.numeric import byte_to_length
 
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
+from search.headline import TITLE_FIELD
 from search.index import CONTENT_FIELD
 from search.query.longlists import LongLists
 from search.query.restricted import positions_at
 from search.query.runs import holds_run
+from search.query.termtable import TermTable
 
 # Terms whose slices and frequencies are kept per generation; past this the
 # memo starts again (a bound on memory, ~100 bytes a term).
@@ -39,6 +43,51 @@ MEMO_TERMS = 200_000
 RECENT_POSITIONS = 256
 
 _NO_DOCS = np.zeros(0, dtype=np.int64)
+
+# Fields whose terms are few (one per reporter) and asked for by text, for
+# every plain word of a query: read whole once per generation (TermLookup.is_term).
+WHOLE_FIELDS = ("reporter",)
+
+
+def _leaves(reader) -> list:
+    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+
+
+def field_lengths(reader, fieldname: str) -> np.ndarray:
+    """`reader.doc_field_length(docnum, fieldname, 0) or 0` of every document,
+    as an array: each segment's one-byte length column read as one block and
+    decoded through a table of its 256 values (Whoosh 2.7.4's
+    W3PerDocReader; any other reader is asked document by document)."""
+    parts = []
+    for leaf, _ in _leaves(reader):
+        count = leaf.doc_count_all()
+        encoded = _length_bytes(leaf, fieldname, count)
+        if encoded is None:
+            parts.append(np.array([leaf.doc_field_length(d, fieldname, 0) or 0 for d in range(count)], dtype=np.int64))
+        else:
+            parts.append(_LENGTH_OF_BYTE[encoded])
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _length_bytes(leaf, fieldname: str, count: int) -> Optional[np.ndarray]:
+    """A segment's length bytes of `fieldname` (0 where none), or None where
+    the column is not the one-byte numeric column of Whoosh 2.7.4."""
+    perdoc = getattr(leaf, "_perdoc", None)
+    if not isinstance(perdoc, W3PerDocReader):
+        return None
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    if column is None:
+        return np.zeros(count, dtype=np.uint8)
+    if getattr(column, "_typecode", None) != "B" or getattr(column, "_fixedlen", None) != 1:
+        return None
+    stored = min(column._count, count)
+    found = np.full(count, column._default, dtype=np.uint8)
+    found[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+    return found
+
+
+# Whoosh's length of each length byte (W3PerDocReader.doc_field_length: 0 for none).
+_LENGTH_OF_BYTE = np.array([byte_to_length(value) if value else 0 for value in range(256)], dtype=np.int64)
 
 
 def holds_in(searcher, doc_frequency, terms: tuple[str, ...]) -> bool:
@@ -66,20 +115,23 @@ class TermLookup:
         self.live = index.live
         self.all_live = bool(index.live.all())
         # Per segment, its documents' live mask (a view of `live`), None where none is deleted.
-        self._segment_live = [None if index.live[offset:offset + segment.doc_count].all()
-                              else index.live[offset:offset + segment.doc_count]
-                              for segment, offset in index.segments]
+        self.segment_live = [None if index.live[offset:offset + segment.doc_count].all()
+                             else index.live[offset:offset + segment.doc_count]
+                             for segment, offset in index.segments]
+        # Where each segment's documents begin and end, one after the other
+        # (search.query.restricted finds them in a sorted list with one search).
+        self.segment_bounds = np.array([bound for segment, offset in index.segments
+                                        for bound in (offset, offset + segment.doc_count)], dtype=np.int64)
         self._count = searcher.doc_count_all()
         self._average: dict[str, float] = {}
         self._slices: dict[tuple[str, str], tuple] = {}
         self._frequency: dict[tuple[str, str], int] = {}
-        # Each segment's term ends as a memoryview: indexing it gives Python
-        # ints (numpy scalars cost ~10x more in a binary search's loop).
-        self._ends: dict[tuple[int, str], memoryview] = {}
+        self._tables: dict[str, TermTable] = {}
         # The one look-up the query words are read against (search.query.words
         # keeps a query's analysis while its look-up stays the same object).
         self.holds = self._holds
-        self._lengths: dict[tuple[str, int], int] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._whole: dict[str, frozenset] = {}
         self._recent: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
         self.long_lists = LongLists()  # the executor's answers for long posting lists (search.query.longlists)
 
@@ -114,52 +166,69 @@ class TermLookup:
         return found
 
     def doc_field_length(self, docnum: int, fieldname: str) -> int:
-        """Whoosh's length of a document's field (its one-byte column decoded),
-        kept: the title reorder reads the title's length of the same top
-        articles again and again, through several layers of Whoosh per call."""
-        key = (fieldname, docnum)
-        found = self._lengths.get(key)
+        """Whoosh's length of a document's field (its one-byte column decoded)."""
+        return int(self.field_lengths(fieldname)[docnum])
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Whoosh's length of the field in every document (0 where it has
+        none), read once: the title reorder reads the title's length of each
+        search's top articles, through several layers of Whoosh per call, and
+        a server's workers each read them again unless the parent has read
+        them before forking (`warm`)."""
+        found = self._lengths.get(fieldname)
         if found is None:
-            found = self.searcher.reader().doc_field_length(docnum, fieldname, 0) or 0
-            self._remember(self._lengths, key, found)
+            found = self._lengths[fieldname] = field_lengths(self.searcher.reader(), fieldname)
+            found.flags.writeable = False
         return found
+
+    def is_term(self, fieldname: str, text: str) -> bool:
+        """Whether any document (deleted ones included, as Whoosh's
+        `doc_frequency` counts them) holds `text` in `fieldname`, for the
+        small fields whose terms are read whole (`WHOLE_FIELDS`: the byline
+        names each plain word of a query is tried as); others by their
+        document frequency."""
+        if fieldname not in WHOLE_FIELDS:
+            return bool(self.doc_frequency(fieldname, text))
+        terms = self._whole.get(fieldname)
+        if terms is None:
+            reader = self.searcher.reader()
+            terms = self._whole[fieldname] = frozenset(
+                term for leaf, _ in _leaves(reader) if fieldname in leaf.schema for term in leaf.lexicon(fieldname))
+        return text.encode("utf-8") in terms
+
+    def warm(self) -> None:
+        """Reads now what every search's first use would read: the titles'
+        lengths, the byline names and the columnar fields' term tables (a
+        forked server worker shares them with its parent instead of reading
+        them again)."""
+        for fieldname in COLUMNAR_FIELDS:
+            self.term_table(fieldname)
+        if TITLE_FIELD in self.schema:
+            self.field_lengths(TITLE_FIELD)
+        for fieldname in WHOLE_FIELDS:
+            if fieldname in self.schema:
+                self.is_term(fieldname, "")
 
     # -- postings
 
     def slices(self, fieldname: str, term: str) -> tuple:
         """(segment number, document offset, low, high) of the term's postings
-        in each segment that has it."""
+        in each segment that has it (found in the field's search.query.termtable)."""
         key = (fieldname, term)
         found = self._slices.get(key)
         if found is None:
-            encoded = term.encode("utf-8")
-            found = tuple((number, offset) + span
-                          for number, (segment, offset) in enumerate(self.index.segments)
-                          if (span := self._term_slice(number, segment, fieldname, encoded)) is not None)
+            segments = self.index.segments
+            found = tuple((number, segments[number][1], low, high)
+                          for number, low, high in self.term_table(fieldname).slices(term.encode("utf-8")))
             self._remember(self._slices, key, found)
         return found
 
-    def _term_slice(self, number: int, segment, fieldname: str, term: bytes) -> Optional[tuple[int, int]]:
-        ends = self._ends.get((number, fieldname))
-        if ends is None:
-            array = segment._arrays.get(f"{fieldname}.term_end")
-            if array is None or not len(array):
-                return None
-            ends = self._ends[(number, fieldname)] = memoryview(array).cast("B").cast("q")
-        raw, base = segment._map, segment._blobs[fieldname]
-        low, high = 0, len(ends)
-        while low < high:
-            middle = (low + high) // 2
-            first = ends[middle - 1] if middle else 0
-            found = raw[base + first:base + ends[middle]]
-            if found < term:
-                low = middle + 1
-            elif found > term:
-                high = middle
-            else:
-                post_end = segment.array(fieldname, "post_end")
-                return (int(post_end[middle - 1]) if middle else 0), int(post_end[middle])
-        return None
+    def term_table(self, fieldname: str) -> TermTable:
+        """The field's terms of every segment (search.query.termtable), read once."""
+        table = self._tables.get(fieldname)
+        if table is None:
+            table = self._tables[fieldname] = TermTable(self.index, fieldname)
+        return table
 
     def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(document numbers, term frequencies, field lengths) of the term's
@@ -168,7 +237,7 @@ class TermLookup:
         and anything is converted (18 % of the documents of the benchmark's
         100,000-article index are deleted copies)."""
         docs, tfs, lengths = [], [], []
-        segments, live = self.index.segments, self._segment_live
+        segments, live = self.index.segments, self.segment_live
         for number, offset, low, high in self.slices(fieldname, term):
             segment = segments[number][0]
             local = segment.array(fieldname, "docs")[low:high]
@@ -191,7 +260,7 @@ class TermLookup:
         """The term's live documents, sorted (as `postings`' first array,
         without reading frequencies and lengths)."""
         docs = []
-        segments, live = self.index.segments, self._segment_live
+        segments, live = self.index.segments, self.segment_live
         for number, offset, low, high in self.slices(fieldname, term):
             local = segments[number][0].array(fieldname, "docs")[low:high]
             if live[number] is not None:

@@ -54,7 +54,7 @@ class Relaxation:
         """The query words article `docnum` lacks."""
         out = []
         for label, docs in zip(self.labels, self.word_docs):
-            i = int(np.searchsorted(docs, docnum))
+            i = int(docs.searchsorted(docnum))
             if i >= len(docs) or docs[i] != docnum:
                 out.append(label)
         return out

@@ -26,6 +26,7 @@ from search.headline import rerank_by_title
 from search.index import CONTENT_FIELD
 from search.limits import TIMEOUT_NOTICE, guard
 from search.query import execute, matching
+from search.query.bonuses import Bonuses
 from search.query.bylines import byline_name, is_byline_title, vocabulary_names
 from search.query.compile import ranking_of, reporter_words
 from search.query.facets import FacetTable, by_date, facet_and_filter
@@ -76,35 +77,46 @@ def search_ids(generation: Generation, q: str, limit: int) -> Optional[list[str]
     searcher = generation.searcher()
     parser = generation.parser
     parsed = parser.parse(q)
-    keyword = parsed.node is not None and not parser.is_question(parsed)
     compiled = parser.compile(parsed, searcher=vocabulary_of(generation))
     query, proximity = compiled.query, list(compiled.proximity_terms)
     if query is not None:
         query = matching.prepared(query, searcher.reader())
     ids: list[str] = []
     if query is not None and query is not Q.NullQuery:
-        best = top(generation, query, proximity, limit)
+        bonuses = bonuses_of(generation)
+        best = top(generation, query, proximity, limit, bonuses=bonuses)
         if proximity:
-            best = by_title(generation, best, proximity)
+            best = by_title(generation, best, proximity, bonuses)
         known = generation.article_ids()
         ids = [known[docnum] or searcher.stored_fields(docnum)["id"] for _, docnum in best[:limit]]
-    if keyword and len(ids) < limit:
+    # Whether it is a keyword query (its words read once more without the
+    # index's look-up) matters only for a short list.
+    if len(ids) < limit and parsed.node is not None and not parser.is_question(parsed):
         return None
     return ids
 
 
+def bonuses_of(generation: Generation) -> Optional[Bonuses]:
+    """One search's memo of proximity bonuses and title overlaps
+    (search.query.bonuses), where the generation has columnar postings."""
+    lookup = generation.lookup()
+    return Bonuses(generation.searcher(), lookup) if lookup is not None else None
+
+
 def top(generation: Generation, query: Q.Query, proximity, limit: int,
-        allowed: Optional[np.ndarray] = None, matched: Optional[execute.Scored] = None) -> list[tuple[float, int]]:
+        allowed: Optional[np.ndarray] = None, matched: Optional[execute.Scored] = None,
+        bonuses: Optional[Bonuses] = None) -> list[tuple[float, int]]:
     """The best `limit` matches of `query` (among `allowed`), proximity-reranked:
     scored by the columnar executor where it covers the query, through Whoosh
     otherwise.  `matched`: every match of `query` with its score, when the
-    search has them already (`scored`): not read again."""
+    search has them already (`scored`): not read again; `bonuses`: the
+    search's proximity bonuses read so far."""
     searcher = generation.searcher()
     index = generation.lookup()
     if index is not None:
         try:
             return execute.ranked(searcher, index, query, proximity, limit, allowed, table=generation.facets(),
-                                  matched=matched)
+                                  matched=matched, bonus=bonuses.proximity if bonuses is not None else None)
         except execute.Unsupported:
             pass
     return matching.top(searcher, query, proximity, limit, allowed)
@@ -116,13 +128,16 @@ def vocabulary_of(generation: Generation):
     return generation.lookup() or generation.searcher()
 
 
-def by_title(generation: Generation, best: list, proximity) -> list:
+def by_title(generation: Generation, best: list, proximity, bonuses: Optional[Bonuses] = None) -> list:
     """The title reorder (search.headline) of `best`, its overlaps read from
-    the columnar positions where the generation has them."""
+    the columnar positions where the generation has them (through the
+    search's `bonuses`, when given)."""
     lookup = generation.lookup()
     searcher = generation.searcher()
     if lookup is None:
         return rerank_by_title(searcher, best, proximity)
+    if bonuses is not None:
+        return rerank_by_title(searcher, best, proximity, bonuses.title_overlap)
     return rerank_by_title(searcher, best, proximity,
                            lambda docnums, terms: execute.title_overlap(searcher, lookup, docnums, terms))
 
@@ -173,7 +188,7 @@ def _shown_phrase(quoted: str) -> str:
 
 
 def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, request: SearchRequest,
-            sort: str, limit: int, notices: list[str]):
+            sort: str, limit: int, notices: list[str], bonuses: Optional[Bonuses] = None):
     """The articles a parsed query matches (with the top `limit` by score
     when they were found in the same pass), its query and proximity terms,
     and every match with its score where the columnar executor gave them."""
@@ -194,9 +209,10 @@ def matches(generation: Generation, table: FacetTable, parsed: ParsedQuery, requ
         # the matches (for the facets and filters) and, unfiltered, the top.
         docs = every[0]
         if sort == "relevance" and not _filtered(request):
-            best = execute.ranked(searcher, generation.lookup(), query, proximity, limit, matched=every)
+            best = execute.ranked(searcher, generation.lookup(), query, proximity, limit, matched=every,
+                                  bonus=bonuses.proximity if bonuses is not None else None)
             if proximity:
-                best = by_title(generation, best, proximity)
+                best = by_title(generation, best, proximity, bonuses)
             ranked = [(docnum, score) for score, docnum in best]
     elif sort == "relevance" and not _filtered(request) and matching.scores_every_match(query):
         collector = matching.TopAndAll(max(limit, RERANK_DEPTH) if proximity else limit)
@@ -239,8 +255,10 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
     offset = (request.page - 1) * request.size
     limit = offset + request.size
     keyword = not browse and parsed.node is not None and not parser.is_question(parsed)
+    bonuses = bonuses_of(generation)
 
-    query, proximity, docs, ranked, every = matches(generation, table, parsed, request, sort, limit, notices)
+    query, proximity, docs, ranked, every = matches(generation, table, parsed, request, sort, limit, notices,
+                                                    bonuses)
     allowed, facets, granularity = facet_and_filter(docs, request, table)
     if keyword and len(allowed) < limit:
         # Speech in a pasted headline is often paraphrased in the article:
@@ -248,7 +266,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
         plain = unquoted(parsed)
         if plain is not None:
             quotes, found = ", ".join(map(_shown_phrase, quoted_phrases(parsed))), len(allowed)
-            again = matches(generation, table, plain, request, sort, limit, notices)
+            again = matches(generation, table, plain, request, sort, limit, notices, bonuses)
             filtered = facet_and_filter(again[2], request, table)
             # Kept when it finds more (the phrase's articles are among them).
             if not found or len(filtered[0]) > found:
@@ -263,7 +281,8 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
         generation.clusters(), allowed, ranked, request, sort, table.published, table.undated,
         # Collapsing ranks every grouped match: from the scores the match
         # listing computed (the same to the last bit as scoring them again).
-        (lambda d: top(generation, query, proximity, len(d), d, every)) if query is not None else None, notices)
+        (lambda d: top(generation, query, proximity, len(d), d, every, bonuses)) if query is not None else None,
+        notices)
     terms = parser.highlight_terms(parsed)
     if query is None and not browse:
         notices.append(NOTHING_SEARCHABLE)
@@ -288,16 +307,17 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
         if ranked is not None:
             page = ranked[offset:strict_limit]
         elif sort == "relevance":
-            best = top(generation, query, proximity, strict_limit, allowed if len(allowed) != len(docs) else None, every)
+            best = top(generation, query, proximity, strict_limit, allowed if len(allowed) != len(docs) else None, every,
+                       bonuses)
             if proximity:
-                best = by_title(generation, best, proximity)
+                best = by_title(generation, best, proximity, bonuses)
             page = [(docnum, score) for score, docnum in best[offset:strict_limit]]
         else:
             page = [(int(d), None) for d in by_date(allowed, table, sort == "newest", offset, strict_limit)]
         hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
     if relaxed_total and limit > total:
         page = relaxed_page(generation, table, parsed, relaxation, relaxed_allowed, sort,
-                            max(0, offset - total), limit - total)
+                            max(0, offset - total), limit - total, bonuses)
         relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
         for hit, (docnum, _) in zip(relaxed_hits, page):
             hit.missing = relaxation.missing(docnum)
@@ -327,7 +347,8 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
 
 
 def relaxed_page(generation: Generation, table: FacetTable, parsed: ParsedQuery, relaxation: Relaxation,
-                 allowed: np.ndarray, sort: str, offset: int, limit: int) -> list[tuple[int, Optional[float]]]:
+                 allowed: np.ndarray, sort: str, offset: int, limit: int,
+                 bonuses: Optional[Bonuses] = None) -> list[tuple[int, Optional[float]]]:
     """Relaxed articles offset..limit: those missing fewer words first, each
     tier by the strict hits' scoring (or by date)."""
     searcher = generation.searcher()
@@ -347,9 +368,9 @@ def relaxed_page(generation: Generation, table: FacetTable, parsed: ParsedQuery,
             continue
         want = min(limit, len(tier))
         if ranking is not None and ranking is not Q.NullQuery:
-            best = top(generation, ranking, proximity, want, tier)
+            best = top(generation, ranking, proximity, want, tier, bonuses=bonuses)
             if proximity:
-                best = by_title(generation, best, proximity)
+                best = by_title(generation, best, proximity, bonuses)
             ordered = [(docnum, score) for score, docnum in best[:want]]
             seen = {d for d, _ in ordered}
             # Tier articles the ranking query does not score (none expected) come last.

@@ -103,6 +103,6 @@ def _sorted_keys(found: np.ndarray, keys: Optional[np.ndarray]) -> np.ndarray:
         return found
     if not len(keys) or not len(found):
         return keys[:0]
-    at = np.searchsorted(found, keys)
+    at = found.searchsorted(keys)
     at[at == len(found)] = 0
     return keys[found[at] == keys]
