@@ -41,6 +41,19 @@ _PARTICLES: tuple[tuple[str, str], ...] = (
 )
 # Longest first: 에서는 is tried before 는.
 PARTICLES = tuple(sorted(_PARTICLES, key=lambda item: -len(item[0])))
+# Each particle's stem ending, and the particles' lengths longest first: a
+# word ends in at most one particle of each length, so its endings are found
+# by one look-up per length rather than by trying every particle (query words
+# are tried as byline names and as stems several times a search).
+_AFTER = dict(_PARTICLES)
+_LENGTHS = tuple(sorted({len(particle) for particle in _AFTER}, reverse=True))
+
+
+def particle_endings(word: str) -> list[str]:
+    """The particles `word` ends in that leave a stem of two characters or
+    more, longest first (the order of `PARTICLES`)."""
+    size = len(word)
+    return [word[-n:] for n in _LENGTHS if size - n >= 2 and word[-n:] in _AFTER]
 
 
 def _final(syllable: str) -> int:
@@ -71,10 +84,8 @@ def particle_stems(word: str) -> list[str]:
     off its end, longest particle first; a stem keeps at least two characters
     (a one-syllable stem is too often a word's own first syllable: 도로, 주로)."""
     stems: list[str] = []
-    for particle, after in PARTICLES:
-        if len(word) - len(particle) < 2 or not word.endswith(particle):
-            continue
+    for particle in particle_endings(word):
         stem = word[: -len(particle)]
-        if _follows(stem[-1], particle, after) and stem not in stems:
+        if _follows(stem[-1], particle, _AFTER[particle]) and stem not in stems:
             stems.append(stem)
     return stems

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Optional
 
-from search.analysis.particles import PARTICLES, particle_stems
+from search.analysis.particles import particle_endings, particle_stems
 from search.korean import is_initials_query
 from search.query.tree import Node, ParsedQuery, plain_words
 
@@ -47,7 +47,7 @@ def byline_name(word: str, is_name: Callable[[str], bool]) -> Optional[str]:
 def _any_particle_stems(word: str) -> list[str]:
     """The stems `word` leaves without any particle it ends in, whatever the
     stem's last syllable, longest particle first (two characters at least)."""
-    return [word[: -len(p)] for p, _ in PARTICLES if len(word) - len(p) >= 2 and word.endswith(p)]
+    return [word[: -len(p)] for p in particle_endings(word)]
 
 
 def reporter_names(parsed: ParsedQuery, is_name: Callable[[str], bool]) -> dict[str, str]:
