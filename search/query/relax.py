@@ -66,13 +66,15 @@ class Relaxation:
         return [docs[counts == k] for k in sorted(set(counts.tolist()))]
 
 
-def relax(analysis: QueryWords, searcher, parsed: ParsedQuery, size: int,
+def relax(analysis: QueryWords, vocabulary, parsed: ParsedQuery, size: int,
           docs_for: Callable[[Q.Query], np.ndarray]) -> Optional[Relaxation]:
     """The relaxation of a keyword query of two or more plain words, or None.
 
+    `vocabulary` says which words are byline names (search.query.run's
+    vocabulary_of: a generation's look-ups, which read the names once);
     `docs_for(query)` lists (sorted) the documents a query matches; `size` is
     the index's document count."""
-    names = reporter_words(parsed, analysis, searcher)
+    names = reporter_words(parsed, analysis, vocabulary)
     bylines = byline_titles(parsed.node, names)
     words = [w for w in plain_words(parsed.node) if id(w) not in bylines]
     if len(words) < 2:

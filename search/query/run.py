@@ -15,6 +15,7 @@ The caller (search.service) holds the engine lock and the deadline around it.
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Callable, Optional
 
 import numpy as np
@@ -293,7 +294,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
     facets_scope = "strict"
     # Not after a search cut short by the time budget: it would be cut short again.
     if keyword and total < limit and TIMEOUT_NOTICE not in notices and not request.group:
-        relaxation = relax(parser, searcher, parsed, table.size, lambda qq: docs_for(generation, qq))
+        relaxation = relax(parser, vocabulary_of(generation), parsed, table.size, lambda qq: docs_for(generation, qq))
         if relaxation is not None and len(relaxation.docs):
             relaxed_allowed, relaxed_facets, relaxed_granularity = facet_and_filter(relaxation.docs, request, table)
             if not total and len(relaxed_allowed):
@@ -372,9 +373,13 @@ def relaxed_page(generation: Generation, table: FacetTable, parsed: ParsedQuery,
             if proximity:
                 best = by_title(generation, best, proximity, bonuses)
             ordered = [(docnum, score) for score, docnum in best[:want]]
-            seen = {d for d, _ in ordered}
-            # Tier articles the ranking query does not score (none expected) come last.
-            ordered += [(int(d), 0.0) for d in tier if int(d) not in seen][:want - len(ordered)]
+            if len(ordered) < want:
+                # Tier articles the ranking query does not score (none expected)
+                # come last; a tier runs to tens of thousands, so only as many
+                # as the page still lacks are read.
+                seen = {d for d, _ in ordered}
+                unscored = ((int(d), 0.0) for d in tier if int(d) not in seen)
+                ordered += islice(unscored, want - len(ordered))
         else:
             ordered = [(int(d), None) for d in by_date(tier, table, sort != "oldest", 0, want)]
         page += ordered[offset:want]
