@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 from search.dedup import CopyFinder
+from search.grouping import SketchStore
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.model import MAX_INDEXED_TEXT_CHARS
 from search.reindex.units import Capped, Copied, Warned
@@ -116,8 +117,9 @@ class Ledger:
         self.copies = copies or CopyFinder()
         self.copy_lines: dict[str, list[str]] = {}
         self._lines: dict[str, int] = {}  # article id → the line it starts on, for this run's articles
-        # Article id → search.grouping.Sketch (or None) of the articles (re)analysed in this run.
-        self.sketches: dict[str, Any] = {}
+        # Article id → search.grouping.Sketch (or None) of the articles (re)analysed in this run,
+        # kept as rows of a table (a Sketch object an article cost ~1 KiB here).
+        self.sketches = SketchStore()
 
     def failed(self, failure: LoadFailure) -> None:
         self.report.failed.append(failure)
@@ -171,7 +173,7 @@ class Ledger:
         """An article (re)analysed and written; False when it is a duplicate."""
         if not self.claim(article_id, source, fingerprint, line, key):
             return False
-        self.sketches[article_id] = sketch  # None too: analysed now, too short to group
+        self.sketches.add(article_id, sketch)  # None too: analysed now, too short to group
         self._record(article_id, source, content_hash, key)
         self.report.indexed += 1
         self.report.characters += chars
