@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from search.dedup import CopyFinder
+from search.dedup import CopyFinder, at
 from search.grouping import SketchStore
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.model import MAX_INDEXED_TEXT_CHARS
@@ -98,11 +98,6 @@ class ReindexReport:
         }
 
 
-def at(source: str, line: Optional[int]) -> str:
-    """Where an article is: its file, and its line when known ("a.jsonl line 3")."""
-    return f"{source} line {line}" if line is not None else source
-
-
 class Ledger:
     """The accounting of one run: the report's counts and lists, and the new
     generation's article table (id → [source, content hash]), line table
@@ -141,7 +136,7 @@ class Ledger:
         if article_id in self.articles:
             self._duplicate(article_id, source, line, at(self.articles[article_id][0], self._lines.get(article_id)))
             return False
-        copy_of = self.copies.copy_of(fingerprint, article_id, at(source, line))
+        copy_of = self.copies.copy_of(fingerprint, article_id, source, line)
         if copy_of:
             self._duplicate(article_id, source, line, copy_of)
             if key:
