@@ -388,8 +388,40 @@ def candidate_pairs(signatures: np.ndarray, rows: np.ndarray, bands: int, band_r
     dictionary per band (datasketch's MinHashLSH took 0.28 ms an article,
     more than half of grouping's cost).  A large bucket is chained in the
     order of `rows`."""
-    found = [_band_pairs(band_key(signatures, rows, band, band_rows), rows) for band in range(bands)]
-    return _unique_pairs(found, len(signatures))
+    keys = candidate_keys(signatures, rows, bands, band_rows)
+    size = np.int64(len(signatures))
+    out = np.empty((len(keys), 2), dtype=np.int64)
+    np.floor_divide(keys, size, out=out[:, 0])
+    np.remainder(keys, size, out=out[:, 1])
+    return out
+
+
+def candidate_keys(signatures: np.ndarray, rows: np.ndarray, bands: int, band_rows: int) -> np.ndarray:
+    """`candidate_pairs` as one sorted int64 key per pair (i * len(signatures) + j).
+
+    Each band's pairs become keys at once, and the keys gathered are made
+    unique together whenever those not yet merged outnumber those merged
+    (and _KEYS_HELD_UP_TO): holding every band's pairs at once (10.8 million,
+    with repeats, at 82,000 articles of make_corpus.py) and their keys, then
+    sorting them, took the parent ~560 MiB at the end of a 100,000-article
+    build, a peak that grows with the corpus."""
+    size = np.int64(len(signatures))
+    merged = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    count = 0
+    for band in range(bands):
+        pairs = _band_pairs(band_key(signatures, rows, band, band_rows), rows)
+        pending.append(pairs[:, 0].astype(np.int64) * size + pairs[:, 1])
+        count += len(pending[-1])
+        del pairs
+        if count > max(_KEYS_HELD_UP_TO, len(merged)):
+            merged = np.unique(np.concatenate([merged] + pending))
+            pending, count = [], 0
+    return np.unique(np.concatenate([merged] + pending))
+
+
+# Pair keys gathered from the bands before they are merged with the others (8 bytes each).
+_KEYS_HELD_UP_TO = 4_000_000
 
 
 def _band_pairs(key: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -459,16 +491,26 @@ def _by_id(ids: list[str], rows: np.ndarray) -> np.ndarray:
 def _join(parent: np.ndarray, pairs: np.ndarray, signatures: np.ndarray, published: np.ndarray,
           threshold: float) -> None:
     """Unions the candidate pairs that resemble each other enough and were published close enough."""
+    size = np.int64(len(signatures))
+    _join_keys(parent, pairs[:, 0].astype(np.int64) * size + pairs[:, 1], signatures, published, threshold)
+
+
+def _join_keys(parent: np.ndarray, keys: np.ndarray, signatures: np.ndarray, published: np.ndarray,
+               threshold: float) -> None:
+    """`_join` of the pairs given as keys (see candidate_keys), decoded a chunk
+    at a time: the pairs are never held whole as a second, twice larger array."""
+    size = np.int64(len(signatures))
     kept = []
-    for chunk in range(0, len(pairs), _PAIRS_PER_CHECK):
-        first, second = pairs[chunk:chunk + _PAIRS_PER_CHECK].T
+    for chunk in range(0, len(keys), _PAIRS_PER_CHECK):
+        part = keys[chunk:chunk + _PAIRS_PER_CHECK]
+        first, second = part // size, part % size
         close = np.mean(signatures[first] == signatures[second], axis=1) >= threshold
         a, b = published[first], published[second]
         timely = (a == UNDATED) | (b == UNDATED) | (np.abs(a - b) <= EVENT_WINDOW_SECONDS)
-        kept.append(pairs[chunk:chunk + _PAIRS_PER_CHECK][close & timely])
+        kept.append(part[close & timely])
     if kept:
-        joined = np.concatenate(kept).astype(np.int64)
-        _union(parent, joined[:, 0], joined[:, 1])
+        joined = np.concatenate(kept)
+        _union(parent, joined // size, joined % size)
 
 
 def _groups(ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
@@ -506,7 +548,8 @@ def _cluster(ids: list[str], signatures: np.ndarray, published: np.ndarray, sign
     parent = np.arange(len(ids))
     rows = _by_id(ids, np.flatnonzero(signed))
     if len(rows) > 1:
-        _join(parent, candidate_pairs(signatures, rows, *lsh_parameters(threshold)), signatures, published, threshold)
+        _join_keys(parent, candidate_keys(signatures, rows, *lsh_parameters(threshold)), signatures, published,
+                   threshold)
     return _groups(ids, signatures, published, signed, parent, near_threshold)
 
 
