@@ -228,7 +228,9 @@ class TermPostings:
             terms = self.fields[fieldname]
             encode = fieldname in self.texts
             for term in sorted(terms):
-                docs, weights, values, positions = terms[term]
+                # Taken out as written: a segment's last postings in memory
+                # are freed term by term while its files are written.
+                docs, weights, values, positions = terms.pop(term)
                 yield fieldname, term.encode("utf-8") if encode else term, docs, weights, values, positions
 
     def _take_counted(self, fieldname: str, store: CountedTerms) -> None:
@@ -623,7 +625,8 @@ class BulkSegmentWriter(SegmentWriter):
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
-        self._columnar = ColumnarBuilder()
+        # Its arrays go to temporary files beside the segment's until it is written.
+        self._columnar = ColumnarBuilder(folder=getattr(self.storage, "folder", None))
         try:
             self.pool.write(self.fieldwriter, self.schema, lengths, self._columnar)
         finally:

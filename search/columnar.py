@@ -34,6 +34,7 @@ from __future__ import annotations
 import json
 import mmap
 import struct
+import tempfile
 from array import array
 from pathlib import Path
 from typing import Optional, Sequence
@@ -54,29 +55,99 @@ READABLE = (b"NSCOLS1\n", MAGIC)
 _ALIGN = 8
 
 
+class _Column:
+    """One array of a columnar file as it is built: appended to an unnamed
+    temporary file a buffer at a time, so a segment's postings are never held
+    whole in memory (at 41,000 articles a worker held ~330 MB of them until
+    the file was written, and copied the largest again to write it)."""
+
+    __slots__ = ("typecode", "dtype", "count", "largest", "_pending", "_file")
+    FLUSH_BYTES = 1 << 20  # held before a write to the temporary file
+    CHUNK_ITEMS = 1 << 20  # values read back at a time
+
+    def __init__(self, typecode: str, folder: Optional[Path]):
+        self.typecode = typecode
+        self.dtype = np.dtype(_DTYPE_OF[typecode])
+        self.count = 0
+        self.largest = 0  # the largest value appended (kept for the narrowed columns only)
+        self._pending = array(typecode)
+        self._file = tempfile.TemporaryFile(dir=folder)
+
+    def extend(self, values) -> None:
+        """Appends `values`: an array of this column's type, or a numpy array of its dtype."""
+        if isinstance(values, np.ndarray):
+            self._pending.frombytes(values.astype(self.dtype, copy=False).tobytes())
+        elif isinstance(values, bytes):
+            self._pending.frombytes(values)
+        else:
+            self._pending.extend(values)
+        self.count += len(values)
+        if len(self._pending) * self._pending.itemsize >= self.FLUSH_BYTES:
+            self._flush()
+
+    def append(self, value) -> None:
+        self._pending.append(value)
+        self.count += 1
+        if len(self._pending) * self._pending.itemsize >= self.FLUSH_BYTES:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._file.write(self._pending)
+        self._pending = array(self.typecode)
+
+    def chunks(self):
+        """The column's values from the start, a numpy array of up to CHUNK_ITEMS at a time."""
+        self._flush()
+        self._file.seek(0)
+        while True:
+            data = self._file.read(self.CHUNK_ITEMS * self.dtype.itemsize)
+            if not data:
+                return
+            yield np.frombuffer(data, dtype=self.dtype)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+_DTYPE_OF = {"B": np.uint8, "I": np.uint32, "f": np.float32, "q": np.int64}
+
+
 class ColumnarBuilder:
     """Collects one segment's postings of `COLUMNAR_FIELDS` (fed term by term,
     in field and term order, by `TermPostings.write`) and writes them to one
-    file.  Each field's document numbers, frequencies and positions go into
-    flat typed arrays as they come (one C-level `extend` per term), so the
-    file is written with one `numpy.frombuffer` per array, not one per term."""
+    file.  Each of the file's arrays is appended, as the terms come (a few
+    C-level appends per term), to a temporary file of its own in `folder`
+    (None: the system's), and `write` copies them into the columnar file a
+    buffer at a time: a segment's columnar arrays never sit whole in memory."""
 
-    def __init__(self, fields: Sequence[str] = COLUMNAR_FIELDS, positional: Sequence[str] = POSITIONAL_FIELDS):
+    def __init__(self, fields: Sequence[str] = COLUMNAR_FIELDS, positional: Sequence[str] = POSITIONAL_FIELDS,
+                 folder: Optional[Path] = None):
         self.fields = frozenset(fields)
-        # Per field: [term bytes list, postings per term, docs, tfs].
-        self._terms: dict[str, list] = {}
+        self.folder = folder
+        # Per field, its columns (see _columns) and running ends (term bytes, postings, positions).
+        self._columns: dict[str, dict[str, _Column]] = {}
+        self._ends: dict[str, list[int]] = {}
         # Each document's decoded field length (None where Whoosh has none).
         self.lengths: dict[str, Optional[list]] = {}
-        # Fields whose positions are kept too (phrases, compounds): per field,
-        # every posting's positions in one array and how many each posting
-        # has; and every position's character start and length, or None once a
-        # posting without them came (the field's file then has no spans).
+        # Fields whose positions are kept too (phrases, compounds): every
+        # posting's positions, and every position's character start and
+        # length, unless a posting without them came (the field's file then
+        # has no spans: `_spanless`).
         self.positional = frozenset(positional)
-        self._positions: dict[str, tuple[array, array]] = {}
-        self._spans: dict[str, Optional[tuple[array, array]]] = {}
+        self._spanless: set[str] = set()
 
     def wants(self, fieldname: str) -> bool:
         return fieldname in self.fields
+
+    def _field_columns(self, fieldname: str) -> dict[str, _Column]:
+        found = self._columns.get(fieldname)
+        if found is None:
+            names = [("terms", "B"), ("term_end", "q"), ("post_end", "q"), ("docs", "I"), ("tf", "f")]
+            if fieldname in self.positional:
+                names += [("pos", "I"), ("pos_end", "q"), ("start", "I"), ("span", "I")]
+            found = self._columns[fieldname] = {name: _Column(code, self.folder) for name, code in names}
+            self._ends[fieldname] = [0, 0, 0]
+        return found
 
     def add(self, fieldname: str, tbytes: bytes, docs, weights, values=(), positions=None) -> None:
         """One term's postings (`docs` an array of "I", `weights` of "f").
@@ -85,71 +156,90 @@ class ColumnarBuilder:
         one flat array of "I" (each posting's count is its weight, the term
         frequency); else they are decoded from Whoosh's encoded posting
         `values` (character spans only where Whoosh's format has them)."""
-        found = self._terms.get(fieldname)
-        if found is None:
-            found = self._terms[fieldname] = [[], array("q"), array("I"), array("f")]
-        found[0].append(tbytes)
-        found[1].append(len(docs))
-        found[2].extend(docs)
-        found[3].extend(weights)
-        if fieldname in self.positional:
-            kept = self._positions.get(fieldname)
-            if kept is None:
-                kept = self._positions[fieldname] = (array("I"), array("q"))
-            spans = self._spans.setdefault(fieldname, (array("I"), array("I")))
-            if positions is not None:
-                triples = np.frombuffer(positions, dtype=np.uint32)
-                kept[0].frombytes(triples[0::3].tobytes())
-                kept[1].extend(int(w) for w in weights)
-                if spans is not None:
-                    spans[0].frombytes(triples[1::3].tobytes())
-                    spans[1].frombytes((triples[2::3] - triples[1::3]).tobytes())
-            else:
-                decoded, counts, starts, lengths = _positions(values)
-                kept[0].frombytes(decoded.tobytes())
-                kept[1].extend(counts.tolist())
-                if spans is not None and starts is None and len(decoded):
-                    self._spans[fieldname] = None  # a posting without spans: none for the field
-                elif spans is not None and starts is not None:
-                    spans[0].frombytes(starts.tobytes())
-                    spans[1].frombytes(lengths.tobytes())
+        columns = self._field_columns(fieldname)
+        ends = self._ends[fieldname]
+        ends[0] += len(tbytes)
+        ends[1] += len(docs)
+        columns["terms"].extend(tbytes)
+        columns["term_end"].append(ends[0])
+        columns["post_end"].append(ends[1])
+        columns["docs"].extend(docs)
+        columns["tf"].extend(weights)
+        if fieldname not in self.positional:
+            return
+        if positions is not None:
+            triples = np.frombuffer(positions, dtype=np.uint32)
+            occurred = triples[0::3]
+            counts = np.frombuffer(weights, dtype=np.float32).astype(np.int64)
+            starts, lengths = triples[1::3], triples[2::3] - triples[1::3]
+        else:
+            occurred, counts, starts, lengths = _positions(values)
+            if starts is None and len(occurred):
+                self._spanless.add(fieldname)  # a posting without spans: none for the field
+        columns["pos"].extend(occurred)
+        if len(counts):
+            columns["pos_end"].extend(np.cumsum(counts, dtype=np.int64) + ends[2])
+            ends[2] += int(counts.sum())
+        if fieldname not in self._spanless and starts is not None and len(starts):
+            for name, part in (("start", starts), ("span", lengths)):
+                column = columns[name]
+                column.extend(part)
+                column.largest = max(column.largest, int(part.max()))
 
     def write(self, path: Path, doc_count: int) -> None:
-        """Writes the file (`write_arrays`)."""
-        lengths = self.lengths
-        arrays: dict[str, np.ndarray] = {}
-        for fieldname in sorted(self.fields):
-            terms, sizes, docs, tfs = self._terms.get(fieldname) or ([], array("q"), array("I"), array("f"))
-            arrays[f"{fieldname}.terms"] = np.frombuffer(b"".join(terms), dtype=np.uint8)
-            arrays[f"{fieldname}.term_end"] = np.cumsum(np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)),
-                                                        dtype=np.int64)
-            arrays[f"{fieldname}.post_end"] = np.cumsum(np.frombuffer(sizes, dtype=np.int64), dtype=np.int64)
-            arrays[f"{fieldname}.docs"] = np.frombuffer(docs, dtype=np.uint32)
-            arrays[f"{fieldname}.tf"] = np.frombuffer(tfs, dtype=np.float32)
-            if fieldname in self.positional:
-                positions, counts = self._positions.get(fieldname) or (array("I"), array("q"))
-                arrays[f"{fieldname}.pos"] = np.frombuffer(positions, dtype=np.uint32)
-                arrays[f"{fieldname}.pos_end"] = np.cumsum(np.frombuffer(counts, dtype=np.int64), dtype=np.int64)
-                spans = self._spans.get(fieldname, (array("I"), array("I")))
-                if spans is not None:
-                    arrays[f"{fieldname}.start"] = _narrowest(np.frombuffer(spans[0], dtype=np.uint32))
-                    arrays[f"{fieldname}.span"] = _narrowest(np.frombuffer(spans[1], dtype=np.uint32))
-            found = lengths.get(fieldname)
-            column = np.zeros(doc_count, dtype=np.float32)
-            if found is not None:
-                column[:len(found)] = [length or 0 for length in found[:doc_count]]
-            arrays[f"{fieldname}.length"] = column
-        write_arrays(path, doc_count, arrays)
+        """Writes the file (`write_arrays`), then drops the temporary columns."""
+        try:
+            arrays: dict[str, object] = {}
+            for fieldname in sorted(self.fields):
+                columns = self._field_columns(fieldname)
+                names = ["terms", "term_end", "post_end", "docs", "tf"]
+                if fieldname in self.positional:
+                    names += ["pos", "pos_end"] + ([] if fieldname in self._spanless else ["start", "span"])
+                for name in names:
+                    column = columns[name]
+                    if name in ("start", "span"):
+                        # The narrowest unsigned type that holds the largest value.
+                        arrays[f"{fieldname}.{name}"] = _Narrowed(column, _narrowest_type(column.largest))
+                    else:
+                        arrays[f"{fieldname}.{name}"] = column
+                found = self.lengths.get(fieldname)
+                length = np.zeros(doc_count, dtype=np.float32)
+                if found is not None:
+                    length[:len(found)] = [value or 0 for value in found[:doc_count]]
+                arrays[f"{fieldname}.length"] = length
+            write_arrays(path, doc_count, arrays)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        for columns in self._columns.values():
+            for column in columns.values():
+                column.close()
+        self._columns = {}
 
 
-def write_arrays(path: Path, doc_count: int, arrays: dict[str, np.ndarray], magic: bytes = MAGIC) -> None:
+class _Narrowed:
+    """A uint32 column written in a narrower type."""
+
+    def __init__(self, column: _Column, dtype: np.dtype):
+        self.column, self.dtype, self.count = column, np.dtype(dtype), column.count
+
+    def chunks(self):
+        for chunk in self.column.chunks():
+            yield chunk.astype(self.dtype, copy=False)
+
+
+def write_arrays(path: Path, doc_count: int, arrays: dict, magic: bytes = MAGIC) -> None:
     """A columnar file of these named arrays (to a temporary name first: a
-    reader never maps half a file)."""
+    reader never maps half a file).  An array is a numpy array, or a column
+    with `dtype`, `count` and `chunks()` (its values a part at a time), which
+    is copied over without being held whole."""
     header: dict = {"doc_count": doc_count, "arrays": {}}
     offset = 0
     for name, array_ in arrays.items():
-        header["arrays"][name] = [array_.dtype.str, offset, int(array_.size)]
-        offset += -(-array_.nbytes // _ALIGN) * _ALIGN
+        count = array_.size if isinstance(array_, np.ndarray) else array_.count
+        header["arrays"][name] = [array_.dtype.str, offset, int(count)]
+        offset += -(-count * array_.dtype.itemsize // _ALIGN) * _ALIGN
     encoded = json.dumps(header).encode("utf-8")
     start = -(-(len(magic) + 8 + len(encoded)) // _ALIGN) * _ALIGN
     partial = path.with_name(path.name + ".partial")
@@ -157,8 +247,12 @@ def write_arrays(path: Path, doc_count: int, arrays: dict[str, np.ndarray], magi
         handle.write(magic + struct.pack("<Q", len(encoded)) + encoded)
         handle.write(b"\0" * (start - handle.tell()))
         for array_ in arrays.values():
-            data = np.ascontiguousarray(array_).tobytes()
-            handle.write(data + b"\0" * (-len(data) % _ALIGN))
+            written = 0
+            for part in ([array_] if isinstance(array_, np.ndarray) else array_.chunks()):
+                # Written from the array's own buffer: no bytes copy of it.
+                handle.write(memoryview(np.ascontiguousarray(part)).cast("B"))
+                written += part.nbytes
+            handle.write(b"\0" * (-written % _ALIGN))
     partial.replace(path)
 
 
@@ -168,13 +262,12 @@ def columnar_path(storage, segment) -> Path:
     return Path(storage.folder) / segment.make_filename(EXTENSION)
 
 
-def _narrowest(values: np.ndarray) -> np.ndarray:
-    """`values` (uint32) in the narrowest unsigned type that holds the largest."""
-    largest = int(values.max()) if len(values) else 0
+def _narrowest_type(largest: int) -> type:
+    """The narrowest unsigned type (of uint8, uint16, uint32) that holds `largest`."""
     for dtype in (np.uint8, np.uint16):
         if largest <= np.iinfo(dtype).max:
-            return values.astype(dtype)
-    return values
+            return dtype
+    return np.uint32
 
 
 def range_indexes(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:

@@ -61,6 +61,11 @@ def body_fingerprint(paragraphs: Iterable[str]) -> Optional[str]:
     return hashlib.blake2b(core.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def at(source: str, line: Optional[int]) -> str:
+    """Where an article is: its file, and its line when known ("a.jsonl line 3")."""
+    return f"{source} line {line}" if line is not None else source
+
+
 class CopyFinder:
     """The first article of each body fingerprint seen in one reindex.
 
@@ -71,27 +76,32 @@ class CopyFinder:
     always comes first in input order, so it has been settled by then."""
 
     def __init__(self, seeds: Optional[dict] = None, unchanged: Optional[Callable[[str], bool]] = None) -> None:
-        self._first: dict[str, tuple[str, str]] = {}
+        # Fingerprint → (id, file, line or None) of the first article: its
+        # place ("file line N") is spelled out only when asked for, not held
+        # as a string of its own per article (the file is one shared string).
+        self._first: dict[str, tuple[str, str, Optional[int]]] = {}
         self._seeds = seeds or {}
         self._unchanged = unchanged or (lambda article_id: False)
 
-    def copy_of(self, fingerprint: Optional[str], article_id: str, source: str) -> Optional[str]:
+    def copy_of(self, fingerprint: Optional[str], article_id: str, source: str,
+                line: Optional[int] = None) -> Optional[str]:
         """Where the first article with this fingerprint came from ("file (article id)"),
-        when this one is a later copy; None (and this one remembered) otherwise."""
+        when this one (from `source`, at `line` when known) is a later copy;
+        None (and this one remembered) otherwise."""
         if fingerprint is None:
             return None
         if fingerprint not in self._first:
             seed = self._seeds.get(fingerprint)
             if seed and seed[0] != article_id and self._unchanged(seed[0]):
-                self._first[fingerprint] = (seed[0], seed[1])
-        first = self._first.setdefault(fingerprint, (article_id, source))
+                self._first[fingerprint] = (seed[0], seed[1], None)
+        first = self._first.setdefault(fingerprint, (article_id, source, line))
         if first[0] == article_id:
             return None
-        return f"{first[1]} (same text as article {first[0]})"
+        return f"{at(first[1], first[2])} (same text as article {first[0]})"
 
     def table(self, indexed: Container[str]) -> dict[str, list[str]]:
         """Fingerprint → [id, source] of the articles in the new generation, for
         the next incremental reindex to start from."""
         out = {fp: [i, s] for fp, (i, s) in self._seeds.items() if i in indexed and self._unchanged(i)}
-        out.update({fp: [i, s] for fp, (i, s) in self._first.items() if i in indexed})
+        out.update({fp: [i, at(s, n)] for fp, (i, s, n) in self._first.items() if i in indexed})
         return out

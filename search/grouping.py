@@ -29,11 +29,13 @@ again, so new articles join the groups of old ones.
 from __future__ import annotations
 
 import os
+from array import array
+from collections.abc import Mapping
 from dataclasses import dataclass
 from hashlib import sha1
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Iterable, Optional, Union
 
 import numpy as np
 
@@ -75,6 +77,115 @@ class Sketch:
 
     signature: np.ndarray  # NUM_PERM uint32 values
     published: int = UNDATED  # seconds since the epoch
+
+
+class SketchStore(Mapping):
+    """The sketches of the articles analysed in one reindex (id → Sketch, or
+    None for too little text), kept as table rows rather than objects: the
+    signatures in blocks of a 2-D uint32 array, publication times and whether
+    each row is signed in flat arrays, in the order added.  A Sketch object
+    with its own ndarray cost ~1 KiB an article in the reindex's parent (the
+    signature is 512 bytes of it), and `write_groups` then copied them all
+    into one table; a full build's table is these rows themselves.
+
+    A mapping for those who look sketches up by id (the index id → row is
+    built on the first look-up, not kept while adding); each id is added once."""
+
+    # Rows per block: 32 MiB of signatures, allocated untouched (pages become
+    # resident as rows are written), never copied while the store grows.
+    BLOCK_ROWS = 1 << 16
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self._blocks: list[np.ndarray] = []
+        self._used = 0  # rows used in the last block
+        self._published = array("q")
+        self._signed = array("b")
+        self._rows: Optional[dict[str, int]] = None
+
+    @classmethod
+    def of(cls, sketches: Mapping[str, Optional[Sketch]]) -> "SketchStore":
+        if isinstance(sketches, SketchStore):
+            return sketches
+        store = cls()
+        for article_id, item in sketches.items():
+            store.add(article_id, item)
+        return store
+
+    def add(self, article_id: str, item: Optional[Sketch]) -> None:
+        if not self._blocks or self._used == len(self._blocks[-1]):
+            self._blocks.append(np.empty((self.BLOCK_ROWS, NUM_PERM), dtype=np.uint32))
+            self._used = 0
+        if item is None:
+            self._blocks[-1][self._used] = 0
+            self._published.append(UNDATED)
+        else:
+            self._blocks[-1][self._used] = item.signature
+            self._published.append(item.published)
+        self._signed.append(item is not None)
+        self._used += 1
+        if self._rows is not None:
+            self._rows[article_id] = len(self.ids)
+        self.ids.append(article_id)
+
+    def _index(self) -> dict[str, int]:
+        if self._rows is None:
+            self._rows = dict(zip(self.ids, range(len(self.ids))))
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self):
+        return iter(self.ids)
+
+    def __contains__(self, article_id) -> bool:
+        return article_id in self._index()
+
+    def __getitem__(self, article_id: str) -> Optional[Sketch]:
+        row = self._index()[article_id]
+        if not self._signed[row]:
+            return None
+        signatures, published, _ = self.columns(np.array([row]))
+        return Sketch(signatures[0], int(published[0]))
+
+    def rows(self, ids: list[str]) -> np.ndarray:
+        """Each of `ids`' row here (-1: not here)."""
+        if ids == self.ids:  # a full build: the same articles in the same order
+            return np.arange(len(ids), dtype=np.int64)
+        index = self._index()
+        return np.array([index.get(article_id, -1) for article_id in ids], dtype=np.int64)
+
+    def columns(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(signatures, publication times, signed) of `rows`, in their order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        signatures = np.empty((len(rows), NUM_PERM), dtype=np.uint32)
+        first = 0
+        for block in self._blocks:
+            inside = np.flatnonzero((rows >= first) & (rows < first + len(block)))
+            signatures[inside] = block[rows[inside] - first]
+            first += len(block)
+        return (signatures, np.frombuffer(self._published, dtype=np.int64)[rows].copy(),
+                np.frombuffer(self._signed, dtype=np.int8)[rows].astype(bool))
+
+    def table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(signatures, publication times, signed) of every row, in order.  The
+        signatures are one array the store keeps as its only block: its blocks
+        are copied into it one by one, each freed once copied (so the rows are
+        never held twice), and later calls return it without a copy."""
+        n = len(self.ids)
+        if len(self._blocks) != 1 or len(self._blocks[0]) != n:
+            whole = np.empty((n, NUM_PERM), dtype=np.uint32)
+            first = 0
+            while self._blocks:
+                block = self._blocks.pop(0)
+                rows = min(len(block), n - first)
+                whole[first:first + rows] = block[:rows]
+                first += rows
+                del block
+            self._blocks, self._used = [whole], n
+        return (self._blocks[0], np.frombuffer(self._published, dtype=np.int64).copy(),
+                np.frombuffer(self._signed, dtype=np.int8).astype(bool))
 
 
 @lru_cache(maxsize=1)
@@ -277,8 +388,40 @@ def candidate_pairs(signatures: np.ndarray, rows: np.ndarray, bands: int, band_r
     dictionary per band (datasketch's MinHashLSH took 0.28 ms an article,
     more than half of grouping's cost).  A large bucket is chained in the
     order of `rows`."""
-    found = [_band_pairs(band_key(signatures, rows, band, band_rows), rows) for band in range(bands)]
-    return _unique_pairs(found, len(signatures))
+    keys = candidate_keys(signatures, rows, bands, band_rows)
+    size = np.int64(len(signatures))
+    out = np.empty((len(keys), 2), dtype=np.int64)
+    np.floor_divide(keys, size, out=out[:, 0])
+    np.remainder(keys, size, out=out[:, 1])
+    return out
+
+
+def candidate_keys(signatures: np.ndarray, rows: np.ndarray, bands: int, band_rows: int) -> np.ndarray:
+    """`candidate_pairs` as one sorted int64 key per pair (i * len(signatures) + j).
+
+    Each band's pairs become keys at once, and the keys gathered are made
+    unique together whenever those not yet merged outnumber those merged
+    (and _KEYS_HELD_UP_TO): holding every band's pairs at once (10.8 million,
+    with repeats, at 82,000 articles of make_corpus.py) and their keys, then
+    sorting them, took the parent ~560 MiB at the end of a 100,000-article
+    build, a peak that grows with the corpus."""
+    size = np.int64(len(signatures))
+    merged = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    count = 0
+    for band in range(bands):
+        pairs = _band_pairs(band_key(signatures, rows, band, band_rows), rows)
+        pending.append(pairs[:, 0].astype(np.int64) * size + pairs[:, 1])
+        count += len(pending[-1])
+        del pairs
+        if count > max(_KEYS_HELD_UP_TO, len(merged)):
+            merged = np.unique(np.concatenate([merged] + pending))
+            pending, count = [], 0
+    return np.unique(np.concatenate([merged] + pending))
+
+
+# Pair keys gathered from the bands before they are merged with the others (8 bytes each).
+_KEYS_HELD_UP_TO = 4_000_000
 
 
 def _band_pairs(key: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -348,16 +491,26 @@ def _by_id(ids: list[str], rows: np.ndarray) -> np.ndarray:
 def _join(parent: np.ndarray, pairs: np.ndarray, signatures: np.ndarray, published: np.ndarray,
           threshold: float) -> None:
     """Unions the candidate pairs that resemble each other enough and were published close enough."""
+    size = np.int64(len(signatures))
+    _join_keys(parent, pairs[:, 0].astype(np.int64) * size + pairs[:, 1], signatures, published, threshold)
+
+
+def _join_keys(parent: np.ndarray, keys: np.ndarray, signatures: np.ndarray, published: np.ndarray,
+               threshold: float) -> None:
+    """`_join` of the pairs given as keys (see candidate_keys), decoded a chunk
+    at a time: the pairs are never held whole as a second, twice larger array."""
+    size = np.int64(len(signatures))
     kept = []
-    for chunk in range(0, len(pairs), _PAIRS_PER_CHECK):
-        first, second = pairs[chunk:chunk + _PAIRS_PER_CHECK].T
+    for chunk in range(0, len(keys), _PAIRS_PER_CHECK):
+        part = keys[chunk:chunk + _PAIRS_PER_CHECK]
+        first, second = part // size, part % size
         close = np.mean(signatures[first] == signatures[second], axis=1) >= threshold
         a, b = published[first], published[second]
         timely = (a == UNDATED) | (b == UNDATED) | (np.abs(a - b) <= EVENT_WINDOW_SECONDS)
-        kept.append(pairs[chunk:chunk + _PAIRS_PER_CHECK][close & timely])
+        kept.append(part[close & timely])
     if kept:
-        joined = np.concatenate(kept).astype(np.int64)
-        _union(parent, joined[:, 0], joined[:, 1])
+        joined = np.concatenate(kept)
+        _union(parent, joined // size, joined % size)
 
 
 def _groups(ids: list[str], signatures: np.ndarray, published: np.ndarray, signed: np.ndarray,
@@ -395,7 +548,8 @@ def _cluster(ids: list[str], signatures: np.ndarray, published: np.ndarray, sign
     parent = np.arange(len(ids))
     rows = _by_id(ids, np.flatnonzero(signed))
     if len(rows) > 1:
-        _join(parent, candidate_pairs(signatures, rows, *lsh_parameters(threshold)), signatures, published, threshold)
+        _join_keys(parent, candidate_keys(signatures, rows, *lsh_parameters(threshold)), signatures, published,
+                   threshold)
     return _groups(ids, signatures, published, signed, parent, near_threshold)
 
 
@@ -577,9 +731,10 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     for the manifest (`row_in_old`: each of `ids`' row in `old`, -1 for none,
     when the caller has it)."""
     ids = list(ids)
+    store = SketchStore.of(sketches)
     if old is None:
         old = read_groups(previous)
-    if old is not None and _unchanged_table(building, previous, old, ids, sketches, docnums):
+    if old is not None and _unchanged_table(building, previous, old, ids, store, docnums):
         return old.summary()
     n = len(ids)
     # The rows of unchanged articles copied from the last table at once.
@@ -588,41 +743,49 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
     else:
         listed = row_in_old if row_in_old is not None else rows_in(old.ids, ids)
     row_in_old = listed.copy()
-    analysed = [i for i, article_id in enumerate(ids) if article_id in sketches] if sketches else []
+    store_row = store.rows(ids) if len(store) else np.full(n, -1, dtype=np.int64)  # -1: not analysed now
+    analysed = np.flatnonzero(store_row >= 0)
     row_in_old[analysed] = -1
     from_old = np.flatnonzero(row_in_old >= 0)
-    published = np.full(n, UNDATED, dtype=np.int64)
-    signed = np.zeros(n, dtype=bool)
     gone_probes = None
-    if consume_old and old is not None and len(listed) == len(old.ids) and old.ids == ids:
-        # The same articles in the same order: the last table's signature column
-        # becomes this one's, its analysed rows overwritten below (a copy is
-        # 42 MB of fresh pages at 100,000 articles, ~0.2-0.4 s under load); the
-        # old signatures of those rows kept first, for `recluster`.
-        gone_probes = old.signatures[[i for i in analysed if old.signed[i]]]
-        signatures = old.signatures
-        signatures[analysed] = 0
+    if old is None and store.ids == ids:
+        # Every article analysed in this run, in the store's order (a full
+        # build): the store's rows are the table, not copied into one.
+        signatures, published, signed = store.table()
     else:
-        if len(from_old):
+        published = np.full(n, UNDATED, dtype=np.int64)
+        signed = np.zeros(n, dtype=bool)
+        if consume_old and old is not None and len(listed) == len(old.ids) and old.ids == ids:
+            # The same articles in the same order: the last table's signature column
+            # becomes this one's, its analysed rows overwritten below (a copy is
+            # 42 MB of fresh pages at 100,000 articles, ~0.2-0.4 s under load); the
+            # old signatures of those rows kept first, for `recluster`.
+            gone_probes = old.signatures[analysed[old.signed[analysed]]]
+            signatures = old.signatures
+            signatures[analysed] = 0
+        elif len(from_old):
             # One gather of every row (the others zeroed): assigning the kept
             # rows by index took 0.2-0.6 s at 100,000 articles, np.take ~0.02 s.
             signatures = np.asarray(old.signatures, dtype=np.uint32).take(np.maximum(row_in_old, 0), axis=0)
             signatures[row_in_old < 0] = 0
         else:
             signatures = np.zeros((n, NUM_PERM), dtype=np.uint32)
-    if len(from_old):
-        signed[from_old] = old.signed[row_in_old[from_old]]
-        published[from_old] = np.where(signed[from_old], old.published[row_in_old[from_old]], UNDATED)
-    changed = [ids[i] for i in analysed]
-    fresh = np.flatnonzero(row_in_old < 0).tolist()  # analysed, new or not in the last table
-    lacking = [ids[i] for i in fresh if ids[i] not in sketches]
-    found = dict(sketches)
+        if len(from_old):
+            signed[from_old] = old.signed[row_in_old[from_old]]
+            published[from_old] = np.where(signed[from_old], old.published[row_in_old[from_old]], UNDATED)
+        if len(analysed):
+            values, times, signs = store.columns(store_row[analysed])
+            took = analysed[signs]
+            signatures[took], published[took], signed[took] = values[signs], times[signs], True
+    changed = [ids[i] for i in analysed.tolist()]
+    # New or not in the last table, and not analysed now.
+    lacking = [ids[i] for i in np.flatnonzero((row_in_old < 0) & (store_row < 0)).tolist()]
     if lacking and missing is not None:
-        found.update({article_id: item for article_id, item in missing(lacking).items() if article_id not in found})
-    for i in fresh:
-        item = found.get(ids[i])
-        if item is not None:
-            signatures[i], published[i], signed[i] = item.signature, item.published, True
+        found = missing(lacking)
+        for i, article_id in zip(np.flatnonzero((row_in_old < 0) & (store_row < 0)).tolist(), lacking):
+            item = found.get(article_id)
+            if item is not None:
+                signatures[i], published[i], signed[i] = item.signature, item.published, True
     if old is not None and old.chained_by_id and not lacking and _few_changes(old, ids, changed, listed):
         groups = _recluster(old, ids, signatures, published, signed, changed, row_in_old=listed,
                             gone_probes=gone_probes)

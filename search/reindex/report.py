@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Union
 
-from search.dedup import CopyFinder
+from search.dedup import CopyFinder, at
+from search.grouping import SketchStore
 from search.ingest.errors import LoadFailure, LoadWarning
 from search.model import MAX_INDEXED_TEXT_CHARS
 from search.reindex.units import Capped, Copied, Warned
@@ -97,11 +98,6 @@ class ReindexReport:
         }
 
 
-def at(source: str, line: Optional[int]) -> str:
-    """Where an article is: its file, and its line when known ("a.jsonl line 3")."""
-    return f"{source} line {line}" if line is not None else source
-
-
 class Ledger:
     """The accounting of one run: the report's counts and lists, and the new
     generation's article table (id → [source, content hash]), line table
@@ -116,8 +112,9 @@ class Ledger:
         self.copies = copies or CopyFinder()
         self.copy_lines: dict[str, list[str]] = {}
         self._lines: dict[str, int] = {}  # article id → the line it starts on, for this run's articles
-        # Article id → search.grouping.Sketch (or None) of the articles (re)analysed in this run.
-        self.sketches: dict[str, Any] = {}
+        # Article id → search.grouping.Sketch (or None) of the articles (re)analysed in this run,
+        # kept as rows of a table (a Sketch object an article cost ~1 KiB here).
+        self.sketches = SketchStore()
 
     def failed(self, failure: LoadFailure) -> None:
         self.report.failed.append(failure)
@@ -139,7 +136,7 @@ class Ledger:
         if article_id in self.articles:
             self._duplicate(article_id, source, line, at(self.articles[article_id][0], self._lines.get(article_id)))
             return False
-        copy_of = self.copies.copy_of(fingerprint, article_id, at(source, line))
+        copy_of = self.copies.copy_of(fingerprint, article_id, source, line)
         if copy_of:
             self._duplicate(article_id, source, line, copy_of)
             if key:
@@ -188,7 +185,7 @@ class Ledger:
         """An article (re)analysed and written; False when it is a duplicate."""
         if not self.claim(article_id, source, fingerprint, line, key):
             return False
-        self.sketches[article_id] = sketch  # None too: analysed now, too short to group
+        self.sketches.add(article_id, sketch)  # None too: analysed now, too short to group
         self._record(article_id, source, content_hash, key)
         self.report.indexed += 1
         self.report.characters += chars

@@ -118,12 +118,14 @@ def new_writer(ix, **options) -> BulkSegmentWriter:
 
 
 # Articles per segment a worker writes before it finalises the segment and
-# starts another.  Finalising holds the whole segment's postings as Python
-# arrays (the merge of the spilled runs, the columnar builder): ~250,000
-# articles a worker took its RSS from 1.55 GB to 2.7 GB at the end of a
-# 500,000-article build; 50,000 keeps that step near a fifth of it and spreads
-# it over the run, while a million articles make ~20 segments, few enough for
-# the query side's per-segment work.
+# starts another.  Finalising used to hold the whole segment's postings as
+# Python arrays (the columnar builder): ~250,000 articles a worker took its RSS
+# from 1.55 GB to 2.7 GB at the end of a 500,000-article build, 50,000 kept it
+# near a fifth of that.  The columnar arrays now go to temporary files as they
+# are written (a worker stayed at ~300 MiB through writing a 50,000-document
+# segment); what is left of that step grows with the segment (its Whoosh
+# field lengths, the merge of its spilled runs term by term).  A million
+# articles make ~20 segments, few enough for the query side's per-segment work.
 SEGMENT_ARTICLES = 50_000
 
 
