@@ -42,7 +42,7 @@ from typing import Optional, Sequence
 import numpy as np
 from whoosh.compat import loads
 
-from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD
+from search.index import BIGRAM_FIELD, CONTENT_FIELD, INITIALS_FIELD, leaf_readers
 
 COLUMNAR_FIELDS = (CONTENT_FIELD, BIGRAM_FIELD, INITIALS_FIELD)
 POSITIONAL_FIELDS = (CONTENT_FIELD,)
@@ -424,7 +424,7 @@ class ColumnarIndex:
     def open(cls, folder: Path, reader) -> Optional["ColumnarIndex"]:
         """The generation's columnar postings, or None when a segment has no
         file (an index written before them, or by Whoosh's own writer)."""
-        leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+        leaves = leaf_readers(reader)
         segments = []
         live = np.ones(reader.doc_count_all(), dtype=bool)
         for leaf, offset in leaves:

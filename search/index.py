@@ -398,6 +398,12 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
             gc.enable()
 
 
+def leaf_readers(reader) -> list:
+    """(segment reader, first document number) of each segment of `reader`
+    (itself, at 0, when it is a single segment's)."""
+    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+
+
 def article_ids(reader) -> list:
     """Document number → article id from the postings of the `id` field: a
     term found in one document carries that document's number in its term
@@ -405,8 +411,7 @@ def article_ids(reader) -> list:
     ids: list = [None] * reader.doc_count_all()
     if "id" not in reader.schema:
         return ids
-    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
-    for leaf, offset in leaves:
+    for leaf, offset in leaf_readers(reader):
         for text, info in leaf.iter_field("id"):
             article = text.decode("utf-8") if isinstance(text, bytes) else text
             if info.doc_frequency() == 1:

@@ -22,7 +22,7 @@ import re
 import struct
 from typing import Callable, Iterator, Optional
 
-from search.index import BIGRAM_FIELD, CONTENT_FIELD, WORDS_FIELD
+from search.index import BIGRAM_FIELD, CONTENT_FIELD, WORDS_FIELD, leaf_readers
 from search.korean import is_hangul_word, jamo, jamo_distance, keys_to_hangul
 
 # Suggestions are looked for when a search finds fewer articles than this.
@@ -87,7 +87,7 @@ def word_frequencies(reader, fieldname: str) -> dict[bytes, int]:
     articles.  Reading the frequency's four bytes from each segment's term
     table takes 0.14 s.  A segment whose term table is not Whoosh 2.7's
     own is read through its public per-term look-up."""
-    leaves = reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
+    leaves = leaf_readers(reader)
     found: dict[bytes, int] = {}
     for leaf, _ in leaves:
         for term, frequency in _segment_frequencies(leaf, fieldname):

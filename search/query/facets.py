@@ -12,6 +12,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from search.columnar import range_indexes
+from search.index import leaf_readers
 from search.query.request import SearchRequest
 from search.query.result import FacetCount
 
@@ -70,7 +71,7 @@ class FacetTable:
             # a segment whose articles are all undated has no column at all, and
             # reading it through the index-wide column raised struct.error.
             raw = np.full(size, 1 << 63, dtype=np.uint64)
-            for leaf, offset in _leaf_readers(reader):
+            for leaf, offset in leaf_readers(reader):
                 if leaf.has_column("published"):
                     values = np.fromiter(iter(leaf.column_reader("published", translate=False)), dtype=np.uint64)
                     raw[offset:offset + len(values)] = values
@@ -98,11 +99,6 @@ def _name_ranks(names: list[str]) -> np.ndarray:
     return ranks
 
 
-def _leaf_readers(reader):
-    """(segment reader, first document number) of each segment of `reader`."""
-    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
-
-
 def _segment_live(leaf) -> Optional[np.ndarray]:
     """Whether each document of a segment is live; None when none is deleted."""
     if not leaf.has_deletions():
@@ -117,7 +113,7 @@ def _segment_live(leaf) -> Optional[np.ndarray]:
 
 def _live_mask(reader, size: int) -> np.ndarray:
     live = np.ones(size, dtype=bool)
-    for leaf, offset in _leaf_readers(reader):
+    for leaf, offset in leaf_readers(reader):
         segment = _segment_live(leaf)
         if segment is not None:
             live[offset:offset + len(segment)] = segment
@@ -136,7 +132,7 @@ def _term_documents(reader, fieldname: str) -> Callable[[bytes], np.ndarray]:
     one; any other reader's `postings` is used, its deletions applied)."""
     found: dict[bytes, list[np.ndarray]] = {}
     form = reader.schema[fieldname].format
-    for leaf, offset in _leaf_readers(reader):
+    for leaf, offset in leaf_readers(reader):
         live = _segment_live(leaf)
         unfiltered = getattr(getattr(leaf, "_terms", None), "matcher", None)
         for term in leaf.lexicon(fieldname):

@@ -29,7 +29,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search.columnar import COLUMNAR_FIELDS, ColumnarIndex
 from search.headline import TITLE_FIELD
-from search.index import CONTENT_FIELD
+from search.index import CONTENT_FIELD, leaf_readers
 from search.query.longlists import LongLists
 from search.query.restricted import positions_at
 from search.query.runs import holds_run
@@ -49,17 +49,13 @@ _NO_DOCS = np.zeros(0, dtype=np.int64)
 WHOLE_FIELDS = ("reporter",)
 
 
-def _leaves(reader) -> list:
-    return reader.leaf_readers() if not reader.is_atomic() else [(reader, 0)]
-
-
 def field_lengths(reader, fieldname: str) -> np.ndarray:
     """`reader.doc_field_length(docnum, fieldname, 0) or 0` of every document,
     as an array: each segment's one-byte length column read as one block and
     decoded through a table of its 256 values (Whoosh 2.7.4's
     W3PerDocReader; any other reader is asked document by document)."""
     parts = []
-    for leaf, _ in _leaves(reader):
+    for leaf, _ in leaf_readers(reader):
         count = leaf.doc_count_all()
         encoded = _length_bytes(leaf, fieldname, count)
         if encoded is None:
@@ -193,7 +189,7 @@ class TermLookup:
         if terms is None:
             reader = self.searcher.reader()
             terms = self._whole[fieldname] = frozenset(
-                term for leaf, _ in _leaves(reader) if fieldname in leaf.schema for term in leaf.lexicon(fieldname))
+                term for leaf, _ in leaf_readers(reader) if fieldname in leaf.schema for term in leaf.lexicon(fieldname))
         return text.encode("utf-8") in terms
 
     def warm(self) -> None:
