@@ -344,6 +344,11 @@ class ColumnarSegment:
     def array(self, fieldname: str, name: str) -> np.ndarray:
         return self._arrays[f"{fieldname}.{name}"]
 
+    def has(self, fieldname: str, name: str) -> bool:
+        """Whether the file holds the field's array `name` (a field without
+        terms has none; spans and positions only some fields and versions)."""
+        return f"{fieldname}.{name}" in self._arrays
+
     def term_slice(self, fieldname: str, term: bytes) -> Optional[tuple[int, int]]:
         """The postings slice of `term`, found by binary search over the sorted terms."""
         ends = self._arrays.get(f"{fieldname}.term_end")
@@ -487,7 +492,7 @@ class ColumnarIndex:
         return np.concatenate(docs_out), np.concatenate(positions_out)
 
     def has_positions(self, fieldname: str) -> bool:
-        return all(f"{fieldname}.pos" in segment._arrays for segment, _ in self.segments)
+        return all(segment.has(fieldname, "pos") for segment, _ in self.segments)
 
     def has_spans(self, fieldname: str) -> bool:
         """Whether every segment's file has the field's character spans (a

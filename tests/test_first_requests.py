@@ -165,6 +165,9 @@ class _Segment:
     def array(self, fieldname, name):
         return self._arrays[f"{fieldname}.{name}"]
 
+    def has(self, fieldname, name):
+        return f"{fieldname}.{name}" in self._arrays
+
 
 def test_terms_sharing_their_first_eight_bytes_are_told_apart():
     from search.query.termtable import TermTable

@@ -38,9 +38,10 @@ class TermTable:
         prefixes, numbers, places = [], [], []
         self._blobs, self._ends, self._post_ends = {}, {}, {}
         for number, (segment, _) in enumerate(index.segments):
-            ends = segment._arrays.get(f"{fieldname}.term_end")
-            blob = segment._arrays.get(f"{fieldname}.terms")
-            if ends is None or blob is None or not len(ends):
+            if not (segment.has(fieldname, "term_end") and segment.has(fieldname, "terms")):
+                continue
+            ends, blob = segment.array(fieldname, "term_end"), segment.array(fieldname, "terms")
+            if not len(ends):
                 continue
             ends = ends.astype(np.int64)
             self._blobs[number] = blob
