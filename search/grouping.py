@@ -779,10 +779,11 @@ def write_groups(building: Path, ids: Iterable[str], sketches: Mapping[str, Sket
             signatures[took], published[took], signed[took] = values[signs], times[signs], True
     changed = [ids[i] for i in analysed.tolist()]
     # New or not in the last table, and not analysed now.
-    lacking = [ids[i] for i in np.flatnonzero((row_in_old < 0) & (store_row < 0)).tolist()]
+    lacking_rows = np.flatnonzero((row_in_old < 0) & (store_row < 0)).tolist()
+    lacking = [ids[i] for i in lacking_rows]
     if lacking and missing is not None:
         found = missing(lacking)
-        for i, article_id in zip(np.flatnonzero((row_in_old < 0) & (store_row < 0)).tolist(), lacking):
+        for i, article_id in zip(lacking_rows, lacking):
             item = found.get(article_id)
             if item is not None:
                 signatures[i], published[i], signed[i] = item.signature, item.published, True
