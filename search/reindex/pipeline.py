@@ -338,9 +338,6 @@ class Reindexer:
         except ReindexRefused:
             discard_generation(building)  # never published, never to be
             raise
-        finally:
-            if prefetch is not None:
-                prefetch.close()
         return publish(self.layout, building, new_manifest, fsync=self.fsync)
 
     def _refusal(self, paths: list[str], discovery, report: ReindexReport, previous: dict[str, list[str]],
