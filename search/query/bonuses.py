@@ -22,12 +22,6 @@ from typing import Callable, Sequence
 
 from search.query import execute
 
-# No bonus: the document holds fewer than two of the terms (proximity) or
-# none of them in its title (overlap).  The reorders read a missing document
-# as 0.0, and so are these left out of the dictionaries handed back.
-_NONE = None
-
-
 class Bonuses:
     """Per-search memo of `execute.proximity` and `execute.title_overlap`
     over one generation's `searcher` and term look-ups (`lookup`)."""
@@ -51,11 +45,14 @@ class Bonuses:
     @staticmethod
     def _read(memo: dict, docnums: Sequence[int], terms: Sequence[str],
               compute: Callable[[list[int]], dict[int, float]]) -> dict[int, float]:
+        # A document without a bonus (fewer than two of the terms; none in its
+        # title) is kept as None and left out of what is handed back, as
+        # `compute` leaves it out: the reorders read a missing one as 0.0.
         known = memo.setdefault(tuple(terms), {})
         wanted = [int(docnum) for docnum in docnums]
         missing = [docnum for docnum in dict.fromkeys(wanted) if docnum not in known]
         if missing:
             found = compute(missing)
             for docnum in missing:
-                known[docnum] = found.get(docnum, _NONE)
-        return {docnum: value for docnum in wanted if (value := known[docnum]) is not _NONE}
+                known[docnum] = found.get(docnum)
+        return {docnum: value for docnum in wanted if (value := known[docnum]) is not None}
