@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
 import os
 import sys
 import time
@@ -63,8 +62,8 @@ from search.reindex.units import (
     Outcome, SegmentDone, Unchanged, UnitDone, Warned, WorkerFailed, WorkUnit, unit_bytes, unit_size,
 )
 from search.reindex.worker import (
-    SEGMENT_ARTICLES, analyse_article, init_pool_worker, init_worker, new_writer, process_unit, segment_worker,
-    settle_garbage_collector,
+    SEGMENT_ARTICLES, analyse_article, init_pool_worker, init_worker, new_writer, process_context, process_unit,
+    segment_worker, settle_garbage_collector,
 )
 
 BATCH_ARTICLES = 64
@@ -479,8 +478,7 @@ class Reindexer:
         with one id wins, as in a serial build) and publishes every part in
         one table of contents, ordered by worker then part.  Duplicates found
         late are marked deleted in their part's segment before it is published."""
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        context = process_context()
         tasks = context.Queue(maxsize=self.workers * 4)
         results = context.Queue()
         # Each worker's pool spills to disk past its share of the memory budget.
@@ -605,8 +603,7 @@ class Reindexer:
                 # derived fields are assembled from those tokens).
                 yield copied_again(unit) if isinstance(unit, KnownCopiesUnit) else process_unit(unit, analyse=False)
             return
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        context = process_context()
         with context.Pool(self.workers, initializer=init_pool_worker,
                           initargs=(self.backend, known, known_lines, copied)) as pool:
             # A bounded window of tasks in flight keeps memory flat on huge inputs

@@ -22,11 +22,10 @@ the index is the one the in-process path writes (tests/test_reindex_prefetch.py)
 
 from __future__ import annotations
 
-import multiprocessing
 from typing import Any, Optional
 
 from search.reindex.units import LinesUnit, WorkUnit
-from search.reindex.worker import init_pool_worker, init_worker, process_unit
+from search.reindex.worker import init_pool_worker, init_worker, process_context, process_unit
 
 # Articles sent ahead at most: enough for a typical small update, few enough
 # that their tokens waiting in memory do not matter.
@@ -48,8 +47,7 @@ class Prefetch:
     def start(self) -> "Prefetch":
         """Forks the worker (call it while this process is small)."""
         if self.pool is None:
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            context = process_context()
             # One process: the units (and the state before them) are run in the order sent.
             self.pool = context.Pool(1, initializer=init_pool_worker, initargs=(self.backend, None))
         return self

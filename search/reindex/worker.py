@@ -6,6 +6,7 @@ sent back is a record of search/reindex/units.py."""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -28,6 +29,14 @@ from search.reindex.units import (
 )
 
 _worker_state: dict[str, Any] = {}
+
+
+def process_context():
+    """The multiprocessing context of the reindex's worker processes: fork
+    where the platform has it (the workers start with the parent's imports
+    and analyser), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def init_pool_worker(backend: str, known: Optional[dict[str, str]], lines: Optional[dict[str, str]] = None,
