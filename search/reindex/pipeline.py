@@ -33,6 +33,7 @@ import os
 import sys
 import time
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,6 +53,7 @@ from search.layout import (
 )
 from search.paths import DEFAULT_SEEDS
 from search.reindex.absorb import articles_to_absorb, merge_policy
+from search.reindex.pages import small_pages
 from search.reindex.plan import copied_again, jsonl_units, settle_copies
 from search.reindex.prefetch import Prefetch
 from search.reindex.regroup import regroup
@@ -131,7 +133,9 @@ class Reindexer:
         published, the served index unchanged) when publishing would lose
         articles that were not deleted (see _refusal)."""
         started = time.perf_counter()
-        with WriterLock(self.layout.lock_path, self.wait_for_lock):
+        # An incremental run's large arrays are short-lived: on small pages
+        # (search/reindex/pages.py).
+        with WriterLock(self.layout.lock_path, self.wait_for_lock), (small_pages() if incremental else nullcontext()):
             remove_unfinished(self.layout)
             current = self.layout.current()
             # The worker that analyses an incremental run's first changed lines
