@@ -703,9 +703,13 @@ def read_groups(generation: Optional[Path]) -> Optional[Groups]:
                 inside = np.flatnonzero(file_rows >= 0)
                 if length == len(ids) and np.array_equal(file_rows[inside], inside):
                     signatures = stored  # row for row: mapped, never copied
+                elif length:
+                    # One gather (the rows the table holds taken from row 0, then
+                    # overwritten below): a zeroed table filled by index needed
+                    # two 42 MB arrays of fresh pages at 100,000 articles.
+                    signatures = stored.take(np.maximum(file_rows, 0), axis=0)
                 else:
                     signatures = np.zeros((len(ids), NUM_PERM), dtype=np.uint32)
-                    signatures[inside] = stored[file_rows[inside]]
                 signatures[file_rows < 0] = data["patched_signatures"]
             return Groups(ids, data["published"], signatures, data["signed"], data["canonical"], data["near"],
                           data["docnums"], "chained_by_id" in data.files, file_rows, length)

@@ -59,3 +59,33 @@ def test_parsing_a_manifest_leaves_the_collector_as_it_was():
         assert not gc.isenabled()  # paused by the caller: left paused
     finally:
         gc.enable()
+
+
+def test_plans_are_made_with_the_collector_paused_and_incremental_runs_run_with_it_paused(tmp_path, monkeypatch):
+    import search.reindex.pipeline as pipeline
+
+    seen = {"plan": [], "regroup": []}
+    real_units, real_regroup = pipeline.jsonl_units, pipeline.regroup
+
+    def units(*args, **kwargs):
+        seen["plan"].append(gc.isenabled())
+        return real_units(*args, **kwargs)
+
+    def regroup(*args, **kwargs):
+        seen["regroup"].append(gc.isenabled())
+        return real_regroup(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "jsonl_units", units)
+    monkeypatch.setattr(pipeline, "regroup", regroup)
+    corpus = tmp_path / "c.jsonl"
+    write_corpus(corpus, 6)
+    reindex([corpus], tmp_path / "ix", workers=1)
+    write_corpus(corpus, 6, changed={4})
+    second = reindex([corpus], tmp_path / "ix", incremental=True, workers=1)
+    assert (second.indexed, second.unchanged) == (1, 5)
+    assert seen == {"plan": [False, False], "regroup": [True, False]}  # a full build regroups with it on
+    assert collector_as_it_was()
+    monkeypatch.setattr(pipeline, "jsonl_units", lambda *args, **kwargs: (_ for _ in ()).throw(OSError(5, "boom")))
+    write_corpus(corpus, 6, changed={1})
+    reindex([corpus], tmp_path / "ix", incremental=True, workers=1, allow_shrink=True)  # the file unreadable: kept
+    assert collector_as_it_was()

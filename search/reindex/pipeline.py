@@ -33,6 +33,7 @@ import os
 import sys
 import time
 from collections import deque
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -52,6 +53,7 @@ from search.layout import (
 )
 from search.paths import DEFAULT_SEEDS
 from search.reindex.absorb import articles_to_absorb, merge_policy
+from search.reindex.pages import small_pages
 from search.reindex.plan import copied_again, jsonl_units, settle_copies
 from search.reindex.prefetch import Prefetch
 from search.reindex.regroup import regroup
@@ -131,7 +133,9 @@ class Reindexer:
         published, the served index unchanged) when publishing would lose
         articles that were not deleted (see _refusal)."""
         started = time.perf_counter()
-        with WriterLock(self.layout.lock_path, self.wait_for_lock):
+        # An incremental run's large arrays are short-lived: on small pages
+        # (search/reindex/pages.py).
+        with WriterLock(self.layout.lock_path, self.wait_for_lock), (small_pages() if incremental else nullcontext()):
             remove_unfinished(self.layout)
             current = self.layout.current()
             # The worker that analyses an incremental run's first changed lines
@@ -147,7 +151,13 @@ class Reindexer:
                 # (a third of the time of planning a 100,000-line file).
                 gc.freeze()
                 try:
-                    return self._run(paths, incremental, started, current, manifest, prefetch)
+                    # An incremental run makes few containers that a cycle keeps
+                    # (and those freeze() hides from it anyway until the run
+                    # ends), yet its collections walked the plan's, the ledger's
+                    # and the new tables' ~400,000 containers again and again
+                    # (~0.2 s at 100,000 lines): paused for the run.
+                    with _collector_paused() if incremental else nullcontext():
+                        return self._run(paths, incremental, started, current, manifest, prefetch)
                 finally:
                     gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
             finally:
@@ -225,52 +235,60 @@ class Reindexer:
             else:
                 ix = whoosh_index.open_dir(str(building))
 
-            # Files whose bytes are unchanged are not even opened again.
-            digests: dict[str, str] = {}
-            units: list[WorkUnit] = []
-            unchanged_sources: set[str] = set()
-            for source in discovery.files:
-                key = str(source.path)
-                try:
-                    jsonl = source.path.suffix.lower() in JSONL_SUFFIXES
-                    if jsonl and (base is None or key not in old_files):
-                        # Nothing to compare the file's digest with (a file with a
-                        # duplicate is read on every run): taken from the one read
-                        # that plans its lines.  Not for a file that had duplicates
-                        # last time: it will most likely have them again, and a file
-                        # with a duplicate keeps no digest (hashing the 237 MB of a
-                        # 100,000-line export a second time cost 0.2-0.4 s).  Should
-                        # its duplicates be gone, it is planned by its lines once more
-                        # next time, and its digest kept then.
-                        whole = hashlib.blake2b(digest_size=16) if key not in had_duplicates else None
-                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_to_units,
-                                                            known_copies, whole, line_keys)))
-                        if whole is not None:
-                            digests[key] = whole.hexdigest()
-                        continue
-                    digests[key] = file_digest(source.path)
-                    if base is not None and old_files.get(key) == digests[key]:
-                        unchanged_sources.add(key)
-                        report.files_unchanged += 1
-                        continue
-                    if jsonl:
-                        units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_to_units,
-                                                            known_copies, line_keys=line_keys)))
-                    else:
-                        units.append(FileUnit(source))
-                except OSError as exc:
-                    digests.pop(key, None)
-                    report.failed.append(LoadFailure(key, f"cannot read: {exc.strerror or exc}", unreadable=True))
-                    unreadable.files.add(key)
+            # Planned with the cyclic garbage collector paused (a full build's
+            # too; an incremental run pauses it throughout): the plan is tuples
+            # and lists without a cycle (~100,000 of them at 100,000 lines), and
+            # its collections, full ones among them, cost ~0.13 s of planning
+            # 100,000 lines; the plan then lives through the write loop, out of
+            # the collector's sight (`run` unfreezes it at the end).
+            with _collector_paused():
+                # Files whose bytes are unchanged are not even opened again.
+                digests: dict[str, str] = {}
+                units: list[WorkUnit] = []
+                unchanged_sources: set[str] = set()
+                for source in discovery.files:
+                    key = str(source.path)
+                    try:
+                        jsonl = source.path.suffix.lower() in JSONL_SUFFIXES
+                        if jsonl and (base is None or key not in old_files):
+                            # Nothing to compare the file's digest with (a file with a
+                            # duplicate is read on every run): taken from the one read
+                            # that plans its lines.  Not for a file that had duplicates
+                            # last time: it will most likely have them again, and a file
+                            # with a duplicate keeps no digest (hashing the 237 MB of a
+                            # 100,000-line export a second time cost 0.2-0.4 s).  Should
+                            # its duplicates be gone, it is planned by its lines once more
+                            # next time, and its digest kept then.
+                            whole = hashlib.blake2b(digest_size=16) if key not in had_duplicates else None
+                            units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_to_units,
+                                                                known_copies, whole, line_keys)))
+                            if whole is not None:
+                                digests[key] = whole.hexdigest()
+                            continue
+                        digests[key] = file_digest(source.path)
+                        if base is not None and old_files.get(key) == digests[key]:
+                            unchanged_sources.add(key)
+                            report.files_unchanged += 1
+                            continue
+                        if jsonl:
+                            units.extend(map(offer, jsonl_units(source, BATCH_ARTICLES, known_lines, known_to_units,
+                                                                known_copies, line_keys=line_keys)))
+                        else:
+                            units.append(FileUnit(source))
+                    except OSError as exc:
+                        digests.pop(key, None)
+                        report.failed.append(LoadFailure(key, f"cannot read: {exc.strerror or exc}", unreadable=True))
+                        unreadable.files.add(key)
 
-            # The articles this run keeps unchanged whatever it reads: those of
-            # unchanged files and of lines whose bytes are those indexed last time.
-            # (Each loop over the last generation's articles only when a file was
-            # unchanged as a whole: ~0.1 s at 100,000 articles, for nothing otherwise.)
-            settled = {i for i, (source, _) in old_articles.items()
-                       if source in unchanged_sources} if unchanged_sources else set()
-            settled.update(i for unit in units if isinstance(unit, KnownLinesUnit) for i, _ in unit.entries)
-            units = settle_copies(units, settled, seeds)
+                # The articles this run keeps unchanged whatever it reads: those of
+                # unchanged files and of lines whose bytes are those indexed last time.
+                # (Each loop over the last generation's articles only when a file was
+                # unchanged as a whole: ~0.1 s at 100,000 articles, for nothing otherwise.)
+                settled = {i for i, (source, _) in old_articles.items()
+                           if source in unchanged_sources} if unchanged_sources else set()
+                settled.update(i for unit in units if isinstance(unit, KnownLinesUnit) for i, _ in unit.entries)
+                units = settle_copies(units, settled, seeds)
+            gc.freeze()
 
             articles: dict[str, list[str]] = {}  # id → [source, content_hash] of the new generation
             lines: dict[str, str] = {}  # JSONL line key → id
@@ -628,6 +646,18 @@ class Reindexer:
         from tqdm import tqdm
 
         return tqdm(total=total, unit=" articles", desc="reindex", file=sys.stderr, dynamic_ncols=True)
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off inside the block, as it was after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
 
 @dataclass
 class _Unreadable:
