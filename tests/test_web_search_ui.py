@@ -159,6 +159,22 @@ def test_the_api_and_the_query_syntax_accept_the_same_forms(client):
     assert client.get("/api/search", query_string={"q": "날짜:2020.03..2020.04"}).json["total"] == by_dashes
 
 
+def test_dates_are_read_as_the_api_document_writes_them(client):
+    """The OpenAPI pattern's spaces and digits are ECMAScript's, narrower than
+    Python's: a control character Python calls a space (\x1d) or digits of another
+    script are refused with the parameter named, never read as "no date"."""
+    document = client.get("/api/openapi.json").json
+    pattern = next(p for p in document["paths"]["/api/search"]["get"]["parameters"] if p["name"] == "to")
+    assert "\\s" in pattern["schema"]["pattern"]  # the pattern this reading follows
+    for value in ("\x1d", "2020\x1c", "\x852020", "\u0662\u0660\u0662\u0660"):
+        response = client.get("/api/search", query_string={"to": value})
+        assert response.status_code == 400, value
+        assert response.json["error"]["param"] == "to" and response.json["error"]["code"] == "invalid_date"
+    # The spaces the pattern does allow, around and inside a date, are still read.
+    spaced = client.get("/api/search", query_string={"from": "\u3000 2020 . 03\ufeff", "to": "\t2020-04 "})
+    assert spaced.status_code == 200 and spaced.json["total"] == 2
+
+
 def test_presets_reach_back_from_the_newest_article(client):
     soup = page(client, f"/search?q={EV}")
     presets = soup.select(".presets a")

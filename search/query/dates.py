@@ -20,15 +20,24 @@ from datetime import date
 
 from search.query.tree import QueryError
 
+# The API documents these forms as an OpenAPI (ECMAScript) pattern, whose \s and
+# \d are narrower than Python's: no \x1c-\x1f or \x85 among the spaces, no
+# digits of other scripts.  The server reads them as the document says, so a
+# value the document refuses is refused here too, never taken for "no date".
+SPACE_CHARS = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_S = "[" + re.escape(SPACE_CHARS) + "]"
+
 # Digits only: YYYY, YYYYMM or YYYYMMDD.
-_COMPACT = re.compile(r"(\d{4})(?:(\d{2})(\d{2})?)?")
+_COMPACT = re.compile(r"([0-9]{4})(?:([0-9]{2})([0-9]{2})?)?")
 # Separated: 2018-03-01, 2018.3.1., 2018/03, 2018 3 1, 2018년 3월 1일.  Digits
 # never run into each other here (2018031 is no date: 2018-03-1 or 2018-0-31?).
 _SEPARATED = re.compile(
-    r"(\d{4})"
-    r"(?:(?:\s*년\s*|\s*[-./]\s*|\s+)(\d{1,2})"
-    r"(?:(?:\s*월\s*|\s*[-./]\s*|\s+)(\d{1,2})(?:\s*일|\.)?|(?:\s*월|\.)?)"
-    r"|(?:\s*년|\.)?)"
+    (
+        r"([0-9]{4})"
+        r"(?:(?:S*년S*|S*[-./]S*|S+)([0-9]{1,2})"
+        r"(?:(?:S*월S*|S*[-./]S*|S+)([0-9]{1,2})(?:S*일|\.)?|(?:S*월|\.)?)"
+        r"|(?:S*년|\.)?)"
+    ).replace("S", _S)  # S: one of SPACE_CHARS
 )
 
 FORMS_HINT = "2018, 2018-03, 2018.03.01, 20180301, 2018년 3월"
@@ -44,9 +53,14 @@ class DateBoundError(QueryError):
         self.korean = korean
 
 
+def strip_spaces(value: str) -> str:
+    """`value` without the leading and trailing spaces the API's pattern allows."""
+    return value.strip(SPACE_CHARS)
+
+
 def parse_date_bound(value: str, upper: bool, param: str = "date") -> date:
     """The first (or, with `upper`, the last) day of the year, month or day `value` names."""
-    text = (value or "").strip()
+    text = strip_spaces(value or "")
     match = _COMPACT.fullmatch(text) or _SEPARATED.fullmatch(text)
     if not match:
         raise DateBoundError(
