@@ -140,25 +140,25 @@ class CountedTerms:
         self.counts.extend(repeat(1, len(keys)))
         return new
 
-    def entries(self) -> Iterator[tuple[str, list]]:
-        """(term, [docnums, weights, packed counts (none for keys), None]) in the order first seen."""
+    def entries(self, ordered: bool = False) -> Iterator[tuple[str, list]]:
+        """(term, [docnums, weights, packed counts (none for keys), None]),
+        in term order if `ordered`, else in no particular order."""
         if not self.ids:
             return
         tids = np.frombuffer(self.tids, dtype=np.uint32)
         order = np.argsort(tids, kind="stable")  # stable: document order within a term
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
         counts = np.frombuffer(self.counts, dtype=np.uint32)[order]
-        ends = np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
+        bounds = [0] + np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
         weights = counts.astype(np.float32).tobytes()
         docs_bytes = docs.tobytes()
         valued = self.valued
         counts = counts.tolist() if valued else []
-        start = 0
-        for term, end in zip(self.ids, ends):
+        for term, number in sorted(self.ids.items()) if ordered else self.ids.items():
+            start, end = bounds[number], bounds[number + 1]
             yield term, [array("I", docs_bytes[4 * start:4 * end]), array("f", weights[4 * start:4 * end]),
                          [_PACKED[c] if c < 256 else _pack_uint(c) for c in counts[start:end]] if valued else [],
                          None]
-            start = end
 
 
 class PositionalTerms:
@@ -198,9 +198,10 @@ class PositionalTerms:
         self.ends.extend(ends)
         return new
 
-    def entries(self) -> Iterator[tuple[str, list]]:
-        """(term, [docnums, weights, values, occurrences]) in the order first
-        seen; occurrences: each posting's (position, start, end) triples."""
+    def entries(self, ordered: bool = False) -> Iterator[tuple[str, list]]:
+        """(term, [docnums, weights, values, occurrences]), in term order if
+        `ordered`, else in no particular order; occurrences: each posting's
+        (position, start, end) triples."""
         if not self.ids:
             return
         tids = np.frombuffer(self.tids, dtype=np.uint32)
@@ -221,16 +222,15 @@ class PositionalTerms:
         occurrences[:, 1] = np.frombuffer(self.starts, dtype=np.uint32)[order]
         occurrences[:, 2] = np.frombuffer(self.ends, dtype=np.uint32)[order]
         occurrences = occurrences.tobytes()
-        postings = np.bincount(tids[first], minlength=len(self.ids))
-        post_ends = np.cumsum(postings).tolist()
-        token_ends = np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
+        post_bounds = [0] + np.cumsum(np.bincount(tids[first], minlength=len(self.ids))).tolist()
+        token_bounds = [0] + np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
         docs_bytes = docs[first].tobytes()
         weights = freqs.astype(np.float32).tobytes()
-        start = token_start = 0
-        for term, end, token_end in zip(self.ids, post_ends, token_ends):
+        for term, number in sorted(self.ids.items()) if ordered else self.ids.items():
+            start, end = post_bounds[number], post_bounds[number + 1]
             yield term, [array("I", docs_bytes[4 * start:4 * end]), array("f", weights[4 * start:4 * end]),
-                         values[start:end], array("I", occurrences[12 * token_start:12 * token_end])]
-            start, token_start = end, token_end
+                         values[start:end],
+                         array("I", occurrences[12 * token_bounds[number]:12 * token_bounds[number + 1]])]
 
 
 # Pickle protocol 2 (what whoosh.compat.dumps writes) of a list of ints:
@@ -393,10 +393,18 @@ class TermPostings:
         self.size = 0
 
     def _memory_terms(self) -> Iterator[tuple]:
-        for fieldname, store in self.counted.items():
-            self._take_counted(fieldname, store)
-        self.counted = {}
-        for fieldname in sorted(self.fields):
+        stores, self.counted = self.counted, {}
+        for fieldname in sorted(self.fields.keys() | stores.keys()):
+            store = stores.pop(fieldname, None)
+            if store is not None:
+                if not self.fields.get(fieldname):
+                    # All of the field's postings are in its flat store: its
+                    # terms come from there in order, nothing to merge.
+                    self.fields.pop(fieldname, None)
+                    for term, (docs, weights, values, positions) in store.entries(ordered=True):
+                        yield fieldname, term.encode("utf-8"), docs, weights, values, positions
+                    continue
+                self._take_counted(fieldname, store)
             terms = self.fields[fieldname]
             encode = fieldname in self.texts
             for term in sorted(terms):
