@@ -18,10 +18,13 @@ the postings:
 - the analysed fields of our documents (`PreTokenized` tokens, `KeyedText`
   keys, bigram text) are grouped by term in one loop, without Whoosh's token
   objects; any other value goes through the field's own `index()`;
-- postings accumulate per (field, term) in arrays; the bigram field's, a count
-  each, in three flat arrays grouped per term by one numpy sort when written
-  (`CountedTerms`); past the memory budget they are written to a sorted run
-  file, and the runs are merged term by term, not posting by posting;
+- postings accumulate per (field, term) in arrays; those of our own fields
+  in flat arrays extended once per document and grouped per term by one
+  numpy sort when written: the bigram field's counts and the key fields'
+  keys (`CountedTerms`), the positional fields' tokens, whose posting values
+  are built for all postings at once (`PositionalTerms`); past the memory
+  budget they are written to a sorted run file, and the runs are merged
+  term by term, not posting by posting;
 - each term's postings reach the codec a block (128 postings) at a time.
 
 `tests/test_bulkwriter.py` holds the result to what `SegmentWriter` writes for
@@ -39,7 +42,7 @@ from array import array
 from collections import defaultdict
 from itertools import chain, repeat
 from operator import itemgetter
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, Union
 
 import zlib
 
@@ -80,10 +83,27 @@ _PACKED = [_pack_uint(i) for i in range(256)]
 # the value's bytes object), for the spill decision.
 _POSTING_BYTES = 48
 _TERM_BYTES = 320
+# The same per token of a positional field (PositionalTerms): its 20 bytes in
+# the flat arrays, and its share of what the postings made of them hold when
+# written (measured on c10k articles: about 2.2 tokens a posting).
+_TOKEN_BYTES = 48
 
 
 def _packed(count: int) -> bytes:
     return _PACKED[count] if count < 256 else _pack_uint(count)
+
+
+def _term_numbers(ids: dict[str, int], terms, distinct: set) -> tuple[Iterator[int], int]:
+    """The number of each of `terms` in `ids` (a lazy C-level map), new
+    terms numbered next, and how many were new; `distinct`: the set of
+    `terms`.  One set difference and one look-up per term, where a
+    `setdefault` call per term was a fifth of adding a document.  The
+    numbering order of a document's new terms is the set's (arbitrary): the
+    terms are sorted when written."""
+    new = distinct.difference(ids)
+    for term in new:
+        ids[term] = len(ids)
+    return map(ids.__getitem__, terms), len(new)
 
 
 class CountedTerms:
@@ -94,41 +114,184 @@ class CountedTerms:
     term, three lists per posting scattered over memory, was the single
     largest cost of adding a document."""
 
-    __slots__ = ("ids", "tids", "docs", "counts")
+    __slots__ = ("ids", "tids", "docs", "counts", "valued")
 
-    def __init__(self) -> None:
+    def __init__(self, valued: bool = True) -> None:
         self.ids: dict[str, int] = {}  # term -> term number, numbered as first seen
         self.tids = array("I")
         self.docs = array("I")
         self.counts = array("I")
+        # False: a field of keys (Existence), whose postings have weight 1 and no value.
+        self.valued = valued
 
     def add(self, docnum: int, counts: dict[str, int]) -> int:
         """Adds one document's term counts; returns how many terms were new."""
-        ids = self.ids
-        known = len(ids)
-        # setdefault's default is evaluated first: a new term gets the next number.
-        self.tids.extend([ids.setdefault(term, len(ids)) for term in counts])
+        numbers, new = _term_numbers(self.ids, counts, set(counts))
+        self.tids.extend(numbers)
         self.docs.extend(repeat(docnum, len(counts)))
         self.counts.extend(counts.values())
-        return len(ids) - known
+        return new
 
-    def entries(self) -> Iterator[tuple[str, list]]:
-        """(term, [docnums, weights, packed counts, None]) in the order first seen."""
+    def add_keys(self, docnum: int, keys: set) -> int:
+        """Adds one document's keys (each once, weight 1); returns how many were new."""
+        numbers, new = _term_numbers(self.ids, keys, keys)
+        self.tids.extend(numbers)
+        self.docs.extend(repeat(docnum, len(keys)))
+        self.counts.extend(repeat(1, len(keys)))
+        return new
+
+    def entries(self, ordered: bool = False) -> Iterator[tuple[str, list]]:
+        """(term, [docnums, weights, packed counts (none for keys), None]),
+        in term order if `ordered`, else in no particular order."""
         if not self.ids:
             return
         tids = np.frombuffer(self.tids, dtype=np.uint32)
         order = np.argsort(tids, kind="stable")  # stable: document order within a term
         docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
         counts = np.frombuffer(self.counts, dtype=np.uint32)[order]
-        ends = np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
+        bounds = [0] + np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
         weights = counts.astype(np.float32).tobytes()
         docs_bytes = docs.tobytes()
-        counts = counts.tolist()
-        start = 0
-        for term, end in zip(self.ids, ends):
+        valued = self.valued
+        counts = counts.tolist() if valued else []
+        for term, number in sorted(self.ids.items()) if ordered else self.ids.items():
+            start, end = bounds[number], bounds[number + 1]
             yield term, [array("I", docs_bytes[4 * start:4 * end]), array("f", weights[4 * start:4 * end]),
-                         [_PACKED[c] if c < 256 else _pack_uint(c) for c in counts[start:end]], None]
-            start = end
+                         [_PACKED[c] if c < 256 else _pack_uint(c) for c in counts[start:end]] if valued else [],
+                         None]
+
+
+class PositionalTerms:
+    """One field's postings of our own tokens with positions (`title`,
+    `content`: `PreTokenized` values of a `Positions` field): kept as flat
+    per-token arrays (term number, document, position, character start and
+    end), extended once per document, and turned into postings when written:
+    one stable numpy sort groups the tokens by term and document, and every
+    posting's value (Whoosh's `Positions.encode`: the count, then the pickled
+    list of position deltas) is built for all postings at once by
+    `_position_values`.  Grouping the tokens of each document in Python, a
+    list per term, a pickle per posting, was the largest cost of adding a
+    document."""
+
+    __slots__ = ("ids", "tids", "docs", "positions", "starts", "ends")
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}  # term -> term number, numbered as first seen
+        self.tids = array("I")
+        self.docs = array("I")
+        self.positions = array("I")
+        self.starts = array("I")
+        self.ends = array("I")
+
+    def add(self, docnum: int, tokens: list) -> int:
+        """Adds one document's (term, position, start, end) tokens; returns
+        how many terms were new."""
+        terms, positions, starts, ends = zip(*tokens)
+        # Converted before anything is added: a value array("I") refuses
+        # (negative, too large) leaves the store as it was.
+        positions, starts, ends = array("I", positions), array("I", starts), array("I", ends)
+        numbers, new = _term_numbers(self.ids, terms, set(terms))
+        self.tids.extend(numbers)
+        self.docs.extend(repeat(docnum, len(terms)))
+        self.positions.extend(positions)
+        self.starts.extend(starts)
+        self.ends.extend(ends)
+        return new
+
+    def entries(self, ordered: bool = False) -> Iterator[tuple[str, list]]:
+        """(term, [docnums, weights, values, occurrences]), in term order if
+        `ordered`, else in no particular order; occurrences: each posting's
+        (position, start, end) triples."""
+        if not self.ids:
+            return
+        tids = np.frombuffer(self.tids, dtype=np.uint32)
+        order = np.argsort(tids, kind="stable")  # stable: document, then token order within a term
+        tids = tids[order]
+        docs = np.frombuffer(self.docs, dtype=np.uint32)[order]
+        positions = np.frombuffer(self.positions, dtype=np.uint32)[order]
+        count = len(tids)
+        # A posting starts where the term or the document changes.
+        starts = np.ones(count, dtype=bool)
+        np.not_equal(tids[1:], tids[:-1], out=starts[1:])
+        starts[1:] |= docs[1:] != docs[:-1]
+        first = np.flatnonzero(starts)
+        freqs = np.diff(np.append(first, count))
+        values = _position_values(positions.astype(np.int64), first, freqs)
+        occurrences = np.empty((count, 3), dtype=np.uint32)
+        occurrences[:, 0] = positions
+        occurrences[:, 1] = np.frombuffer(self.starts, dtype=np.uint32)[order]
+        occurrences[:, 2] = np.frombuffer(self.ends, dtype=np.uint32)[order]
+        occurrences = occurrences.tobytes()
+        post_bounds = [0] + np.cumsum(np.bincount(tids[first], minlength=len(self.ids))).tolist()
+        token_bounds = [0] + np.cumsum(np.bincount(tids, minlength=len(self.ids))).tolist()
+        docs_bytes = docs[first].tobytes()
+        weights = freqs.astype(np.float32).tobytes()
+        for term, number in sorted(self.ids.items()) if ordered else self.ids.items():
+            start, end = post_bounds[number], post_bounds[number + 1]
+            yield term, [array("I", docs_bytes[4 * start:4 * end]), array("f", weights[4 * start:4 * end]),
+                         values[start:end],
+                         array("I", occurrences[12 * token_bounds[number]:12 * token_bounds[number + 1]])]
+
+
+# Pickle protocol 2 (what whoosh.compat.dumps writes) of a list of ints:
+# PROTO 2, EMPTY_LIST, BINPUT 0, then one item and APPEND, or MARK, the items
+# (BININT1 'K' below 256, BININT2 'M' below 65536, else BININT 'J', little-
+# endian) and APPENDS, in batches of 1,000 items; then STOP.
+_LIST_HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
+_PICKLE_BATCH = 1000
+
+
+def _position_values(positions, first, freqs) -> list:
+    """Every posting's value as Whoosh's `Positions.encode` makes it: the
+    count (big-endian uint32) and the pickled list of position deltas (the
+    first position, then each one's distance from the one before).
+    `positions`: int64, the tokens grouped by posting; `first`: each
+    posting's first token; `freqs`: its token count.  Built in one buffer by
+    array operations, then sliced per posting."""
+    count = len(positions)
+    deltas = positions.copy()
+    deltas[1:] -= positions[:-1]
+    deltas[first] = positions[first]
+    # Bytes per item: an opcode and 1, 2 or 4 bytes.
+    sizes = np.where((deltas >= 0) & (deltas < 256), 2, np.where((deltas >= 0) & (deltas < 65536), 3, 5))
+    many = freqs > 1
+    heads = 9 + many  # count, protocol and list, MARK for more than one item
+    item_bytes = np.add.reduceat(sizes, first) if count else sizes
+    totals = heads + item_bytes + 2  # APPEND or APPENDS, STOP
+    ends = np.cumsum(totals)
+    offsets = ends - totals
+    buffer = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.uint8)
+    head = np.empty((len(first), 9), dtype=np.uint8)
+    head[:, :4] = freqs.astype(">u4").view(np.uint8).reshape(-1, 4)
+    head[:, 4:] = _LIST_HEAD
+    buffer[offsets[:, None] + np.arange(9)] = head
+    buffer[offsets[many] + 9] = 0x28  # MARK
+    posting = np.repeat(np.arange(len(first)), freqs)  # each token's posting
+    before = np.cumsum(sizes) - sizes  # bytes of the items before each one, over all postings
+    at = offsets[posting] + heads[posting] + (before - before[first][posting])
+    buffer[at] = np.where(sizes == 2, 0x4B, np.where(sizes == 3, 0x4D, 0x4A))
+    little = deltas.astype("<i4").view(np.uint8).reshape(-1, 4)
+    buffer[at + 1] = little[:, 0]
+    wide = sizes >= 3
+    buffer[at[wide] + 2] = little[wide, 1]
+    widest = sizes == 5
+    buffer[at[widest] + 3] = little[widest, 2]
+    buffer[at[widest] + 4] = little[widest, 3]
+    buffer[ends - 2] = np.where(many, 0x65, 0x61)  # APPENDS or APPEND
+    buffer[ends - 1] = 0x2E  # STOP
+    data = buffer.tobytes()
+    values = [data[a:b] for a, b in zip(offsets.tolist(), ends.tolist())]
+    # Outside what the layout above covers, pickle itself: more than one
+    # batch of items, or a delta beyond a signed 32-bit int.
+    odd = np.flatnonzero(freqs > _PICKLE_BATCH).tolist()
+    if count and (deltas.min() < -2**31 or deltas.max() >= 2**31):
+        odd = sorted(set(odd) | set(np.unique(posting[(deltas < -2**31) | (deltas >= 2**31)]).tolist()))
+    if odd:
+        listed = deltas.tolist()
+        starts = first.tolist()
+        for i in odd:
+            values[i] = _packed(int(freqs[i])) + dumps(listed[starts[i]:starts[i] + int(freqs[i])], 2)
+    return values
 
 
 class TermPostings:
@@ -150,7 +313,8 @@ class TermPostings:
         # point order, so both sort alike.
         self.fields: dict[str, dict[bytes, list]] = {}
         self.texts: set[str] = set()
-        self.counted: dict[str, CountedTerms] = {}
+        # Fields whose postings are kept as flat arrays until written.
+        self.counted: dict[str, Union[CountedTerms, PositionalTerms]] = {}
         self.runs: list[str] = []
 
     def field(self, fieldname: str) -> dict[bytes, list]:
@@ -169,11 +333,19 @@ class TermPostings:
                 tbytes.decode("utf-8"): entry for tbytes, entry in terms.items()}
         return terms
 
-    def counted_field(self, fieldname: str) -> CountedTerms:
-        """The flat store of a count-only field (see CountedTerms)."""
+    def counted_field(self, fieldname: str, valued: bool = True) -> CountedTerms:
+        """The flat store of a count-only field, or with `valued` False of a
+        field of keys (see CountedTerms)."""
         found = self.counted.get(fieldname)
         if found is None:
-            found = self.counted[fieldname] = CountedTerms()
+            found = self.counted[fieldname] = CountedTerms(valued)
+        return found
+
+    def positional_field(self, fieldname: str) -> PositionalTerms:
+        """The flat store of a field of our tokens with positions (see PositionalTerms)."""
+        found = self.counted.get(fieldname)
+        if found is None:
+            found = self.counted[fieldname] = PositionalTerms()
         return found
 
     def add(self, item: tuple, occurrences: Optional[array] = None) -> None:
@@ -221,10 +393,18 @@ class TermPostings:
         self.size = 0
 
     def _memory_terms(self) -> Iterator[tuple]:
-        for fieldname, store in self.counted.items():
-            self._take_counted(fieldname, store)
-        self.counted = {}
-        for fieldname in sorted(self.fields):
+        stores, self.counted = self.counted, {}
+        for fieldname in sorted(self.fields.keys() | stores.keys()):
+            store = stores.pop(fieldname, None)
+            if store is not None:
+                if not self.fields.get(fieldname):
+                    # All of the field's postings are in its flat store: its
+                    # terms come from there in order, nothing to merge.
+                    self.fields.pop(fieldname, None)
+                    for term, (docs, weights, values, positions) in store.entries(ordered=True):
+                        yield fieldname, term.encode("utf-8"), docs, weights, values, positions
+                    continue
+                self._take_counted(fieldname, store)
             terms = self.fields[fieldname]
             encode = fieldname in self.texts
             for term in sorted(terms):
@@ -233,7 +413,7 @@ class TermPostings:
                 docs, weights, values, positions = terms.pop(term)
                 yield fieldname, term.encode("utf-8") if encode else term, docs, weights, values, positions
 
-    def _take_counted(self, fieldname: str, store: CountedTerms) -> None:
+    def _take_counted(self, fieldname: str, store: Union[CountedTerms, PositionalTerms]) -> None:
         """Moves a flat store's postings into the field's per-term entries."""
         terms = self.text_field(fieldname)
         for term, entry in store.entries():
@@ -243,6 +423,15 @@ class TermPostings:
                 continue
             # The same field also came through Whoosh's path (a merged segment,
             # a boosted document): both in document order.
+            if found[0][-1] < entry[0][0] or entry[0][-1] < found[0][0]:
+                # One after the other (a merged segment's documents follow the
+                # new ones): joined, occurrences kept.
+                low, high = (found, entry) if found[0][-1] < entry[0][0] else (entry, found)
+                values = low[2] + high[2] if bool(low[2]) == bool(high[2]) else (
+                    (low[2] or [b""] * len(low[0])) + (high[2] or [b""] * len(high[0])))
+                terms[term] = [low[0] + high[0], low[1] + high[1], values,
+                               None if low[3] is None or high[3] is None else low[3] + high[3]]
+                continue
             postings = sorted(zip(list(found[0]) + list(entry[0]), list(found[1]) + list(entry[1]),
                                   (found[2] or [b""] * len(found[0])) + entry[2]))
             terms[term] = [array("I", [p[0] for p in postings]), array("f", [p[1] for p in postings]),
@@ -534,7 +723,14 @@ class BulkSegmentWriter(SegmentWriter):
         # The fast paths below assume what Whoosh would do with unboosted tokens.
         fmt = type(field.format) if field.format.field_boost == 1.0 else None
         added = 0
-        if isinstance(value, PreTokenized) and fmt in (formats.Characters, formats.Positions):
+        if isinstance(value, PreTokenized) and fmt is formats.Positions:
+            tokens = value.tokens
+            if not tokens:
+                return 0
+            added += _TERM_BYTES * pool.positional_field(fieldname).add(docnum, tokens)
+            length = len(tokens)
+            added += _TOKEN_BYTES * length
+        elif isinstance(value, PreTokenized) and fmt is formats.Characters:
             terms = pool.text_field(fieldname)
             # Each term's tokens in order, grouped by one C-level append per
             # token; then per term Whoosh's encoding (position and character
@@ -573,16 +769,9 @@ class BulkSegmentWriter(SegmentWriter):
                     entry[3].extend(occurrences)
                 added += _POSTING_BYTES + len(encoded) + 12 * freq
         elif isinstance(value, KeyedText) and fmt is formats.Existence:
-            terms = pool.text_field(fieldname)
             keys = set(value.keys)
             length = len(keys)
-            for key in keys:
-                entry = terms.get(key)
-                if entry is None:
-                    entry = terms[key] = [array("I"), array("f"), [], None]
-                    added += _TERM_BYTES
-                entry[0].append(docnum)
-                entry[1].append(1.0)
+            added += _TERM_BYTES * pool.counted_field(fieldname, valued=False).add_keys(docnum, keys)
             added += _POSTING_BYTES * length
         elif isinstance(field.analyzer, BigramAnalyzer) and fmt is formats.Frequency and isinstance(value, str):
             counts = bigram_counts(value)

@@ -208,3 +208,28 @@ def test_columnar_spans_past_two_bytes_are_kept_whole(tmp_path):
     (spans,) = columnar_spans(segment, "클라우드".encode("utf-8")).values()
     assert [text[start:end] for _, start, end in spans] == ["클라우드"]
     assert spans[0][1] > 65_535
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_position_values_are_whooshs_positions_encoding(seed):
+    """The positional postings' values, built for all postings at once with
+    array operations, are Whoosh's `Positions.encode` of each posting's
+    positions, byte for byte: one position and many, deltas of one, two and
+    four bytes, a delta beyond 32 bits and more than one pickle batch (1,000
+    items) of positions, unsorted positions (negative deltas)."""
+    from whoosh.formats import Positions
+
+    rng = random.Random(seed)
+    encode = Positions().encode
+    postings = []
+    for _ in range(rng.randint(1, 60)):
+        count = rng.choice([1, 1, 1, 2, 3, 8, rng.randint(990, 2200) if seed % 2 else 4])
+        top = rng.choice([200, 5_000, 70_000, 2**32 - 1])
+        positions = sorted(rng.randint(0, top) for _ in range(count))
+        if seed == 5:
+            rng.shuffle(positions)
+        postings.append(positions)
+    flat = np.array([p for positions in postings for p in positions], dtype=np.int64)
+    freqs = np.array([len(positions) for positions in postings])
+    got = bulkwriter._position_values(flat, np.cumsum(freqs) - freqs, freqs)
+    assert got == [encode(positions) for positions in postings]

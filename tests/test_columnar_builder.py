@@ -73,8 +73,12 @@ def random_terms(rng: random.Random, count: int, doc_count: int, largest_start: 
     return out
 
 
+@pytest.mark.parametrize("few", [0, columnar._FEW_OCCURRENCES, 10**9])
 @pytest.mark.parametrize("largest_start", [200, 60_000, 300_000])
-def test_streamed_file_is_the_plain_builders(tmp_path, monkeypatch, largest_start):
+def test_streamed_file_is_the_plain_builders(tmp_path, monkeypatch, largest_start, few):
+    # `few`: a term's positions added by array slices up to this many values,
+    # by numpy past it (0: numpy only; 10**9: slices only; both against the reference).
+    monkeypatch.setattr(columnar, "_FEW_OCCURRENCES", few)
     monkeypatch.setattr(columnar._Column, "FLUSH_BYTES", 64)  # many flushes
     monkeypatch.setattr(columnar._Column, "CHUNK_ITEMS", 37)  # many read-back chunks
     rng = random.Random(largest_start)

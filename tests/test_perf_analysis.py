@@ -113,3 +113,56 @@ def test_pretokenized_replay_still_round_trips():
     replayed = [(t.text, t.pos, t.startchar, t.endchar)
                 for t in analyzer(PreTokenized("文 대통령이 삼성전자를 방문했다", tuples), positions=True, chars=True)]
     assert replayed == tuples
+
+
+def _both_formats(texts):
+    """(compact, default) morphemes of each mecab chunk of `texts`: the
+    backend's own node format read by `_collect`, and mecab's default output
+    (every feature) read by `_collect_default`, with the same dictionaries."""
+    import mecab_ko
+
+    from search.analysis.morphology import MecabBackend, _chunks, make_safe
+
+    backend = get_backend("mecab")
+    default = mecab_ko.Tagger(f'-u "{backend.user_dictionary}"' if backend.user_dictionary else "")
+    for text in texts:
+        for raw in {text, normalize_with_offsets(text)[0]}:
+            for offset, piece in _chunks(make_safe(raw)):
+                if not piece.strip():
+                    continue
+                compact, full = [], []
+                MecabBackend._collect(piece, offset, backend._tagger.parse(piece), compact)
+                MecabBackend._collect_default(piece, offset, default.parse(piece), full)
+                yield piece, compact, full
+
+
+ODD_FEATURES = ["a,b \"c\" d*e ** , , ,, 文,國 ㅋ\t탭\r\n캐리지", "*", ",", '"', "+", "/", "a/b+c", "가+나",
+                "1,000,000원을 냈다", "했었겠지만 뭘 그랬을까"]
+
+
+def test_compact_node_format_gives_the_default_formats_morphemes():
+    """The analyser asks mecab for five fields a morpheme (NODE_FORMAT)
+    instead of its default line of eight features: the same morphemes
+    (surface, tag, offsets, lemma, compound parts, reading) on our texts,
+    symbols that are mecab's own separators, inflections and compounds."""
+    seen = 0
+    for piece, compact, full in _both_formats(corpus_texts() + ODD_FEATURES):
+        assert compact == full, piece[:80]
+        seen += len(full)
+    assert seen > 1000
+
+
+def test_compact_node_format_on_the_shared_real_corpora(shared_data):
+    texts = []
+    for path in sorted(shared_data.glob("news/*/*.normalized.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in islice(handle, 400):
+                record = json.loads(line)
+                texts += [value for value in record.values() if isinstance(value, str) and value.strip()]
+    if not texts:
+        pytest.skip("no normalized news corpora in the shared data")
+    compared = 0
+    for piece, compact, full in _both_formats(texts):
+        assert compact == full, piece[:80]
+        compared += 1
+    assert compared > 100

@@ -24,6 +24,16 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # mecab builds one lattice per call; cutting long text at line breaks keeps the
 # lattice (and memory) small without changing the analysis of a sentence.
 _CHUNK_CHARS = 2000
+# mecab-ko's node format for the analyzer: per morpheme its surface, then of
+# mecab-ko-dic's features (tag, meaning, final consonant, reading, type, first
+# tag, last tag, expression) the four `_collect` reads, each ended by a tab, and
+# nothing at the end of a sentence.  mecab writes a feature that is * as an
+# empty field.  Against the default output (every feature, a line a morpheme,
+# EOS) it saves Python's splitting of the rest, one split per piece instead
+# of two per morpheme: measured on 1,000 c10k articles, `_collect` 0.34-0.51 ->
+# 0.23-0.25 s, mecab's parse the same within the noise (README, issue 13).
+NODE_FORMAT = "%m\\t%f[0]\\t%f[3]\\t%f[4]\\t%f[7]\\t"
+NODE_FORMAT_ARGS = f'--node-format="{NODE_FORMAT}" --unk-format="{NODE_FORMAT}" --eos-format=""'
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,8 @@ class MecabBackend:
         import mecab_ko
 
         args = f'-u "{user_dictionary}"' if user_dictionary else ""
-        self._tagger = mecab_ko.Tagger(args)
+        # mecab writes only what `_collect` reads (see NODE_FORMAT).
+        self._tagger = mecab_ko.Tagger(f"{args} {NODE_FORMAT_ARGS}")
         self.user_dictionary = user_dictionary
         # The SWIG tagger is not safe to share between threads (the web server
         # analyses queries on several); one lock per tagger is cheap next to parsing.
@@ -101,6 +112,37 @@ class MecabBackend:
 
     @staticmethod
     def _collect(piece: str, offset: int, parsed: str, out: list[tuple]) -> None:
+        """The morphemes of mecab's output for `piece` in NODE_FORMAT: five
+        tab-ended fields a morpheme (surface, tag, reading, type, expression;
+        a feature that is * comes out empty), split once for the whole piece."""
+        cursor = 0
+        find = piece.find
+        append = out.append
+        fields = iter(parsed.split("\t"))  # the trailing tab's empty field is left over by zip
+        for surface, tag, reading, kind, expression in zip(fields, fields, fields, fields, fields):
+            at = find(surface, cursor)
+            if at < 0:
+                continue  # mecab never rewrites surfaces; be safe anyway
+            cursor = at + len(surface)
+            if "+" in tag:
+                tag = tag.split("+", 1)[0]
+            if not reading or reading == surface:
+                reading = None
+            lemma = surface
+            parts: tuple[str, ...] = ()
+            if expression:
+                pieces = [p.split("/", 1)[0] for p in expression.split("+")]
+                if kind == "Compound":
+                    parts = tuple(p for p in pieces if p)
+                elif (kind == "Inflect" or kind == "Preanalysis") and pieces[0]:
+                    lemma = pieces[0]
+            append((surface, tag, offset + at, offset + cursor, lemma, parts, reading))
+
+    @staticmethod
+    def _collect_default(piece: str, offset: int, parsed: str, out: list[tuple]) -> None:
+        """`_collect` of mecab's default output (surface, a tab, the eight
+        comma-separated features; EOS): the reference the compact format is
+        held to (tests/test_perf_analysis.py)."""
         cursor = 0
         find = piece.find
         append = out.append
