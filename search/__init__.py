@@ -27,6 +27,7 @@ from search.reindex import Reindexer, ReindexLocked, ReindexRefused, ReindexRepo
 # Public name → the module that defines it, imported when the name is first asked for.
 _QUERY_SIDE = {
     "parse_date_bound": "search.query.dates",
+    "strip_date_spaces": "search.query.dates",
     "QueryError": "search.query.tree",
     "search_result_json": "search.render",
     **{name: "search.service" for name in (
@@ -36,7 +37,8 @@ _QUERY_SIDE = {
 __all__ = [
     "Article", "DEFAULT_INDEX", "DEFAULT_SEEDS", "Hit", "IndexLayout", "IndexNotFound", "IndexOverview",
     "MAX_PAGE_SIZE", "QueryError", "ReindexLocked", "ReindexRefused", "SEOUL", "SearchRequest",
-    "SearchResult", "SearchService", "is_initials_query", "parse_date_bound", "Reindexer", "ReindexReport",
+    "SearchResult", "SearchService", "is_initials_query", "parse_date_bound", "strip_date_spaces",
+    "Reindexer", "ReindexReport",
     "search_result_json", "exit_with_parent",
 ]
 

@@ -49,12 +49,12 @@ def test_the_search_command_still_loads_what_it_needs():
 
 
 def test_the_public_names_import_from_the_package_root_as_before():
-    from search.query.dates import parse_date_bound
+    from search.query.dates import parse_date_bound, strip_date_spaces
     from search.query.tree import QueryError
     from search.render import search_result_json
     from search.service import MAX_PAGE_SIZE, Hit, IndexOverview, SearchRequest, SearchResult, SearchService
 
-    expected = {"parse_date_bound": parse_date_bound, "QueryError": QueryError,
+    expected = {"parse_date_bound": parse_date_bound, "strip_date_spaces": strip_date_spaces, "QueryError": QueryError,
                 "search_result_json": search_result_json, "MAX_PAGE_SIZE": MAX_PAGE_SIZE, "Hit": Hit,
                 "IndexOverview": IndexOverview, "SearchRequest": SearchRequest, "SearchResult": SearchResult,
                 "SearchService": SearchService}

@@ -9,8 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Iterable, Optional
 from urllib.parse import urlencode
 
-from search import QueryError, SearchRequest
-from search.query.dates import strip_spaces
+from search import QueryError, SearchRequest, strip_date_spaces
 
 DEFAULT_SORT = "relevance"
 DEFAULT_SIZE = "10"
@@ -66,8 +65,8 @@ class SearchParams:
             q=_first(args, "q").strip(),
             reporters=many("reporter"),
             presses=many("press"),
-            date_from=strip_spaces(_first(args, "from")),  # the spaces the API's date pattern allows
-            date_to=strip_spaces(_first(args, "to")),
+            date_from=strip_date_spaces(_first(args, "from")),  # the spaces the API's date pattern allows
+            date_to=strip_date_spaces(_first(args, "to")),
             sort=_first(args, "sort") or DEFAULT_SORT,  # exactly as documented: `NEWEST` is a 400
             page=_first(args, "page").strip() or "1",
             size=_first(args, "size").strip() or DEFAULT_SIZE,

@@ -53,14 +53,14 @@ class DateBoundError(QueryError):
         self.korean = korean
 
 
-def strip_spaces(value: str) -> str:
+def strip_date_spaces(value: str) -> str:
     """`value` without the leading and trailing spaces the API's pattern allows."""
     return value.strip(SPACE_CHARS)
 
 
 def parse_date_bound(value: str, upper: bool, param: str = "date") -> date:
     """The first (or, with `upper`, the last) day of the year, month or day `value` names."""
-    text = strip_spaces(value or "")
+    text = strip_date_spaces(value or "")
     match = _COMPACT.fullmatch(text) or _SEPARATED.fullmatch(text)
     if not match:
         raise DateBoundError(

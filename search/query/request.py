@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, Optional, Union
 
-from search.query.dates import parse_date_bound, strip_spaces
+from search.query.dates import parse_date_bound, strip_date_spaces
 from search.query.tree import QueryError
 
 SORTS = ("relevance", "newest", "oldest")
@@ -65,9 +65,9 @@ class SearchRequest:
         request.sort = sort or "relevance"  # exactly one of SORTS; empty (a blank form field) means relevance
         if request.sort not in SORTS:
             raise QueryError(f"sort: '{sort}' is not one of {', '.join(SORTS)}", "sort")
-        if date_from and strip_spaces(date_from):
+        if date_from and strip_date_spaces(date_from):
             request.date_from = parse_date_bound(date_from, upper=False, param="from")
-        if date_to and strip_spaces(date_to):
+        if date_to and strip_date_spaces(date_to):
             request.date_to = parse_date_bound(date_to, upper=True, param="to")
         if request.date_from and request.date_to and request.date_from > request.date_to:
             raise QueryError(f"from: {request.date_from} is after to: {request.date_to}", "from")
