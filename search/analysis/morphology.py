@@ -141,41 +141,20 @@ class MecabBackend:
     @staticmethod
     def _collect_default(piece: str, offset: int, parsed: str, out: list[tuple]) -> None:
         """`_collect` of mecab's default output (surface, a tab, the eight
-        comma-separated features; EOS): the reference the compact format is
-        held to (tests/test_perf_analysis.py)."""
-        cursor = 0
-        find = piece.find
-        append = out.append
+        comma-separated features; EOS), each line rewritten as NODE_FORMAT
+        writes it (a * feature empty): the reference the compact format is held
+        to (tests/test_perf_analysis.py)."""
+        compact = []
         for line in parsed.split("\n"):
             surface, tab, feature = line.partition("\t")
             if not tab:
                 continue  # EOS and blank lines
-            at = find(surface, cursor)
-            if at < 0:
-                continue  # mecab never rewrites surfaces; be safe anyway
-            cursor = at + len(surface)
             # mecab-ko-dic features: tag, meaning, final consonant, reading, type,
-            # first tag, last tag, expression.  Only tag, reading, type and
-            # expression matter; most morphemes are plain (type and expression *).
-            fields = feature.split(",")
-            tag = fields[0]
-            if "+" in tag:
-                tag = tag.split("+", 1)[0]
-            count = len(fields)
-            reading = fields[3] if count > 3 else "*"
-            if reading == "*" or reading == surface:
-                reading = None
-            lemma = surface
-            parts: tuple[str, ...] = ()
-            expression = fields[7] if count > 7 else "*"
-            if expression != "*":
-                kind = fields[4] if count > 4 else "*"
-                pieces = [p.split("/", 1)[0] for p in expression.split("+")]
-                if kind == "Compound":
-                    parts = tuple(p for p in pieces if p)
-                elif (kind == "Inflect" or kind == "Preanalysis") and pieces[0]:
-                    lemma = pieces[0]
-            append((surface, tag, offset + at, offset + cursor, lemma, parts, reading))
+            # first tag, last tag, expression.
+            fields = feature.split(",") + ["*"] * 8
+            rest = "".join(("" if f == "*" else f) + "\t" for f in (fields[3], fields[4], fields[7]))
+            compact.append(f"{surface}\t{fields[0]}\t{rest}")
+        MecabBackend._collect(piece, offset, "".join(compact), out)
 
 
 class KiwiBackend:
