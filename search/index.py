@@ -16,7 +16,6 @@ half-written one, and a killed reindex leaves the old one untouched.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import re
@@ -35,6 +34,7 @@ from whoosh.reading import TermNotFound
 
 from search.analysis.analyzer import KoreanAnalyzer, PreTokenized
 from search.analysis.derived import BigramAnalyzer, KeyedText, WordKeysAnalyzer, words_from_tokens
+from search.collector import collector_paused
 from search.korean import initials_of, is_hangul_word
 from search import stored as stored_fields
 from search.model import SEOUL, Article
@@ -386,16 +386,11 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
     meanwhile: a tree parsed from JSON holds no cycle, and its collections,
     triggered by the new containers and walking every one made so far, were
     a third of the parse."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         try:
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             return json.loads(data.decode("utf-8"))
-    finally:
-        if paused:
-            gc.enable()
 
 
 def leaf_readers(reader) -> list:

@@ -99,6 +99,7 @@ LAYERS = {
     # shared pieces everything may use.
     "search.ingest": 0, "search.analysis": 0, "search.model": 0, "search.stored": 0, "search.korean": 0,
     "search.paths": 0, "search.faults": 0, "search.orphans": 0, "search.data": 0, "search.dedup": 0,
+    "search.collector": 0,
     # the index: schema, layout, segment writing
     "search.index": 1, "search.layout": 1, "search.bulkwriter": 1, "search.columnar": 1, "search.mapped": 1,
     # same-event signatures and clusters, and a generation's table of them (written by

@@ -33,7 +33,7 @@ import os
 import sys
 import time
 from collections import deque
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -51,6 +51,7 @@ from search.ingest.loader import JSONL_SUFFIXES, ArticleLoader, file_digest
 from search.layout import (
     WriterLock, discard_generation, new_generation_dir, prune_generations, publish, remove_unfinished,
 )
+from search.collector import collector_paused
 from search.paths import DEFAULT_SEEDS
 from search.reindex.absorb import articles_to_absorb, merge_policy
 from search.reindex.pages import small_pages
@@ -156,7 +157,7 @@ class Reindexer:
                     # ends), yet its collections walked the plan's, the ledger's
                     # and the new tables' ~400,000 containers again and again
                     # (~0.2 s at 100,000 lines): paused for the run.
-                    with _collector_paused() if incremental else nullcontext():
+                    with collector_paused() if incremental else nullcontext():
                         return self._run(paths, incremental, started, current, manifest, prefetch)
                 finally:
                     gc.unfreeze()  # this process may live on (a server, tests): back to normal collection
@@ -241,7 +242,7 @@ class Reindexer:
             # its collections, full ones among them, cost ~0.13 s of planning
             # 100,000 lines; the plan then lives through the write loop, out of
             # the collector's sight (`run` unfreezes it at the end).
-            with _collector_paused():
+            with collector_paused():
                 # Files whose bytes are unchanged are not even opened again.
                 digests: dict[str, str] = {}
                 units: list[WorkUnit] = []
@@ -646,18 +647,6 @@ class Reindexer:
         from tqdm import tqdm
 
         return tqdm(total=total, unit=" articles", desc="reindex", file=sys.stderr, dynamic_ncols=True)
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off inside the block, as it was after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
 
 @dataclass
 class _Unreadable:
