@@ -8,19 +8,12 @@ was, and an incremental run gives the same index as before."""
 from __future__ import annotations
 
 import gc
-import json
 
 import pytest
 
 from search.index import IndexLayout, parse_manifest
 from search.reindex import ReindexRefused, reindex
-
-
-def write_corpus(path, count, changed=()):
-    records = [{"id": f"a{i}", "title": f"제목 {i}",
-                "body": f"본문 {i}번 기사는 서로 다른 내용입니다." + (" 고친 문단." if i in changed else "")}
-               for i in range(count)]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+from reindex_fixtures import write_corpus
 
 
 def collector_as_it_was():

@@ -2,13 +2,13 @@
 run only (search/reindex/pages.py): the setting is off inside the run, put
 back after it (also when the run fails), and a full build leaves it alone."""
 
-import json
 
 import pytest
 
 import search.reindex.pipeline as pipeline
 from search.indexer import reindex
 from search.reindex.pages import huge_pages_enabled, small_pages
+from reindex_fixtures import write_corpus
 
 pytestmark = pytest.mark.skipif(huge_pages_enabled() is None, reason="this numpy has no huge-page switch")
 
@@ -25,13 +25,6 @@ def test_small_pages_turns_huge_pages_off_and_puts_the_setting_back():
         with small_pages():
             raise RuntimeError("a failed run")
     assert huge_pages_enabled() is True
-
-
-def write_corpus(path, count, changed=()):
-    records = [{"id": f"a{i}", "title": f"제목 {i}",
-                "body": f"본문 {i}번 기사는 서로 다른 내용입니다." + (" 고친 문단." if i in changed else "")}
-               for i in range(count)]
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
 
 
 def test_an_incremental_run_regroups_on_small_pages_and_a_full_build_does_not(tmp_path, monkeypatch):
