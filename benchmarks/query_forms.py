@@ -14,13 +14,16 @@ article) the queries are, where the article's own record has what they need:
     headline bare     the title with its punctuation replaced by spaces
     two nouns         the article's two most salient nouns (tf·idf, title counted 3×)
     noun+particle     the most salient noun with a particle (미국의, 정부는, …)
+    word as written   a word of the body as it stands there (two or more
+                      syllables: 품고, 전시관이다), answered by any article
+                      that spells it
     reporter          the reporter's name as in the byline
 
 Each query goes through `SearchService.search` (a page of 10, as the web page
 asks), so whatever the service does to a query (relaxation, suffix handling)
 is measured.  Per form: n, the zero-result rate (an empty page), success@1
-and success@10 — the article itself, or for a reporter query any article of
-that reporter.  The queries come from the raw records, never from what the
+and success@10 — the article itself, for a reporter query any article of
+that reporter, for a word as written any article that spells it.  The queries come from the raw records, never from what the
 index derived, so two checkouts are measured on the same query set.
 
 make_corpus articles pair a real headline with unrelated sentences, and a
@@ -55,13 +58,15 @@ from search.analysis.morphology import get_backend  # noqa: E402
 from search.reindex import reindex  # noqa: E402
 from search.service import SearchRequest, SearchService  # noqa: E402
 
-FORMS = ("headline", "headline - press", "headline bare", "two nouns", "noun+particle", "reporter")
+FORMS = ("headline", "headline - press", "headline bare", "two nouns", "noun+particle", "word as written", "reporter")
 NOUN_TAGS = ("NNG", "NNP")
 # (after a final consonant, after a vowel); one chosen per article, seeded.
 PARTICLES = [("의", "의"), ("은", "는"), ("이", "가"), ("을", "를"), ("에", "에"), ("에서", "에서"),
              ("과", "와"), ("도", "도"), ("으로", "로"), ("까지", "까지"), ("에게", "에게"), ("만", "만")]
 _PUNCT = re.compile(r"[^\w\s]|_")
 _WORD_CHARS = re.compile(r"[^\W_]+")
+# A word as a reader copies it out of an article: a run of two or more syllables.
+_WRITTEN = re.compile(r"[\uac00-\ud7a3]{2,}")
 
 
 def find_shared_data(explicit: Optional[str]) -> Optional[Path]:
@@ -163,6 +168,9 @@ def build_queries(records: list[dict[str, Any]], sample: int, seed: int) -> list
     for title_nouns, body_nouns in noun_lists.values():
         df.update(set(title_nouns) | set(body_nouns))
     queries = []
+    # Its own generator: the other forms' queries stay those of earlier runs.
+    written_rng = random.Random(seed + 1)
+    texts = {r["id"]: _text(r.get("title")) + "\n" + _text(r.get("body")) for r in records}
     for record in chosen:
         rid = record["id"]
         title = _text(record.get("title")).strip()
@@ -187,6 +195,11 @@ def build_queries(records: list[dict[str, Any]], sample: int, seed: int) -> list
             queries.append(("two nouns", f"{ranked[0]} {ranked[1]}", target, ""))
         if ranked:
             queries.append(("noun+particle", _with_particle(ranked[0], rng), target, ""))
+        written = _WRITTEN.findall(_text(record.get("body")))
+        if written:
+            # Answered by any article that spells the word.
+            word = written_rng.choice(written)
+            queries.append(("word as written", word, frozenset(i for i, t in texts.items() if word in t), ""))
         for name in _reporters(record)[:1]:
             queries.append(("reporter", name, target, name))
     return queries

@@ -243,13 +243,13 @@ class SearchService:
         return article_from_stored(stored) if stored else None
 
     def highlighted_body(self, article_id: str, q: str) -> Optional[list[str]]:
-        """The article's paragraphs as HTML with the query's morphemes marked."""
+        """The article's paragraphs as HTML with the query's morphemes (and the
+        words it found by their spelling) marked."""
         with self._engine:
             generation = self.generation()
-            parser = generation.parser
-            terms = parser.highlight_terms(parser.parse(q)) if q else set()
+            terms, spelled = run.article_marks(generation, q) if q else (set(), [])
             searcher = generation.searcher()
             docnum = searcher.document_number(id=article_id)
             if docnum is None:
                 return None
-            return highlighted_body(searcher, docnum, terms, generation.lookup())
+            return highlighted_body(searcher, docnum, terms, generation.lookup(), spelled)

@@ -122,11 +122,12 @@ def test_a_digit_or_one_letter_word_never_carries_a_relaxed_hit(client):
 
 def test_keyboard_layout_guess_is_not_corrected_again(client):
     # dkssud (안녕 on the Latin layout) must not end in a suggestion of 안경.
-    # The index has the bigram 안녕 (안녕히) but no word 안녕: the layout guess
-    # finds nothing, and stays what it is.
+    # The index has no word 안녕, but qf-assembly spells it (안녕히): the
+    # layout guess finds that article by its spelling (search.query.spelled)
+    # and stays what it is.
     data = api(client, "dkssud")
     assert (data["query"], data["rewritten_from"]) == ("안녕", "dkssud")
-    assert data["hits"] == [] and data["suggestion"] is None
+    assert [h["id"] for h in data["hits"]] == ["qf-assembly"] and data["suggestion"] is None
 
 
 def test_questions_keep_their_ranked_or(svc):

@@ -4,6 +4,7 @@ article's own record (benchmarks/query_forms.py; its numbers are in the README).
 from __future__ import annotations
 
 import random
+import re
 
 from benchmarks.query_forms import _nouns, _with_particle, build_queries
 
@@ -56,3 +57,15 @@ def test_a_salient_noun_is_a_word_the_reader_sees():
     # Punctuation ends a word: 부전-마산 holds 마산, a title's brackets hold none.
     assert _nouns("부전-마산 복선전철") == ["부전", "마산", "복선전철"]
     assert _nouns("[이달의 과학기술자상] 발표") == ["이달", "과학기술자상", "발표"]
+
+
+
+def test_a_word_as_written_is_answered_by_every_article_that_spells_it():
+    queries = [(q, sorted(t)) for form, q, t, _ in build_queries(RECORDS, sample=0, seed=1) if form == "word as written"]
+    assert len(queries) == 3  # one per record with a body
+    texts = {r["id"]: (r.get("title") or "") + "\n" + r["body"] for r in RECORDS}
+    for (q, targets), record in zip(queries, RECORDS):
+        assert q in record["body"]  # a word of its own body
+        assert targets == sorted(i for i, t in texts.items() if q in t) and record["id"] in targets
+    # 만이다 style words keep their endings: a run of syllables, not a noun.
+    assert all(re.fullmatch(r"[가-힣]{2,}", q) for q, _ in queries)

@@ -17,6 +17,7 @@ runs what the executor does not cover.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -28,8 +29,12 @@ from whoosh.searching import Searcher
 
 from search.conjunction import CheckedPhrases, Excluding, SkippingAnd
 from search.index import BIGRAM_FIELD, BODY_POSITION, CONTENT_FIELD, INITIALS_FIELD
+from search.analysis.derived import bigrams
+from search.analysis.normalize import normalize_text
+from search.analysis.particles import particle_stems
 from search.korean import is_initials_query
 from search.query.lookup import TermLookup, holds_in
+from search.query.spelled import SpelledWord
 from search.query.bylines import byline_titles, reporter_names, vocabulary_names
 from search.query.tree import DEFAULT_FIELDS, AllOf, AnyOf, Exact, Node, Not, ParsedQuery, Period, Text, text_clauses
 from search.query.words import QueryWords
@@ -40,6 +45,7 @@ FIELD_WEIGHTS = {"title": 2.5, "subtitles": 1.5, "body": 1.0, "captions": 0.8}
 # The score a pasted headline's source adds to the articles of the press it
 # names (` - 매일경제`): a preference among equals, never a filter.
 PRESS_PREFERENCE = 1.5
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,7 @@ def compile_query(parsed: ParsedQuery, words: QueryWords, vocabulary=None) -> Co
     node = parsed.node
     if node is None:
         return CompiledQuery()
-    if isinstance(vocabulary, Searcher):
-        words = words.against(index_holds(vocabulary))
-    elif isinstance(vocabulary, TermLookup):
-        words = words.against(vocabulary.holds)  # one per generation: the analysis cache keeps
+    words = read_against(words, vocabulary)
     source = parsed.text
     question = words.is_question(parsed)
     # In a question, quotation marks and parentheses are punctuation
@@ -105,6 +108,18 @@ def compile_query(parsed: ParsedQuery, words: QueryWords, vocabulary=None) -> Co
         phrases=tuple(phrases), filters=tuple(_filters(node)), excluded_terms=tuple(_excluded(words, node, source)),
         reporter_names=frozenset(names.values()), presses=tuple(known_presses(parsed, vocabulary)),
     )
+
+
+def read_against(words: QueryWords, vocabulary) -> QueryWords:
+    """`words` read against the vocabulary's index (which terms it holds in a
+    row: KoreanAnalyzer.query_token_tuples, search.query.spelled); as they
+    are without one.  The compiler and the relaxation read a query alike."""
+    if isinstance(vocabulary, Searcher):
+        return words.against(index_holds(vocabulary))
+    if isinstance(vocabulary, TermLookup):
+        # The generation's one `holds`: readings cached per look-up stay valid.
+        return words.against(vocabulary.holds)
+    return words
 
 
 def index_holds(searcher: Searcher) -> Callable[[tuple[str, ...]], bool]:
@@ -229,13 +244,38 @@ def _compile_text(words: QueryWords, node: Text, source: str) -> Optional[Q.Quer
     if node.fields == DEFAULT_FIELDS:
         # All text fields at once, through the derived `content` field.
         alternatives = [_word_query(CONTENT_FIELD, positions)]
+        key = tuple(g[0] for g in positions)
         if not node.phrase:
-            key = tuple(g[0] for g in positions)
             alternatives += [_word_query(CONTENT_FIELD, [[t] for t in other])
                              for _, other in words.aliases().aliases(key)]
+        if spelled_word(words, node, key):
+            alternatives.append(_spelled_query(node.text, key))
         return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
     per_field = [_field_query(name, positions) for name in node.fields]
     return per_field[0] if len(per_field) == 1 else Q.Or(per_field)
+
+
+def spelled_word(words: QueryWords, node: Text, key: tuple[str, ...]) -> bool:
+    """Whether a text clause also matches the articles that spell it
+    (search.query.spelled): a single word (plain or quoted) whose terms, as
+    the query reads them, the index does not hold in a row.  Without the
+    index's look-up (`words.known`), words match by their terms only."""
+    if words.known is None or not key or _SPACE.search(node.text.strip()):
+        return False
+    return not words.known(key)
+
+
+def _spelled_query(text: str, reading: tuple[str, ...]) -> Q.Query:
+    """Articles that spell `text`, or the word without a particle a reader
+    added to it (케라톱스에: 케라톱스), each by every character bigram of it,
+    then the stored text checked (search.query.spelled)."""
+    word = normalize_text(text).strip()
+    clauses = []
+    for spelling in [word] + particle_stems(word):
+        grams = list(dict.fromkeys(gram for gram, _, _ in bigrams(spelling)))
+        terms = [Q.Term(BIGRAM_FIELD, gram) for gram in grams]
+        clauses.append(SpelledWord(spelling, terms[0] if len(terms) == 1 else SkippingAnd(terms), reading))
+    return clauses[0] if len(clauses) == 1 else Q.Or(clauses)
 
 
 def _field_query(name: str, positions: list[list[str]]) -> Q.Query:

@@ -58,6 +58,7 @@ from search.query.lookup import TermLookup
 from search.query.longlists import impacts
 from search.query.restricted import bm25_at, holding
 from search.query.runs import in_a_row
+from search.query.spelled import SpelledWord, spelled_among
 from search.index import BODY_POSITION, CONTENT_FIELD
 from search import headline, ranking
 from search.ranking import (B, K1, MAX_PROXIMITY_POSITIONS, PROXIMITY_WINDOW, RERANK_DEPTH, ScoredTerm,
@@ -144,6 +145,9 @@ class _Evaluator:
             if within is None and not self._out_of_time():
                 self.index.long_lists.keep(key, (docs,))
             return docs
+        if kind is SpelledWord:
+            docs = self.matches(query.child, within)
+            return spelled_among(self.searcher, docs, query.text)
         if kind in (Q.AndNot, Excluding):
             docs = self.matches(query.a, within)
             return docs[~np.isin(docs, self.excluded(query.b, docs), assume_unique=True)] if len(docs) else docs

@@ -4,7 +4,7 @@ Whoosh's postings in an index whose columnar files have none)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from search.highlight import mark, marked_paragraphs, merge_spans, snippet, span
 from search.index import CONTENT_FIELD
 from search.query.restricted import found_in, posting_spans
 from search.query.result import Hit
+from search.query.spelled import spelled_spans
 
 
 def texts_of(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
@@ -27,14 +28,15 @@ def texts_of(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
 
 
 def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],
-              scored: bool, snippets: bool = True, lookup=None) -> list[Hit]:
+              scored: bool, snippets: bool = True, lookup=None, spelled: Sequence[str] = ()) -> list[Hit]:
     """The page's hits with snippets: the character spans of `content`,
     which holds every text field, read for the page's documents only, from the
     generation's columnar files (`lookup`, search.query.lookup) where they
     have them, else by one postings matcher per term walking the page's
     documents in order (with `lookup`'s positions naming the documents that
     hold the term).  Without `snippets` (a caller that wants the ids), no
-    text is marked or cut."""
+    text is marked or cut.  The words matched by their spelling
+    (search.query.spelled) are marked where they stand."""
     docnums = [docnum for docnum, _ in page]
     spans = content_spans(reader, terms, docnums, lookup) if terms and snippets else {}
     hits = []
@@ -49,6 +51,10 @@ def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: 
             continue
         texts = texts_of(stored, meta)
         found = spans_by_field(spans.get(docnum, []), texts)
+        for fieldname, text in texts.items() if spelled else ():
+            literal = spelled_spans(text, list(spelled))
+            if literal:
+                found[fieldname] = merge_spans(found.get(fieldname, []) + literal)
         best_text, best_spans = texts["body"], []
         for fieldname in ("body", "subtitles", "captions"):
             text = texts[fieldname]
@@ -107,11 +113,12 @@ def content_spans(reader, terms, docnums: list[int], lookup=None) -> dict[int, l
 # -- articles
 
 
-def highlighted_body(searcher, docnum: int, terms: set[str], lookup=None) -> list[str]:
-    """Article `docnum`'s paragraphs as HTML with `terms` marked (`lookup`:
-    the generation's columnar look-ups, where the spans are read)."""
+def highlighted_body(searcher, docnum: int, terms: set[str], lookup=None, spelled: Sequence[str] = ()) -> list[str]:
+    """Article `docnum`'s paragraphs as HTML with `terms` and the `spelled`
+    words marked (`lookup`: the generation's columnar look-ups, where the
+    spans are read)."""
     stored = searcher.stored_fields(docnum)
     spans = content_spans(searcher.reader(), terms, [docnum], lookup).get(docnum, []) if terms else []
     texts = texts_of(stored, stored_fields.meta(stored))
-    spans = spans_by_field(spans, texts).get("body", [])
+    spans = merge_spans(spans_by_field(spans, texts).get("body", []) + spelled_spans(texts["body"], list(spelled)))
     return marked_paragraphs(texts["body"], spans)  # linear in lines and marks (search/highlight.py)

@@ -24,7 +24,7 @@ import numpy as np
 from whoosh import query as Q
 
 from search.query.bylines import byline_titles
-from search.query.compile import constraint_of, reporter_words, word_query
+from search.query.compile import constraint_of, read_against, reporter_words, word_query
 from search.query.tree import ParsedQuery, plain_words
 from search.query.words import QueryWords
 
@@ -74,6 +74,7 @@ def relax(analysis: QueryWords, vocabulary, parsed: ParsedQuery, size: int,
     vocabulary_of: a generation's look-ups, which read the names once);
     `docs_for(query)` lists (sorted) the documents a query matches; `size` is
     the index's document count."""
+    analysis = read_against(analysis, vocabulary)
     names = reporter_words(parsed, analysis, vocabulary)
     bylines = byline_titles(parsed.node, names)
     words = [w for w in plain_words(parsed.node) if id(w) not in bylines]

@@ -36,6 +36,7 @@ from search.query.hits import page_hits
 from search.query.relax import Relaxation, relax
 from search.query.request import SearchRequest
 from search.query.result import Hit, RecentArticle, ReporterCard, SearchResult
+from search.query.spelled import spelled_clauses
 from search.query.tree import AllOf, ParsedQuery, plain_words, quoted_phrases, unquoted
 from search.ranking import RERANK_DEPTH, rerank
 from search.suggest import SUGGEST_BELOW, did_you_mean, keyboard_rewrite
@@ -121,6 +122,21 @@ def top(generation: Generation, query: Q.Query, proximity, limit: int,
         except execute.Unsupported:
             pass
     return matching.top(searcher, query, proximity, limit, allowed)
+
+
+def marks(terms: set[str], query: Optional[Q.Query]) -> tuple[set[str], list[str]]:
+    """What a page marks: the query's `terms` and the words `query` matches by
+    their spelling (search.query.spelled), without those words' own terms."""
+    clauses = spelled_clauses(query)
+    return terms - {term for clause in clauses for term in clause.reading}, list(dict.fromkeys(c.text for c in clauses))
+
+
+def article_marks(generation: Generation, q: str) -> tuple[set[str], list[str]]:
+    """`marks` of query `q` for an article's page."""
+    parser = generation.parser
+    parsed = parser.parse(q)
+    compiled = parser.compile(parsed, searcher=vocabulary_of(generation))
+    return marks(parser.highlight_terms(parsed), compiled.query)
 
 
 def vocabulary_of(generation: Generation):
@@ -284,7 +300,7 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
         # listing computed (the same to the last bit as scoring them again).
         (lambda d: top(generation, query, proximity, len(d), d, every, bonuses)) if query is not None else None,
         notices)
-    terms = parser.highlight_terms(parsed)
+    terms, spelled = marks(parser.highlight_terms(parsed), query)
     if query is None and not browse:
         notices.append(NOTHING_SEARCHABLE)
     total = len(allowed)
@@ -315,11 +331,11 @@ def run(generation: Generation, request: SearchRequest, q: str, snippets: bool =
             page = [(docnum, score) for score, docnum in best[offset:strict_limit]]
         else:
             page = [(int(d), None) for d in by_date(allowed, table, sort == "newest", offset, strict_limit)]
-        hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
+        hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup(), spelled)
     if relaxed_total and limit > total:
         page = relaxed_page(generation, table, parsed, relaxation, relaxed_allowed, sort,
                             max(0, offset - total), limit - total, bonuses)
-        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup())
+        relaxed_hits = page_hits(searcher, reader, page, terms, sort == "relevance", snippets, generation.lookup(), spelled)
         for hit, (docnum, _) in zip(relaxed_hits, page):
             hit.missing = relaxation.missing(docnum)
         hits += relaxed_hits
