@@ -252,6 +252,9 @@ def _compile_text(words: QueryWords, node: Text, source: str) -> Optional[Q.Quer
             alternatives.append(_spelled_query(node.text, key))
         return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
     per_field = [_field_query(name, positions) for name in node.fields]
+    if spelled_word(words, node, tuple(g[0] for g in positions)):
+        per_field += [_spelled_query(node.text, tuple(g[0] for g in positions), "title" if name == "title" else "body")
+                      for name in node.fields]
     return per_field[0] if len(per_field) == 1 else Q.Or(per_field)
 
 
@@ -265,16 +268,17 @@ def spelled_word(words: QueryWords, node: Text, key: tuple[str, ...]) -> bool:
     return not words.known(key)
 
 
-def _spelled_query(text: str, reading: tuple[str, ...]) -> Q.Query:
-    """Articles that spell `text`, or the word without a particle a reader
-    added to it (케라톱스에: 케라톱스), each by every character bigram of it,
-    then the stored text checked (search.query.spelled)."""
+def _spelled_query(text: str, reading: tuple[str, ...], part: str = "all") -> Q.Query:
+    """Articles that spell `text` (in their `part`: search.query.spelled.PARTS),
+    or the word without a particle a reader added to it (케라톱스에:
+    케라톱스), each by every character bigram of it, then the stored text
+    checked (search.query.spelled)."""
     word = normalize_text(text).strip()
     clauses = []
     for spelling in [word] + particle_stems(word):
         grams = list(dict.fromkeys(gram for gram, _, _ in bigrams(spelling)))
         terms = [Q.Term(BIGRAM_FIELD, gram) for gram in grams]
-        clauses.append(SpelledWord(spelling, terms[0] if len(terms) == 1 else SkippingAnd(terms), reading))
+        clauses.append(SpelledWord(spelling, terms[0] if len(terms) == 1 else SkippingAnd(terms), reading, part))
     return clauses[0] if len(clauses) == 1 else Q.Or(clauses)
 
 

@@ -147,7 +147,7 @@ class _Evaluator:
             return docs
         if kind is SpelledWord:
             docs = self.matches(query.child, within)
-            return spelled_among(self.searcher, docs, query.text)
+            return spelled_among(self.searcher, docs, query.text, query.part)
         if kind in (Q.AndNot, Excluding):
             docs = self.matches(query.a, within)
             return docs[~np.isin(docs, self.excluded(query.b, docs), assume_unique=True)] if len(docs) else docs

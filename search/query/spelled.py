@@ -34,27 +34,30 @@ CHECKED_CANDIDATES = 20_000
 
 class SpelledWord(Q.WrappingQuery):
     """Articles whose text holds `text` as written: the child query (all of
-    the word's bigrams) narrowed to the articles that spell the word."""
+    the word's bigrams) narrowed to the articles that spell the word in
+    their `part` (PARTS)."""
 
-    def __init__(self, text: str, child: Q.Query, reading: tuple[str, ...] = ()):
+    def __init__(self, text: str, child: Q.Query, reading: tuple[str, ...] = (), part: str = "all"):
         super().__init__(child)
         self.text = text
+        self.part = part
         # The word's terms as the query read them, which the index does not
         # hold in a row: not marked in the hits (a lone 합조단's 단 would
         # mark every 단 of 조사단).
         self.reading = reading
 
     def __repr__(self):
-        return f"{self.__class__.__name__}({self.text!r}, {self.child!r})"
+        return f"{self.__class__.__name__}({self.text!r}, {self.child!r}, part={self.part!r})"
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.text == self.text and other.child == self.child
+        return (type(other) is type(self) and other.text == self.text and other.part == self.part
+                and other.child == self.child)
 
     def __hash__(self):
-        return hash((self.__class__.__name__, self.text, self.child))
+        return hash((self.__class__.__name__, self.text, self.part, self.child))
 
     def _rewrap(self, child: Q.Query) -> "SpelledWord":
-        return self.__class__(self.text, child, self.reading)
+        return self.__class__(self.text, child, self.reading, self.part)
 
     def matcher(self, searcher, context=None):
         found = self.child.matcher(searcher, context)
@@ -62,30 +65,38 @@ class SpelledWord(Q.WrappingQuery):
         while found.is_active():
             docs.append(found.id())
             found.next()
-        kept = spelled_among(searcher, np.array(docs, dtype=np.int64), self.text)
+        kept = spelled_among(searcher, np.array(docs, dtype=np.int64), self.text, self.part)
         if not len(kept):
             return matching.NullMatcher()
         return matching.ListMatcher(kept.tolist())
 
 
-def article_text(stored: dict) -> str:
-    """An article's text fields (title, subtitles, body, captions) as one
-    normalised text, lines apart (a word never spans two fields)."""
+# Which of an article's text a spelling is looked for in: all of it, the
+# title (제목:), or everything but the title (본문:, as search.query.compile's
+# field queries read it).
+PARTS = ("all", "title", "body")
+
+
+def article_text(stored: dict, part: str = "all") -> str:
+    """An article's text fields of `part` (PARTS) as one normalised text,
+    lines apart (a word never spans two fields)."""
     meta = stored_fields.meta(stored)
-    parts = [stored.get("title") or "", *stored_fields.texts(meta.get("subtitles")), stored.get("body") or "",
-             *stored_fields.texts(meta.get("captions"))]
-    return normalize_text("\n".join(parts))
+    title = [stored.get("title") or ""] if part in ("all", "title") else []
+    rest = [*stored_fields.texts(meta.get("subtitles")), stored.get("body") or "",
+            *stored_fields.texts(meta.get("captions"))] if part in ("all", "body") else []
+    return normalize_text("\n".join(title + rest))
 
 
-def spelled_among(searcher, docs: np.ndarray, text: str) -> np.ndarray:
-    """The documents of `docs` whose text holds `text` (normalised as the
-    index normalises); past CHECKED_CANDIDATES, the rest kept unchecked."""
+def spelled_among(searcher, docs: np.ndarray, text: str, part: str = "all") -> np.ndarray:
+    """The documents of `docs` whose text (of `part`, PARTS) holds `text`
+    (normalised as the index normalises); past CHECKED_CANDIDATES, the rest
+    kept unchecked."""
     word = normalize_text(text).strip()
     if not word or not len(docs):
         return docs
     checked, rest = docs[:CHECKED_CANDIDATES], docs[CHECKED_CANDIDATES:]
-    keep = np.fromiter((word in article_text(searcher.stored_fields(int(docnum))) for docnum in checked.tolist()),
-                       dtype=bool, count=len(checked))
+    keep = np.fromiter((word in article_text(searcher.stored_fields(int(docnum)), part)
+                        for docnum in checked.tolist()), dtype=bool, count=len(checked))
     return np.concatenate([checked[keep], rest])
 
 
