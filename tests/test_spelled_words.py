@@ -167,6 +167,24 @@ def test_spelled_among_checks_every_candidate(svc):
     assert held == ["sp-return"]
 
 
+def test_past_the_limit_candidates_are_kept_unchecked(svc, monkeypatch):
+    from search.query import spelled
+    searcher = svc.generation().searcher()
+    every = np.arange(searcher.doc_count_all(), dtype=np.int64)
+    monkeypatch.setattr(spelled, "CHECK_BATCH", 2)
+    monkeypatch.setattr(spelled, "CHECKED_CANDIDATES", 3)
+    checked = [searcher.stored_fields(int(d))["id"] for d in every[:3]]
+    held = [searcher.stored_fields(int(d))["id"] for d in spelled_among(searcher, every, "만이다")]
+    assert held == [i for i in checked if i == "sp-return"] + [
+        searcher.stored_fields(int(d))["id"] for d in every[3:]]
+    # Out of time after the first batch: the rest kept as the bigrams found them.
+    monkeypatch.setattr(spelled, "CHECKED_CANDIDATES", 100)
+    monkeypatch.setattr(spelled, "deadline_passed", lambda: True)
+    held = [searcher.stored_fields(int(d))["id"] for d in spelled_among(searcher, every, "만이다")]
+    first_two = [searcher.stored_fields(int(d))["id"] for d in every[:2]]
+    assert held == [i for i in first_two if i == "sp-return"] + [searcher.stored_fields(int(d))["id"] for d in every[2:]]
+
+
 def test_spans_are_found_as_normalised_and_placed_in_the_text():
     text = "가슴에 ｐｏｓｔ 품고 있었다, 품고"
     assert spelled_spans(text, ["품고"]) == [(9, 11), (17, 19)]
