@@ -5,8 +5,9 @@ near-identical names, hyphenated words.  Built once per session."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from reindex_fixtures import index_of
 
 ARTICLES = [
     {
@@ -99,14 +100,5 @@ _built: dict[str, Path] = {}
 def query_forms_index(tmp_path_factory) -> Path:
     """An index of ARTICLES, built once per session."""
     if "index" not in _built:
-        from search.indexer import reindex
-
-        corpus = tmp_path_factory.mktemp("query-forms-corpus")
-        with open(corpus / "articles.jsonl", "w", encoding="utf-8") as handle:
-            for record in ARTICLES:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        index_dir = tmp_path_factory.mktemp("query-forms-index")
-        report = reindex([corpus], index_dir=index_dir, workers=1, progress=False)
-        assert not report.failed, report.failed
-        _built["index"] = index_dir
+        _built["index"] = index_of(tmp_path_factory, "query-forms", ARTICLES)
     return _built["index"]

@@ -5,18 +5,18 @@ reporter names appear in no article's text, so only the bylines can match."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
-from search.indexer import reindex
 from search.query.bylines import byline_name, byline_titles, is_byline_title, reporter_names
 from search.query.compile import compile_query
 from search.query.parser import QueryParser
 from search.service import SearchService
 from webui import create_app
+
+from reindex_fixtures import index_of
 
 ARTICLES = [
     {"id": "by-port", "title": "부산항 물동량 역대 최대", "press": "부산일보", "reporter": "강경희",
@@ -44,14 +44,7 @@ KANG = {"by-port", "by-ship"}
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory) -> Path:
-    corpus = tmp_path_factory.mktemp("byline-corpus")
-    with open(corpus / "articles.jsonl", "w", encoding="utf-8") as handle:
-        for record in ARTICLES:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    index_dir = tmp_path_factory.mktemp("byline-index")
-    report = reindex([corpus], index_dir=index_dir, workers=1, progress=False)
-    assert not report.failed, report.failed
-    return index_dir
+    return index_of(tmp_path_factory, "byline", ARTICLES)
 
 
 @pytest.fixture(scope="module")

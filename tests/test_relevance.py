@@ -9,6 +9,8 @@ from search.indexer import reindex
 from search.query.parser import QueryParser
 from search.service import SearchRequest, SearchService
 
+from reindex_fixtures import index_of
+
 ARTICLES = [
     {"id": "jy-1", "title": "이재용 부회장, 평택 반도체 공장 방문", "reporter": "김민지",
      "body": "이재용 삼성전자 부회장이 평택 반도체 공장을 찾아 투자 계획을 점검했다."},
@@ -38,14 +40,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("relevance-corpus")
-    with open(folder / "articles.jsonl", "w", encoding="utf-8") as handle:
-        for article in ARTICLES:
-            handle.write(json.dumps(article, ensure_ascii=False) + "\n")
-    index_dir = tmp_path_factory.mktemp("relevance-index")
-    report = reindex([folder], index_dir=index_dir, workers=1)
-    assert not report.failed
-    return SearchService(index_dir)
+    return SearchService(index_of(tmp_path_factory, "relevance", ARTICLES))
 
 
 def ids(result):

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from reindex_fixtures import index_of
+from search.service import SearchService
 from webui import MAX_CONTENT_LENGTH, create_app
 
 XSS_TITLE = "\"><script>alert('title')</script> 해킹 시도 기사"
@@ -70,15 +70,8 @@ INJECTED = ["alert(", "onmouseover=", "onload=", "onerror=", "onclick="]
 
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory):
-    from search.indexer import reindex
-
-    corpus = tmp_path_factory.mktemp("hostile")
-    with open(corpus / "hostile.jsonl", "w", encoding="utf-8") as handle:
-        for record in HOSTILE:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    index_dir = tmp_path_factory.mktemp("hostile-index")
-    report = reindex([corpus], index_dir=index_dir, workers=1)
-    assert report.indexed == len(HOSTILE) and not report.failed
+    index_dir = index_of(tmp_path_factory, "hostile", HOSTILE)
+    assert SearchService(index_dir).overview().articles == len(HOSTILE)
     return index_dir
 
 

@@ -7,21 +7,20 @@ compiled as before."""
 
 from __future__ import annotations
 
-import json
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pytest
 from whoosh import query as Q
 
 from search.index import BIGRAM_FIELD
-from search.indexer import reindex
 from search.query import execute, run
 from search.query.compile import compile_query
 from search.query.parser import QueryParser
 from search.query.spelled import SpelledWord, spelled_among, spelled_clauses, spelled_spans
 from search.service import SearchService
+
+from reindex_fixtures import index_of
 
 ARTICLES = [
     {"id": "sp-dream", "title": "청년 창업가의 도전", "press": "한빛일보", "reporter": "오세린",
@@ -49,14 +48,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def svc(tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("spelled-corpus")
-    with open(corpus / "articles.jsonl", "w", encoding="utf-8") as handle:
-        for record in ARTICLES:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    index_dir = tmp_path_factory.mktemp("spelled-index")
-    report = reindex([corpus], index_dir=index_dir, workers=1, progress=False)
-    assert not report.failed, report.failed
-    return SearchService(index_dir, cache_size=0)
+    return SearchService(index_of(tmp_path_factory, "spelled", ARTICLES), cache_size=0)
 
 
 # The articles that spell 품고: in the body, in the title.
