@@ -26,6 +26,17 @@ def meta(stored: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def text_fields(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
+    """An article's text fields as `content` indexed them (search.index.article_texts),
+    from its stored fields and their `meta`: subtitles and captions are kept in `meta` only."""
+    return {
+        "title": stored.get("title") or "",
+        "subtitles": "\n".join(texts(meta.get("subtitles"))),
+        "body": stored.get("body") or "",
+        "captions": "\n".join(texts(meta.get("captions"))),
+    }
+
+
 def text(value: Any) -> Optional[str]:
     """A string as is; a number as its digits; anything else (null, true, a list, an object) None."""
     if isinstance(value, str):

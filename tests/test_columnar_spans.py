@@ -21,7 +21,7 @@ from search import stored as stored_fields
 from search.columnar import EXTENSION, READABLE, ColumnarSegment, write_arrays
 from search.highlight import merge_spans, spans_by_doc
 from search.index import CONTENT_FIELD, analyse_texts, build_schema, _derived_fields
-from search.query.hits import columnar_spans, content_spans, highlighted_body, page_hits, texts_of
+from search.query.hits import columnar_spans, content_spans, highlighted_body, page_hits
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def reference_spans(searcher, docnum: int) -> dict[str, list[tuple[int, int]]]:
     """Each term's spans in the document's `content`, from its stored text
     analysed again and joined as the index joins it."""
     stored = searcher.stored_fields(docnum)
-    texts = texts_of(stored, stored_fields.meta(stored))
+    texts = stored_fields.text_fields(stored, stored_fields.meta(stored))
     tokens = _derived_fields(texts, analyse_texts(texts), [])[CONTENT_FIELD].tokens
     out: dict[str, list[tuple[int, int]]] = {}
     for term, _, start, end in tokens:

@@ -4,7 +4,7 @@ Whoosh's postings in an index whose columnar files have none)."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 
@@ -14,17 +14,6 @@ from search.index import CONTENT_FIELD
 from search.query.restricted import found_in, posting_spans
 from search.query.result import Hit
 from search.query.spelled import spelled_spans
-
-
-def texts_of(stored: dict[str, Any], meta: dict[str, Any]) -> dict[str, str]:
-    """An article's text fields as `content` indexed them (search.index.article_texts),
-    from its stored fields: subtitles and captions are kept in `meta` only."""
-    return {
-        "title": stored.get("title") or "",
-        "subtitles": "\n".join(stored_fields.texts(meta.get("subtitles"))),
-        "body": stored.get("body") or "",
-        "captions": "\n".join(stored_fields.texts(meta.get("captions"))),
-    }
 
 
 def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: set[str],
@@ -49,7 +38,7 @@ def page_hits(searcher, reader, page: list[tuple[int, Optional[float]]], terms: 
                             stored_fields.texts(meta.get("reporters")), stored_fields.iso_text(meta.get("published")),
                             round(float(score), 4) if scored and score is not None else None, "", ""))
             continue
-        texts = texts_of(stored, meta)
+        texts = stored_fields.text_fields(stored, meta)
         found = spans_by_field(spans.get(docnum, []), texts)
         for fieldname, text in texts.items() if spelled else ():
             literal = spelled_spans(text, list(spelled))
@@ -119,6 +108,6 @@ def highlighted_body(searcher, docnum: int, terms: set[str], lookup=None, spelle
     spans are read)."""
     stored = searcher.stored_fields(docnum)
     spans = content_spans(searcher.reader(), terms, [docnum], lookup).get(docnum, []) if terms else []
-    texts = texts_of(stored, stored_fields.meta(stored))
+    texts = stored_fields.text_fields(stored, stored_fields.meta(stored))
     spans = merge_spans(spans_by_field(spans, texts).get("body", []) + spelled_spans(texts["body"], list(spelled)))
     return marked_paragraphs(texts["body"], spans)  # linear in lines and marks (search/highlight.py)

@@ -75,20 +75,19 @@ class SpelledWord(Q.WrappingQuery):
         return matching.ListMatcher(kept.tolist())
 
 
-# Which of an article's text a spelling is looked for in: all of it, the
-# title (제목:), or everything but the title (본문:, as search.query.compile's
-# field queries read it).
-PARTS = ("all", "title", "body")
+# Which of an article's text fields a spelling is looked for in: all of them,
+# the title (제목:), or everything but the title (본문:, as
+# search.query.compile's field queries read it).
+PART_FIELDS = {"all": ("title", "subtitles", "body", "captions"), "title": ("title",),
+               "body": ("subtitles", "body", "captions")}
+PARTS = tuple(PART_FIELDS)
 
 
 def article_text(stored: dict, part: str = "all") -> str:
     """An article's text fields of `part` (PARTS) as one normalised text,
     lines apart (a word never spans two fields)."""
-    meta = stored_fields.meta(stored)
-    title = [stored.get("title") or ""] if part in ("all", "title") else []
-    rest = [*stored_fields.texts(meta.get("subtitles")), stored.get("body") or "",
-            *stored_fields.texts(meta.get("captions"))] if part in ("all", "body") else []
-    return normalize_text("\n".join(title + rest))
+    fields = stored_fields.text_fields(stored, stored_fields.meta(stored))
+    return normalize_text("\n".join(fields[name] for name in PART_FIELDS[part]))
 
 
 def spelled_among(searcher, docs: np.ndarray, text: str, part: str = "all") -> np.ndarray:
