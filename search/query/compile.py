@@ -241,20 +241,20 @@ def _compile_text(words: QueryWords, node: Text, source: str) -> Optional[Q.Quer
     positions = words.terms_by_position(node, source)
     if not positions:
         return None
+    key = tuple(g[0] for g in positions)
+    spelled = spelled_word(words, node, key)
     if node.fields == DEFAULT_FIELDS:
         # All text fields at once, through the derived `content` field.
         alternatives = [_word_query(CONTENT_FIELD, positions)]
-        key = tuple(g[0] for g in positions)
         if not node.phrase:
             alternatives += [_word_query(CONTENT_FIELD, [[t] for t in other])
                              for _, other in words.aliases().aliases(key)]
-        if spelled_word(words, node, key):
+        if spelled:
             alternatives.append(_spelled_query(node.text, key))
         return alternatives[0] if len(alternatives) == 1 else Q.Or(alternatives)
     per_field = [_field_query(name, positions) for name in node.fields]
-    if spelled_word(words, node, tuple(g[0] for g in positions)):
-        per_field += [_spelled_query(node.text, tuple(g[0] for g in positions), "title" if name == "title" else "body")
-                      for name in node.fields]
+    if spelled:
+        per_field += [_spelled_query(node.text, key, "title" if name == "title" else "body") for name in node.fields]
     return per_field[0] if len(per_field) == 1 else Q.Or(per_field)
 
 
