@@ -28,3 +28,14 @@ def index_of(tmp_path_factory, name: str, records) -> Path:
     report = reindex([corpus], index_dir=index_dir, workers=1, progress=False)
     assert not report.failed, report.failed
     return index_dir
+
+
+def full_then_incremental(corpus, index_dir, count: int, changed: int):
+    """A full reindex of a `write_corpus` of `count` articles, then article
+    `changed` given a new paragraph and an incremental reindex: its report."""
+    from search.indexer import reindex
+
+    write_corpus(corpus, count)
+    reindex([corpus], index_dir, workers=1)
+    write_corpus(corpus, count, changed={changed})
+    return reindex([corpus], index_dir, incremental=True, workers=1)

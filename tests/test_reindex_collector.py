@@ -13,7 +13,7 @@ import pytest
 
 from search.index import IndexLayout, parse_manifest
 from search.reindex import ReindexRefused, reindex
-from reindex_fixtures import write_corpus
+from reindex_fixtures import full_then_incremental, write_corpus
 
 
 def collector_as_it_was():
@@ -71,10 +71,7 @@ def test_plans_are_made_with_the_collector_paused_and_incremental_runs_run_with_
     monkeypatch.setattr(pipeline, "jsonl_units", units)
     monkeypatch.setattr(pipeline, "regroup", regroup)
     corpus = tmp_path / "c.jsonl"
-    write_corpus(corpus, 6)
-    reindex([corpus], tmp_path / "ix", workers=1)
-    write_corpus(corpus, 6, changed={4})
-    second = reindex([corpus], tmp_path / "ix", incremental=True, workers=1)
+    second = full_then_incremental(corpus, tmp_path / "ix", 6, changed=4)
     assert (second.indexed, second.unchanged) == (1, 5)
     assert seen == {"plan": [False, False], "regroup": [True, False]}  # a full build regroups with it on
     assert collector_as_it_was()

@@ -6,9 +6,8 @@ back after it (also when the run fails), and a full build leaves it alone."""
 import pytest
 
 import search.reindex.pipeline as pipeline
-from search.indexer import reindex
 from search.reindex.pages import huge_pages_enabled, small_pages
-from reindex_fixtures import write_corpus
+from reindex_fixtures import full_then_incremental
 
 pytestmark = pytest.mark.skipif(huge_pages_enabled() is None, reason="this numpy has no huge-page switch")
 
@@ -32,11 +31,7 @@ def test_an_incremental_run_regroups_on_small_pages_and_a_full_build_does_not(tm
     real = pipeline.regroup
     monkeypatch.setattr(pipeline, "regroup", lambda *args, **kwargs: seen.append(huge_pages_enabled())
                         or real(*args, **kwargs))
-    path = tmp_path / "c.jsonl"
-    write_corpus(path, 6)
-    reindex([path], tmp_path / "ix", workers=1)
-    write_corpus(path, 6, changed={2})
-    report = reindex([path], tmp_path / "ix", incremental=True, workers=1)
+    report = full_then_incremental(tmp_path / "c.jsonl", tmp_path / "ix", 6, changed=2)
     assert (report.indexed, report.unchanged) == (1, 5)
     assert seen == [True, False]
     assert huge_pages_enabled() is True
