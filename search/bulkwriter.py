@@ -336,16 +336,17 @@ class TermPostings:
     def counted_field(self, fieldname: str, valued: bool = True) -> CountedTerms:
         """The flat store of a count-only field, or with `valued` False of a
         field of keys (see CountedTerms)."""
-        found = self.counted.get(fieldname)
-        if found is None:
-            found = self.counted[fieldname] = CountedTerms(valued)
-        return found
+        return self._flat_store(fieldname, lambda: CountedTerms(valued))
 
     def positional_field(self, fieldname: str) -> PositionalTerms:
         """The flat store of a field of our tokens with positions (see PositionalTerms)."""
+        return self._flat_store(fieldname, PositionalTerms)
+
+    def _flat_store(self, fieldname: str, make):
+        """The field's flat store, made by `make` when the field has none yet."""
         found = self.counted.get(fieldname)
         if found is None:
-            found = self.counted[fieldname] = PositionalTerms()
+            found = self.counted[fieldname] = make()
         return found
 
     def add(self, item: tuple, occurrences: Optional[array] = None) -> None:
